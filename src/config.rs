@@ -1,0 +1,231 @@
+//! Settings: built-in defaults, then a TOML file, then `ORCHESTRATOR_*` environment variables,
+//! then command-line flags, each overriding the one before.
+//!
+//! Environment variables name a setting by its path, sections separated by a double underscore:
+//! `ORCHESTRATOR_SERVER__LISTEN=0.0.0.0:50051`, `ORCHESTRATOR_LOG__FORMAT=json`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Prefix of the environment variables that carry settings.
+pub const ENV_PREFIX: &str = "ORCHESTRATOR_";
+/// Environment variable naming the settings file (read by the CLI, not a setting itself).
+pub const CONFIG_FILE_ENV: &str = "ORCHESTRATOR_CONFIG";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("settings file {path} does not exist")]
+    MissingFile { path: PathBuf },
+    #[error("invalid settings: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error("cannot render settings: {0}")]
+    Render(#[from] toml::ser::Error),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address the gRPC server listens on.
+    pub listen: SocketAddr,
+    /// After SIGINT/SIGTERM, how long calls already running may take to finish before the
+    /// process exits anyway.
+    #[serde(with = "humantime_serde")]
+    pub drain_timeout: Duration,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            drain_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A tracing filter: a level (`info`) or per-target directives (`info,orchestrator=debug`).
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            filter: "info".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Settings given as command-line flags; `None` leaves the setting to the layers below.
+#[derive(Debug, Clone, Default)]
+pub struct FlagOverrides {
+    pub listen: Option<SocketAddr>,
+    pub drain_timeout: Option<Duration>,
+    pub log_format: Option<LogFormat>,
+    pub log_filter: Option<String>,
+}
+
+impl Settings {
+    /// Loads the effective settings. `file`, when given, must exist.
+    pub fn load(file: Option<&Path>, flags: &FlagOverrides) -> Result<Self, ConfigError> {
+        Self::load_with_env(file, flags, Env::prefixed(ENV_PREFIX))
+    }
+
+    fn load_with_env(
+        file: Option<&Path>,
+        flags: &FlagOverrides,
+        env: Env,
+    ) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::MissingFile {
+                    path: path.to_owned(),
+                });
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let env = env.ignore(&["config"]).split("__");
+        figment = figment.merge(env);
+        if let Some(listen) = flags.listen {
+            figment = figment.merge(Serialized::default("server.listen", listen));
+        }
+        if let Some(timeout) = flags.drain_timeout {
+            let rendered = humantime::format_duration(timeout).to_string();
+            figment = figment.merge(Serialized::default("server.drain_timeout", rendered));
+        }
+        if let Some(format) = flags.log_format {
+            figment = figment.merge(Serialized::default("log.format", format));
+        }
+        if let Some(filter) = &flags.log_filter {
+            figment = figment.merge(Serialized::default("log.filter", filter));
+        }
+        figment.extract().map_err(|err| Box::new(err).into())
+    }
+
+    /// The settings as a TOML document, the format of the settings file.
+    pub fn to_toml(&self) -> Result<String, ConfigError> {
+        Ok(toml::to_string_pretty(self)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    fn write_file(contents: &str) -> tempfile::NamedTempFile {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(contents.as_bytes()).unwrap();
+        file
+    }
+
+    #[test]
+    fn defaults_without_any_source() {
+        let settings =
+            Settings::load_with_env(None, &FlagOverrides::default(), Env::prefixed("NOPE_"))
+                .unwrap();
+        assert_eq!(settings, Settings::default());
+        assert_eq!(settings.server.listen.to_string(), "127.0.0.1:50051");
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let file = write_file(
+            "[server]\nlisten = \"127.0.0.1:6000\"\ndrain_timeout = \"3s\"\n[log]\nformat = \"json\"\nfilter = \"debug\"\n",
+        );
+        let from_file = Settings::load_with_env(
+            Some(file.path()),
+            &FlagOverrides::default(),
+            Env::prefixed("NOPE_"),
+        )
+        .unwrap();
+        assert_eq!(from_file.server.listen.port(), 6000);
+        assert_eq!(from_file.server.drain_timeout, Duration::from_secs(3));
+        assert_eq!(from_file.log.format, LogFormat::Json);
+
+        // Environment variables are covered end to end in tests/config.rs, on a child process:
+        // setting them here would race with the other tests of this binary.
+        let flags = FlagOverrides {
+            listen: Some("127.0.0.1:8000".parse().unwrap()),
+            drain_timeout: Some(Duration::from_millis(1500)),
+            log_format: Some(LogFormat::Text),
+            log_filter: None,
+        };
+        let from_flags =
+            Settings::load_with_env(Some(file.path()), &flags, Env::prefixed("NOPE_")).unwrap();
+        assert_eq!(from_flags.server.listen.port(), 8000);
+        assert_eq!(from_flags.server.drain_timeout, Duration::from_millis(1500));
+        assert_eq!(from_flags.log.format, LogFormat::Text);
+        assert_eq!(from_flags.log.filter, "debug");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_errors() {
+        let typo = write_file("[server]\nlisten_addr = \"127.0.0.1:1\"\n");
+        let err = Settings::load_with_env(
+            Some(typo.path()),
+            &FlagOverrides::default(),
+            Env::prefixed("NOPE_"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("listen_addr"), "{err}");
+
+        let bad = write_file("[server]\nlisten = \"not an address\"\n");
+        let err = Settings::load_with_env(
+            Some(bad.path()),
+            &FlagOverrides::default(),
+            Env::prefixed("NOPE_"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("server.listen"), "{err}");
+    }
+
+    #[test]
+    fn a_named_file_must_exist() {
+        let err = Settings::load_with_env(
+            Some(Path::new("/nonexistent/orchestrator.toml")),
+            &FlagOverrides::default(),
+            Env::prefixed("NOPE_"),
+        )
+        .unwrap_err();
+        assert!(matches!(err, ConfigError::MissingFile { .. }));
+    }
+
+    #[test]
+    fn rendered_settings_load_back() {
+        let rendered = Settings::default().to_toml().unwrap();
+        let file = write_file(&rendered);
+        let loaded = Settings::load_with_env(
+            Some(file.path()),
+            &FlagOverrides::default(),
+            Env::prefixed("NOPE_"),
+        )
+        .unwrap();
+        assert_eq!(loaded, Settings::default());
+    }
+}

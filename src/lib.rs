@@ -1,0 +1,10 @@
+//! orchestrator: runs AI-agent tasks in parallel as a DAG and reviews the combined answer before
+//! it is returned.
+//!
+//! Layout (see ARCHITECTURE.md): `api` is the gRPC edge, `server` the composition root,
+//! `config` and `telemetry` the process plumbing.
+
+pub mod api;
+pub mod config;
+pub mod server;
+pub mod telemetry;

@@ -1,0 +1,138 @@
+//! The `orchestrator` command line: `serve` runs the gRPC service.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use orchestrator::config::{CONFIG_FILE_ENV, FlagOverrides, LogFormat, Settings};
+use orchestrator::{server, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(name = "orchestrator", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the gRPC service.
+    Serve(ServeArgs),
+}
+
+/// Settings come from defaults, then the TOML file, then ORCHESTRATOR_* environment variables
+/// (ORCHESTRATOR_SERVER__LISTEN, ORCHESTRATOR_LOG__FORMAT, ...), then these flags.
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// TOML settings file.
+    #[arg(long, short = 'c', env = CONFIG_FILE_ENV, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:50051].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// How long running calls may take to finish after SIGINT/SIGTERM [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    drain_timeout: Option<Duration>,
+    /// Log line format [default: text].
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormat>,
+    /// Log filter, e.g. `info` or `info,orchestrator=debug` [default: info].
+    #[arg(long, value_name = "FILTER")]
+    log_filter: Option<String>,
+    /// Print the effective settings as TOML and exit.
+    #[arg(long)]
+    print_config: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    let flags = FlagOverrides {
+        listen: args.listen,
+        drain_timeout: args.drain_timeout,
+        log_format: args.log_format,
+        log_filter: args.log_filter,
+    };
+    let settings = match Settings::load(args.config.as_deref(), &flags) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("orchestrator: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.print_config {
+        return match settings.to_toml() {
+            Ok(rendered) => {
+                print!("{rendered}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("orchestrator: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if let Err(error) = telemetry::init(&settings.log) {
+        eprintln!("orchestrator: {error}");
+        return ExitCode::from(2);
+    }
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("orchestrator: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let listener = server::bind(&settings).await?;
+        server::serve(&settings, listener, shutdown_signal()).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "server failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Completes on the first SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("received SIGINT"),
+        () = terminate => tracing::info!("received SIGTERM"),
+    }
+}

@@ -1,0 +1,161 @@
+//! The composition root: builds the tower stack and the gRPC services from the settings, serves
+//! them, and shuts down gracefully.
+
+use std::future::Future;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tonic::server::NamedService;
+use tonic::transport::server::TcpIncoming;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+use tower_http::classify::{GrpcCode, GrpcErrorsAsFailures, SharedClassifier};
+use tower_http::trace::TraceLayer;
+
+use crate::api::criteria::ReviewCriteriaApi;
+use crate::api::drain::{Drain, DrainOutcome};
+use crate::api::orchestrator::OrchestratorApi;
+use crate::api::pb;
+use crate::api::pb::orchestrator_service_server::OrchestratorServiceServer;
+use crate::api::pb::review_criteria_service_server::ReviewCriteriaServiceServer;
+use crate::config::Settings;
+
+const HEALTH_SERVICE: &str = "grpc.health.v1.Health";
+const REFLECTION_SERVICES: &[&str] = &[
+    "grpc.reflection.v1.ServerReflection",
+    "grpc.reflection.v1alpha.ServerReflection",
+];
+
+/// The services this server answers, each with its own health status.
+const SERVED: &[&str] = &[
+    <OrchestratorServiceServer<OrchestratorApi> as NamedService>::NAME,
+    <ReviewCriteriaServiceServer<ReviewCriteriaApi> as NamedService>::NAME,
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("reflection service: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    #[error("transport: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    #[error("the server task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Binds the configured address.
+pub async fn bind(settings: &Settings) -> Result<TcpListener, ServerError> {
+    let addr = settings.server.listen;
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr, source })
+}
+
+/// Serves on `listener` until `shutdown` completes, then drains: health turns NOT_SERVING at
+/// once, new calls are refused, running calls get `server.drain_timeout` to finish.
+pub async fn serve(
+    settings: &Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ServerError> {
+    let (health, health_service) = tonic_health::server::health_reporter();
+    set_health(&health, ServingStatus::Serving).await;
+
+    let reflection_v1 = reflection_builder().build_v1()?;
+    let reflection_v1alpha = reflection_builder().build_v1alpha()?;
+
+    let drain = Drain::new();
+    let stop_accepting = CancellationToken::new();
+    let router = tonic::transport::Server::builder()
+        .layer(trace_layer())
+        .layer(drain.layer())
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(OrchestratorServiceServer::new(OrchestratorApi))
+        .add_service(ReviewCriteriaServiceServer::new(ReviewCriteriaApi));
+
+    let incoming_addr = listener.local_addr().ok();
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let mut server = tokio::spawn(
+        router.serve_with_incoming_shutdown(incoming, stop_accepting.clone().cancelled_owned()),
+    );
+    match incoming_addr {
+        Some(address) => tracing::info!(%address, "serving gRPC"),
+        None => tracing::info!("serving gRPC"),
+    }
+
+    tokio::select! {
+        () = shutdown => {}
+        // The transport ended on its own: a fatal error, reported below.
+        result = &mut server => return Ok(result??),
+    }
+
+    set_health(&health, ServingStatus::NotServing).await;
+    let period = settings.server.drain_timeout;
+    tracing::info!(
+        in_flight = drain.in_flight(),
+        ?period,
+        "shutting down: draining calls"
+    );
+    match drain.drain(period).await {
+        DrainOutcome::Idle => tracing::info!("all calls finished"),
+        DrainOutcome::TimedOut { cut } => {
+            tracing::warn!(cut, "drain period ran out; remaining calls were ended")
+        }
+    }
+    stop_accepting.cancel();
+    // Every call has ended by now, so connections close at once; the bound only guards against
+    // a peer that never acknowledges.
+    match tokio::time::timeout(std::time::Duration::from_secs(2), &mut server).await {
+        Ok(result) => result??,
+        Err(_) => {
+            server.abort();
+            tracing::warn!("connections did not close in time; dropped them");
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn set_health(health: &HealthReporter, status: ServingStatus) {
+    health.set_service_status("", status).await;
+    for service in SERVED {
+        health.set_service_status(*service, status).await;
+    }
+}
+
+fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
+    let mut builder = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .with_service_name(HEALTH_SERVICE);
+    // List only what this server answers: AgentService is in the descriptors (clients may
+    // describe it) but is implemented by external agents, not here.
+    for service in SERVED.iter().chain(REFLECTION_SERVICES) {
+        builder = builder.with_service_name(*service);
+    }
+    builder
+}
+
+/// One span per call. Statuses that report a caller's mistake are not logged as server
+/// failures; the rest (INTERNAL, UNKNOWN, UNAVAILABLE, DEADLINE_EXCEEDED, DATA_LOSS) are.
+fn trace_layer() -> TraceLayer<SharedClassifier<GrpcErrorsAsFailures>> {
+    let classifier = GrpcErrorsAsFailures::new()
+        .with_success(GrpcCode::Cancelled)
+        .with_success(GrpcCode::InvalidArgument)
+        .with_success(GrpcCode::NotFound)
+        .with_success(GrpcCode::AlreadyExists)
+        .with_success(GrpcCode::PermissionDenied)
+        .with_success(GrpcCode::ResourceExhausted)
+        .with_success(GrpcCode::FailedPrecondition)
+        .with_success(GrpcCode::Aborted)
+        .with_success(GrpcCode::OutOfRange)
+        .with_success(GrpcCode::Unimplemented)
+        .with_success(GrpcCode::Unauthenticated);
+    TraceLayer::new(SharedClassifier::new(classifier))
+}

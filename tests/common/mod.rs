@@ -1,0 +1,92 @@
+//! Shared start-up for the integration tests: the real server, in-process, on 127.0.0.1:0, and
+//! clients from the generated stubs.
+#![allow(dead_code)] // Each test binary uses a different part of this helper.
+
+pub mod process;
+pub mod tools;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use orchestrator::api::pb::orchestrator_service_client::OrchestratorServiceClient;
+use orchestrator::api::pb::review_criteria_service_client::ReviewCriteriaServiceClient;
+use orchestrator::config::Settings;
+use orchestrator::server::{self, ServerError};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::{Channel, Endpoint};
+use tonic_health::pb::health_client::HealthClient;
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub channel: Channel,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), ServerError>>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(Settings::default()).await
+    }
+
+    pub async fn start_with(mut settings: Settings) -> Self {
+        settings.server.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        let listener = server::bind(&settings).await.expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("bound address");
+        let (shutdown, shutdown_rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            server::serve(&settings, listener, async {
+                let _ = shutdown_rx.await;
+            })
+            .await
+        });
+        let channel = connect(addr).await;
+        Self {
+            addr,
+            channel,
+            shutdown: Some(shutdown),
+            task,
+        }
+    }
+
+    /// A second, independent connection (a new client arriving).
+    pub async fn new_channel(&self) -> Channel {
+        connect(self.addr).await
+    }
+
+    pub fn health(&self) -> HealthClient<Channel> {
+        HealthClient::new(self.channel.clone())
+    }
+
+    pub fn orchestrator(&self) -> OrchestratorServiceClient<Channel> {
+        OrchestratorServiceClient::new(self.channel.clone())
+    }
+
+    pub fn criteria(&self) -> ReviewCriteriaServiceClient<Channel> {
+        ReviewCriteriaServiceClient::new(self.channel.clone())
+    }
+
+    /// Delivers the shutdown signal (what SIGTERM does to the binary).
+    pub fn begin_shutdown(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+
+    /// Waits for the server to stop after `begin_shutdown`; panics past `bound`.
+    pub async fn stopped_within(self, bound: Duration) -> Result<(), ServerError> {
+        tokio::time::timeout(bound, self.task)
+            .await
+            .expect("server did not stop in time")
+            .expect("server task panicked")
+    }
+}
+
+pub async fn connect(addr: SocketAddr) -> Channel {
+    Endpoint::from_shared(format!("http://{addr}"))
+        .expect("endpoint")
+        .connect_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .expect("connect to the test server")
+}

@@ -1,0 +1,104 @@
+//! The built `orchestrator` binary as a child process, for what only a real process shows:
+//! signals, exit codes, settings from the environment, third-party clients.
+
+use std::net::SocketAddr;
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStderr, Command};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_orchestrator");
+
+pub struct ServerProcess {
+    pub addr: SocketAddr,
+    child: Child,
+    logs: Lines<BufReader<ChildStderr>>,
+    /// Every log line read so far, for failure messages.
+    pub seen: Vec<String>,
+}
+
+impl ServerProcess {
+    /// Starts `orchestrator serve` on 127.0.0.1:0 with JSON logs and waits for the line that
+    /// reports the bound address.
+    pub async fn start(extra_args: &[&str]) -> Self {
+        let mut child = Command::new(BINARY)
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+            .args(extra_args)
+            .env("COSMOS_DISABLE_IMDS", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn the orchestrator binary");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let mut process = Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            child,
+            logs: BufReader::new(stderr).lines(),
+            seen: Vec::new(),
+        };
+        let line = process
+            .wait_for_log(|entry| entry["message"] == "serving gRPC")
+            .await;
+        process.addr = line["address"]
+            .as_str()
+            .and_then(|address| address.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line}"));
+        process
+    }
+
+    /// Reads JSON log lines until one matches; panics after 20 s or at end of output.
+    pub async fn wait_for_log(
+        &mut self,
+        matches: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let line = tokio::time::timeout_at(deadline, self.logs.next_line())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("timed out waiting for a log line; saw {:#?}", self.seen)
+                })
+                .expect("read stderr");
+            let Some(line) = line else {
+                panic!("the server's output ended; saw {:#?}", self.seen);
+            };
+            self.seen.push(line.clone());
+            if let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line)
+                && matches(&entry)
+            {
+                return entry;
+            }
+        }
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().expect("the child is running");
+        let status = std::process::Command::new("kill")
+            .args([format!("-{signal}"), pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} {pid} failed");
+    }
+
+    /// Waits for the process to exit; panics past `bound`.
+    pub async fn exit_within(mut self, bound: Duration) -> (ExitStatus, Vec<String>) {
+        // Drain the remaining log lines so that the child never blocks on a full pipe.
+        let mut rest = self.seen;
+        let collect = async {
+            while let Ok(Some(line)) = self.logs.next_line().await {
+                rest.push(line);
+            }
+            rest
+        };
+        let (status, rest) = tokio::time::timeout(bound, async {
+            let rest = collect.await;
+            (self.child.wait().await, rest)
+        })
+        .await
+        .expect("the server did not exit in time");
+        (status.expect("wait for the child"), rest)
+    }
+}
