@@ -21,6 +21,15 @@ const SERVED: &[&str] = &[
 ];
 
 async fn ask_v1(server: &TestServer, request: MessageRequest) -> MessageResponse {
+    try_ask_v1(server, request)
+        .await
+        .expect("a reflection answer")
+}
+
+async fn try_ask_v1(
+    server: &TestServer,
+    request: MessageRequest,
+) -> Result<MessageResponse, tonic::Status> {
     let mut client = ServerReflectionClient::new(server.channel.clone());
     let request = ServerReflectionRequest {
         host: String::new(),
@@ -33,8 +42,8 @@ async fn ask_v1(server: &TestServer, request: MessageRequest) -> MessageResponse
         .into_inner();
     let ServerReflectionResponse {
         message_response, ..
-    } = responses.message().await.unwrap().expect("one response");
-    message_response.expect("a message response")
+    } = responses.message().await?.expect("one response");
+    Ok(message_response.expect("a message response"))
 }
 
 fn file_descriptors(response: MessageResponse) -> Vec<FileDescriptorProto> {
@@ -143,22 +152,33 @@ async fn describes_the_agent_contract_for_external_agents() {
         .find(|file| file.name() == "orchestrator/v1/agent.proto")
         .expect("agent.proto is served");
     assert_eq!(agent_file.service[0].name(), "AgentService");
-    // Dependencies come along so that a client can resolve every type.
-    let names: Vec<_> = files.iter().map(|file| file.name()).collect();
-    assert!(names.contains(&"orchestrator/v1/task.proto"), "{names:?}");
-    assert!(names.contains(&"google/protobuf/struct.proto"), "{names:?}");
+    // Every dependency can be fetched by name, so that a client can resolve every type.
+    for dependency in &agent_file.dependency {
+        let files = file_descriptors(
+            ask_v1(&server, MessageRequest::FileByFilename(dependency.clone())).await,
+        );
+        assert_eq!(files[0].name(), dependency);
+    }
+    assert!(
+        agent_file
+            .dependency
+            .iter()
+            .any(|d| d == "orchestrator/v1/task.proto")
+    );
 }
 
 #[tokio::test]
 async fn unknown_symbol_is_not_found() {
     let server = TestServer::start().await;
-    let response = ask_v1(
+    let status = try_ask_v1(
         &server,
         MessageRequest::FileContainingSymbol("orchestrator.v1.Nope".into()),
     )
-    .await;
-    let MessageResponse::ErrorResponse(error) = response else {
-        panic!("expected an error response, got {response:?}");
-    };
-    assert_eq!(error.error_code, tonic::Code::NotFound as i32);
+    .await
+    .expect_err("no such symbol");
+    assert_eq!(status.code(), tonic::Code::NotFound);
+    assert!(
+        status.message().contains("orchestrator.v1.Nope"),
+        "{status:?}"
+    );
 }
