@@ -6,5 +6,7 @@
 
 pub mod api;
 pub mod config;
+pub mod model;
+pub mod review;
 pub mod server;
 pub mod telemetry;

@@ -1,0 +1,1 @@
+//! Sensitive-data detection and redaction (being built; see the pii branch).
