@@ -32,6 +32,8 @@ pub enum ConfigError {
 pub struct Settings {
     pub server: ServerSettings,
     pub log: LogSettings,
+    pub storage: StorageSettings,
+    pub review: ReviewSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,6 +82,47 @@ pub enum LogFormat {
     Json,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSettings {
+    pub backend: StorageBackend,
+    /// Where the embedded store keeps its files.
+    pub data_dir: PathBuf,
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self {
+            backend: StorageBackend::Sqlite,
+            data_dir: PathBuf::from("./data"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    /// Embedded SQLite file under `data_dir`.
+    Sqlite,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewSettings {
+    /// How long a replica may keep serving criteria it read before re-reading them: bounds how
+    /// long a change made through another replica takes to apply here.
+    #[serde(with = "humantime_serde")]
+    pub criteria_cache_ttl: Duration,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        Self {
+            criteria_cache_ttl: Duration::from_secs(30),
+        }
+    }
+}
+
 /// Settings given as command-line flags; `None` leaves the setting to the layers below.
 #[derive(Debug, Clone, Default)]
 pub struct FlagOverrides {
@@ -87,6 +130,7 @@ pub struct FlagOverrides {
     pub drain_timeout: Option<Duration>,
     pub log_format: Option<LogFormat>,
     pub log_filter: Option<String>,
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -123,6 +167,9 @@ impl Settings {
         }
         if let Some(filter) = &flags.log_filter {
             figment = figment.merge(Serialized::default("log.filter", filter));
+        }
+        if let Some(data_dir) = &flags.data_dir {
+            figment = figment.merge(Serialized::default("storage.data_dir", data_dir));
         }
         figment.extract().map_err(|err| Box::new(err).into())
     }
@@ -175,6 +222,7 @@ mod tests {
             drain_timeout: Some(Duration::from_millis(1500)),
             log_format: Some(LogFormat::Text),
             log_filter: None,
+            data_dir: Some(PathBuf::from("/var/lib/orchestrator")),
         };
         let from_flags =
             Settings::load_with_env(Some(file.path()), &flags, Env::prefixed("NOPE_")).unwrap();
@@ -182,6 +230,10 @@ mod tests {
         assert_eq!(from_flags.server.drain_timeout, Duration::from_millis(1500));
         assert_eq!(from_flags.log.format, LogFormat::Text);
         assert_eq!(from_flags.log.filter, "debug");
+        assert_eq!(
+            from_flags.storage.data_dir,
+            Path::new("/var/lib/orchestrator")
+        );
     }
 
     #[test]

@@ -5,8 +5,10 @@
 //! `config` and `telemetry` the process plumbing.
 
 pub mod api;
+pub mod catalog;
 pub mod config;
 pub mod model;
 pub mod review;
 pub mod server;
+pub mod store;
 pub mod telemetry;

@@ -42,6 +42,9 @@ struct ServeArgs {
     /// Log filter, e.g. `info` or `info,orchestrator=debug` [default: info].
     #[arg(long, value_name = "FILTER")]
     log_filter: Option<String>,
+    /// Directory of the embedded store [default: ./data].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     /// Print the effective settings as TOML and exit.
     #[arg(long)]
     print_config: bool,
@@ -60,6 +63,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         drain_timeout: args.drain_timeout,
         log_format: args.log_format,
         log_filter: args.log_filter,
+        data_dir: args.data_dir,
     };
     let settings = match Settings::load(args.config.as_deref(), &flags) {
         Ok(settings) => settings,

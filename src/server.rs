@@ -2,6 +2,7 @@
 //! them, and shuts down gracefully.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -18,7 +19,10 @@ use crate::api::orchestrator::OrchestratorApi;
 use crate::api::pb;
 use crate::api::pb::orchestrator_service_server::OrchestratorServiceServer;
 use crate::api::pb::review_criteria_service_server::ReviewCriteriaServiceServer;
-use crate::config::Settings;
+use crate::catalog::{CatalogError, CriteriaCatalog};
+use crate::config::{Settings, StorageBackend};
+use crate::store::StoreError;
+use crate::store::sqlite::SqliteStore;
 
 const HEALTH_SERVICE: &str = "grpc.health.v1.Health";
 const REFLECTION_SERVICES: &[&str] = &[
@@ -39,6 +43,10 @@ pub enum ServerError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot open the store: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot load the review criteria: {0}")]
+    Catalog(#[from] CatalogError),
     #[error("reflection service: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("transport: {0}")]
@@ -62,6 +70,17 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ServerError> {
+    let catalog = match settings.storage.backend {
+        StorageBackend::Sqlite => {
+            let store = SqliteStore::open(&settings.storage.data_dir).await?;
+            tracing::info!(path = %store.path().display(), "embedded store open");
+            Arc::new(CriteriaCatalog::new(
+                Arc::new(store),
+                settings.review.criteria_cache_ttl,
+            )?)
+        }
+    };
+
     let (health, health_service) = tonic_health::server::health_reporter();
     set_health(&health, ServingStatus::Serving).await;
 
@@ -77,7 +96,9 @@ pub async fn serve(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(OrchestratorServiceServer::new(OrchestratorApi))
-        .add_service(ReviewCriteriaServiceServer::new(ReviewCriteriaApi));
+        .add_service(ReviewCriteriaServiceServer::new(ReviewCriteriaApi::new(
+            catalog,
+        )));
 
     let incoming_addr = listener.local_addr().ok();
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
@@ -102,12 +123,14 @@ pub async fn serve(
         ?period,
         "shutting down: draining calls"
     );
-    match drain.drain(period).await {
+    drain.begin();
+    match drain.wait_idle_for(period).await {
         DrainOutcome::Idle => tracing::info!("all calls finished"),
         DrainOutcome::TimedOut { cut } => {
             tracing::warn!(cut, "drain period ran out; remaining calls were ended")
         }
     }
+    drain.stop();
     stop_accepting.cancel();
     // Every call has ended by now, so connections close at once; the bound only guards against
     // a peer that never acknowledges.

@@ -116,5 +116,21 @@ async fn the_readme_grpcurl_examples_work_as_printed() {
         let output = grpcurl_shell(&command_line).await;
         let printed = stdout(&output);
         assert!(!printed.trim().is_empty(), "{example} printed nothing");
+        if example.contains("EvaluateReview") {
+            // What the README says this call shows.
+            for expected in [
+                "REVIEW_VERDICT_REJECTED",
+                "ISSUE_KIND_MISSING_SECTION",
+                "no-guarantees",
+                "[EMAIL]",
+                "[PHONE]",
+            ] {
+                assert!(
+                    printed.contains(expected),
+                    "{expected} missing from {printed}"
+                );
+            }
+            assert!(!printed.contains("ana@example.com"), "{printed}");
+        }
     }
 }

@@ -74,49 +74,6 @@ async fn every_orchestrator_rpc_is_unimplemented() {
 }
 
 #[tokio::test]
-async fn every_review_criteria_rpc_is_unimplemented() {
-    let server = TestServer::start().await;
-    let mut client = server.criteria();
-    let service = "orchestrator.v1.ReviewCriteriaService";
-    assert_unimplemented(
-        client
-            .create_review_criteria(pb::CreateReviewCriteriaRequest::default())
-            .await,
-        &format!("{service}/CreateReviewCriteria"),
-    );
-    assert_unimplemented(
-        client
-            .get_review_criteria(pb::GetReviewCriteriaRequest::default())
-            .await,
-        &format!("{service}/GetReviewCriteria"),
-    );
-    assert_unimplemented(
-        client
-            .list_review_criteria(pb::ListReviewCriteriaRequest::default())
-            .await,
-        &format!("{service}/ListReviewCriteria"),
-    );
-    assert_unimplemented(
-        client
-            .update_review_criteria(pb::UpdateReviewCriteriaRequest::default())
-            .await,
-        &format!("{service}/UpdateReviewCriteria"),
-    );
-    assert_unimplemented(
-        client
-            .delete_review_criteria(pb::DeleteReviewCriteriaRequest::default())
-            .await,
-        &format!("{service}/DeleteReviewCriteria"),
-    );
-    assert_unimplemented(
-        client
-            .evaluate_review(pb::EvaluateReviewRequest::default())
-            .await,
-        &format!("{service}/EvaluateReview"),
-    );
-}
-
-#[tokio::test]
 async fn an_rpc_outside_the_contract_is_unimplemented() {
     let server = TestServer::start().await;
     // The agent contract is served by agents, not by the orchestrator.

@@ -75,18 +75,24 @@ impl Drain {
         self.inner.in_flight.load(Ordering::SeqCst)
     }
 
-    /// Refuses new calls, waits up to `period` for the running ones, then ends whatever is
-    /// still open.
-    pub async fn drain(&self, period: Duration) -> DrainOutcome {
+    /// Refuses new calls from now on; health calls still pass.
+    pub fn begin(&self) {
         self.inner.draining.store(true, Ordering::SeqCst);
-        let outcome = match tokio::time::timeout(period, self.wait_idle()).await {
+    }
+
+    /// Waits up to `period` for the running calls to finish.
+    pub async fn wait_idle_for(&self, period: Duration) -> DrainOutcome {
+        match tokio::time::timeout(period, self.wait_idle()).await {
             Ok(()) => DrainOutcome::Idle,
             Err(_) => DrainOutcome::TimedOut {
                 cut: self.in_flight(),
             },
-        };
+        }
+    }
+
+    /// Ends every call still open with UNAVAILABLE.
+    pub fn stop(&self) {
         self.inner.stopped.cancel();
-        outcome
     }
 
     async fn wait_idle(&self) {

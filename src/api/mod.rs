@@ -1,10 +1,13 @@
 //! The gRPC edge: tonic services, proto ⇄ domain conversion, and the one mapping of errors to
 //! gRPC statuses (`error`). Generated code lives here (`pb`) and never leaks into the core.
 
+pub mod convert;
 pub mod criteria;
 pub mod drain;
 pub mod error;
 pub mod orchestrator;
+pub mod paging;
+pub mod tenant;
 
 /// Code generated from `proto/orchestrator/v1`.
 #[allow(clippy::large_enum_variant)] // prost oneofs; boxing them would only hurt callers.

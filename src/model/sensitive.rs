@@ -92,7 +92,10 @@ mod tests {
                 format!("\"{}\"", category.as_str())
             );
         }
-        assert_eq!(PiiCategory::from_name("credit_card"), Some(PiiCategory::CreditCard));
+        assert_eq!(
+            PiiCategory::from_name("credit_card"),
+            Some(PiiCategory::CreditCard)
+        );
         assert_eq!(PiiCategory::from_name("PASSPORT"), None);
     }
 }

@@ -1,5 +1,823 @@
 //! The review gate: decides whether an orchestration's combined output may reach a user, says
 //! precisely how to fix it when not, and redacts what must not leak. Pure domain code: no gRPC,
 //! no storage.
+//!
+//! A review runs deterministic rules first (sections, task failures, thresholds, policies,
+//! consistency, sensitive data), then the optional judge on the redacted output. An issue of
+//! severity MAJOR or CRITICAL rejects.
 
+pub mod consistency;
+pub mod feedback;
+pub mod judge;
 pub mod pii;
+pub mod policy;
+pub mod redaction;
+pub mod sections;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use crate::model::{
+    FieldViolation, IssueKind, PiiCategory, PolicyEffect, RedactionCount, ReviewCriteria,
+    ReviewDecision, ReviewIssue, Severity, TaskState, TenantId, Verdict,
+};
+pub use judge::{Judge, JudgeAnswer, JudgeError, JudgeRequest};
+use pii::Scanner;
+use policy::CompiledPolicies;
+use redaction::Replacement;
+
+pub const MAX_REQUIRED_SECTIONS: usize = 100;
+pub const MAX_POLICIES: usize = 100;
+pub const MAX_VALIDATION_PROMPTS: usize = 20;
+pub const MAX_RUNS_AFTER_REJECT: u32 = 10;
+const MAX_NAME_LEN: usize = 200;
+const MAX_TEXT_LEN: usize = 4000;
+/// Confidence given to a judge's verdict that states none.
+const DEFAULT_JUDGE_CONFIDENCE: f64 = 0.7;
+
+/// What the review knows of one task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewedTask {
+    pub task_id: String,
+    /// The section of the output this task fills.
+    pub section: String,
+    pub state: TaskState,
+    pub output: String,
+    pub confidence: Option<f64>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ReviewInput<'a> {
+    /// The aggregated markdown output.
+    pub output: &'a str,
+    pub tasks: &'a [ReviewedTask],
+    /// Which run of the orchestration this is (1 for the first).
+    pub run: u32,
+    /// Keys the HASH redaction style, so that equal values hash alike within a tenant only.
+    pub tenant: &'a TenantId,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewOutcome {
+    pub decision: ReviewDecision,
+    /// The output after redaction: the only form of it that may leave the service.
+    pub redacted_output: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewError {
+    /// The criteria ask for a judge and none can be reached: the review cannot decide, and an
+    /// output is never approved by default.
+    #[error("the review needs judge agent {agent:?}, which is not available here")]
+    NoJudge { agent: String },
+    #[error(transparent)]
+    Judge(#[from] JudgeError),
+}
+
+/// Criteria checked and compiled once, reused for every review.
+#[derive(Debug, Clone)]
+pub struct CompiledCriteria {
+    criteria: Arc<ReviewCriteria>,
+    policies: CompiledPolicies,
+    /// None when redaction is off.
+    scanner: Option<Scanner>,
+}
+
+/// Everything wrong with `criteria`, each named by its field (`policies[1].pattern`).
+pub fn validate(criteria: &ReviewCriteria) -> Vec<FieldViolation> {
+    let mut violations = Vec::new();
+    let mut check_len = |field: String, text: &str, max: usize| {
+        if text.chars().count() > max {
+            violations.push(FieldViolation::new(
+                field,
+                format!("is longer than {max} characters"),
+            ));
+        }
+    };
+    check_len("display_name".into(), &criteria.display_name, MAX_NAME_LEN);
+    for (index, rule) in criteria.policies.iter().enumerate() {
+        check_len(
+            format!("policies[{index}].description"),
+            &rule.description,
+            MAX_TEXT_LEN,
+        );
+        check_len(
+            format!("policies[{index}].remediation"),
+            &rule.remediation,
+            MAX_TEXT_LEN,
+        );
+    }
+    for (index, prompt) in criteria.validation_prompts.iter().enumerate() {
+        check_len(format!("validation_prompts[{index}]"), prompt, MAX_TEXT_LEN);
+    }
+
+    if criteria.required_sections.len() > MAX_REQUIRED_SECTIONS {
+        violations.push(FieldViolation::new(
+            "required_sections",
+            format!("at most {MAX_REQUIRED_SECTIONS} sections"),
+        ));
+    }
+    let mut seen_sections: HashMap<String, usize> = HashMap::new();
+    for (index, name) in criteria.required_sections.iter().enumerate() {
+        let field = format!("required_sections[{index}]");
+        let normalized = sections::normalize_name(name);
+        if normalized.is_empty() {
+            violations.push(FieldViolation::new(field, "must not be empty"));
+        } else if name.chars().count() > MAX_NAME_LEN {
+            violations.push(FieldViolation::new(
+                field,
+                format!("is longer than {MAX_NAME_LEN} characters"),
+            ));
+        } else if let Some(first) = seen_sections.insert(normalized, index) {
+            violations.push(FieldViolation::new(
+                field,
+                format!("repeats required_sections[{first}] (names compare case-insensitively)"),
+            ));
+        }
+    }
+
+    let thresholds = &criteria.thresholds;
+    for (field, value) in [
+        ("thresholds.min_confidence", thresholds.min_confidence),
+        (
+            "thresholds.min_task_success_ratio",
+            thresholds.min_task_success_ratio,
+        ),
+    ] {
+        if let Some(value) = value
+            && !(0.0..=1.0).contains(&value)
+        {
+            violations.push(FieldViolation::new(
+                field,
+                format!("is {value}; must be between 0 and 1"),
+            ));
+        }
+    }
+    if let (Some(min), Some(max)) = (thresholds.min_output_chars, thresholds.max_output_chars)
+        && min > max
+    {
+        violations.push(FieldViolation::new(
+            "thresholds.max_output_chars",
+            format!("is {max}, below min_output_chars ({min})"),
+        ));
+    }
+
+    if criteria.policies.len() > MAX_POLICIES {
+        violations.push(FieldViolation::new(
+            "policies",
+            format!("at most {MAX_POLICIES} rules"),
+        ));
+    }
+    let mut seen_rules: HashMap<&str, usize> = HashMap::new();
+    for (index, rule) in criteria.policies.iter().enumerate() {
+        let field = format!("policies[{index}].id");
+        if rule.id.is_empty() {
+            violations.push(FieldViolation::new(
+                field,
+                "is required: issues cite the rule by its id",
+            ));
+        } else if !crate::model::validation::is_valid_id(&rule.id, 63) {
+            violations.push(FieldViolation::new(
+                field,
+                "use 1 to 63 letters, digits, '-' or '_'",
+            ));
+        } else if let Some(first) = seen_rules.insert(&rule.id, index) {
+            violations.push(FieldViolation::new(
+                field,
+                format!("repeats policies[{first}].id"),
+            ));
+        }
+    }
+
+    if criteria.validation_prompts.len() > MAX_VALIDATION_PROMPTS {
+        violations.push(FieldViolation::new(
+            "validation_prompts",
+            format!("at most {MAX_VALIDATION_PROMPTS} prompts"),
+        ));
+    }
+    for (index, prompt) in criteria.validation_prompts.iter().enumerate() {
+        if prompt.trim().is_empty() {
+            violations.push(FieldViolation::new(
+                format!("validation_prompts[{index}]"),
+                "must not be empty",
+            ));
+        }
+    }
+    match (
+        &criteria.judge_agent,
+        criteria.validation_prompts.is_empty(),
+    ) {
+        (None, false) => violations.push(FieldViolation::new(
+            "judge_agent",
+            "is required when validation_prompts are given: name the agent that answers them",
+        )),
+        (Some(_), true) => violations.push(FieldViolation::new(
+            "validation_prompts",
+            "give at least one question for the judge agent",
+        )),
+        _ => {}
+    }
+    if let Some(agent) = &criteria.judge_agent
+        && !crate::model::validation::is_valid_id(agent, 63)
+    {
+        violations.push(FieldViolation::new(
+            "judge_agent",
+            "is not a valid agent name",
+        ));
+    }
+    if criteria.max_runs_after_reject > MAX_RUNS_AFTER_REJECT {
+        violations.push(FieldViolation::new(
+            "max_runs_after_reject",
+            format!(
+                "is {}; at most {MAX_RUNS_AFTER_REJECT}",
+                criteria.max_runs_after_reject
+            ),
+        ));
+    }
+    violations
+}
+
+impl CompiledCriteria {
+    /// Validates and compiles; every violation is reported, not only the first.
+    pub fn compile(criteria: Arc<ReviewCriteria>) -> Result<Self, Vec<FieldViolation>> {
+        let mut violations = validate(&criteria);
+        let policies = match CompiledPolicies::compile(&criteria.policies) {
+            Ok(policies) => Some(policies),
+            Err(found) => {
+                violations.extend(found);
+                None
+            }
+        };
+        match policies {
+            Some(policies) if violations.is_empty() => {
+                let scanner = criteria
+                    .redaction
+                    .enabled
+                    .then(|| Scanner::new(&criteria.redaction.effective_categories()));
+                Ok(Self {
+                    criteria,
+                    policies,
+                    scanner,
+                })
+            }
+            _ => Err(violations),
+        }
+    }
+
+    pub fn criteria(&self) -> &Arc<ReviewCriteria> {
+        &self.criteria
+    }
+
+    /// Reviews with the rules, then with the judge when the criteria name one.
+    pub async fn review(
+        &self,
+        input: ReviewInput<'_>,
+        judge: Option<&dyn Judge>,
+    ) -> Result<ReviewOutcome, ReviewError> {
+        let mut staged = self.review_rules(input);
+        if let Some(agent) = &self.criteria.judge_agent {
+            let judge = judge.ok_or_else(|| ReviewError::NoJudge {
+                agent: agent.clone(),
+            })?;
+            let answers = judge
+                .judge(JudgeRequest {
+                    agent: agent.clone(),
+                    output: staged.redacted_output.clone(),
+                    prompts: self.criteria.validation_prompts.clone(),
+                })
+                .await?;
+            staged.add_judge_answers(agent, &answers, self.scrubber(input.tenant));
+        }
+        Ok(staged.finish(&self.criteria, input.run))
+    }
+
+    /// `text` with the sensitive data these criteria redact replaced: for everything that
+    /// leaves the service besides the reviewed output (task outputs, errors, issue texts).
+    pub fn redact(&self, text: &str, tenant: &TenantId) -> String {
+        match &self.scanner {
+            Some(scanner) => pii::redact(
+                text,
+                &scanner.scan(text),
+                self.criteria.redaction.style,
+                tenant.as_str().as_bytes(),
+            ),
+            None => text.to_owned(),
+        }
+    }
+
+    fn scrubber<'s>(&'s self, tenant: &'s TenantId) -> impl Fn(&str) -> String + 's {
+        move |text: &str| self.redact(text, tenant)
+    }
+
+    /// The deterministic part of the review.
+    pub fn review_rules(&self, input: ReviewInput<'_>) -> StagedReview {
+        let criteria = &*self.criteria;
+        let raw = input.output;
+        let scrub = self.scrubber(input.tenant);
+        let parsed = sections::parse(raw);
+        let mut issues = Vec::new();
+
+        // Sensitive data and REDACT policies decide what the output becomes.
+        let mut replacements = Vec::new();
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        let mut pii_sections: BTreeMap<PiiCategory, Vec<String>> = BTreeMap::new();
+        if let Some(scanner) = &self.scanner {
+            for finding in scanner.scan(raw) {
+                let Some(value) = raw.get(finding.range.clone()) else {
+                    continue;
+                };
+                *counts
+                    .entry(finding.category.as_str().to_owned())
+                    .or_default() += 1;
+                let section =
+                    sections::containing(&parsed, finding.range.start).map(|s| s.name.to_owned());
+                let listed = pii_sections.entry(finding.category).or_default();
+                if let Some(section) = section
+                    && !listed.contains(&section)
+                {
+                    listed.push(section);
+                }
+                replacements.push(Replacement {
+                    text: pii::replacement(
+                        finding.category,
+                        value,
+                        criteria.redaction.style,
+                        input.tenant.as_str().as_bytes(),
+                    ),
+                    range: finding.range,
+                });
+            }
+        }
+        let matches = self.policies.find(raw);
+        for found in &matches {
+            let rule = &criteria.policies[found.rule];
+            if rule.effect == PolicyEffect::Redact {
+                *counts.entry(format!("policy:{}", rule.id)).or_default() +=
+                    found.ranges.len() as u32;
+                replacements.extend(found.ranges.iter().map(|range| Replacement {
+                    range: range.clone(),
+                    text: format!("[REDACTED:{}]", rule.id),
+                }));
+            }
+        }
+        let redacted = redaction::apply(raw, replacements);
+
+        // Required sections, and the tasks meant to fill them.
+        let section_task = |name: &str| {
+            let wanted = sections::normalize_name(name);
+            input
+                .tasks
+                .iter()
+                .find(|task| sections::normalize_name(&task.section) == wanted)
+        };
+        let required: Vec<String> = criteria
+            .required_sections
+            .iter()
+            .map(|name| sections::normalize_name(name))
+            .collect();
+        for name in &criteria.required_sections {
+            let wanted = sections::normalize_name(name);
+            let present = parsed
+                .iter()
+                .find(|s| sections::normalize_name(s.name) == wanted);
+            let task = section_task(name);
+            let filler = match task {
+                Some(task) if task.state != TaskState::Succeeded => format!(
+                    " Task '{}', which fills it, {}{}.",
+                    task.task_id,
+                    task.state.describe(),
+                    task.error
+                        .as_deref()
+                        .map(|e| format!(": {}", scrub(e)))
+                        .unwrap_or_default()
+                ),
+                Some(task) => format!(" Task '{}' fills it.", task.task_id),
+                None => String::new(),
+            };
+            let (description, remediation) = match present {
+                None => (
+                    format!("The required section '{name}' is missing.{filler}"),
+                    format!("Add a non-empty '## {name}' section"),
+                ),
+                Some(section) if section.is_empty_in(raw) => (
+                    format!("The required section '{name}' is empty.{filler}"),
+                    format!("Write content under the '## {name}' heading"),
+                ),
+                Some(_) => continue,
+            };
+            let mut issue = ReviewIssue::new(
+                IssueKind::MissingSection,
+                Severity::Major,
+                description,
+                remediation,
+            )
+            .in_section(name.clone());
+            if let Some(task) = task {
+                issue = issue.for_task(task.task_id.clone());
+            }
+            issues.push(issue);
+        }
+
+        // Tasks that did not succeed.
+        for task in input
+            .tasks
+            .iter()
+            .filter(|t| t.state != TaskState::Succeeded && t.state.is_terminal())
+        {
+            let fills_required = required.contains(&sections::normalize_name(&task.section));
+            let severity = if fills_required {
+                Severity::Major
+            } else {
+                Severity::Minor
+            };
+            let error = task
+                .error
+                .as_deref()
+                .map(|e| format!(": {}", scrub(e)))
+                .unwrap_or_default();
+            let remediation = match task.state {
+                TaskState::TimedOut => format!(
+                    "Give task '{}' a longer timeout or make its agent answer faster",
+                    task.task_id
+                ),
+                TaskState::Skipped => format!(
+                    "Make the dependencies of task '{}' succeed so that it can run",
+                    task.task_id
+                ),
+                TaskState::Cancelled => format!("Run task '{}' to completion", task.task_id),
+                _ => format!(
+                    "Fix the cause of the failure of task '{}'{}",
+                    task.task_id, error
+                ),
+            };
+            issues.push(
+                ReviewIssue::new(
+                    IssueKind::TaskFailed,
+                    severity,
+                    format!(
+                        "Task '{}' {}{}.",
+                        task.task_id,
+                        task.state.describe(),
+                        error
+                    ),
+                    remediation,
+                )
+                .in_section(task.section.clone())
+                .for_task(task.task_id.clone()),
+            );
+        }
+
+        issues.extend(self.threshold_issues(raw, input.tasks));
+
+        // Policy rules that reject or warn: one issue per rule and section.
+        for found in &matches {
+            let rule = &criteria.policies[found.rule];
+            if rule.effect == PolicyEffect::Redact {
+                continue;
+            }
+            // Sections in the order the output has them.
+            let mut per_section: Vec<(Option<&str>, Vec<&std::ops::Range<usize>>)> = Vec::new();
+            for range in &found.ranges {
+                let section = sections::containing(&parsed, range.start).map(|s| s.name);
+                match per_section.iter_mut().find(|(s, _)| *s == section) {
+                    Some((_, ranges)) => ranges.push(range),
+                    None => per_section.push((section, vec![range])),
+                }
+            }
+            for (section, ranges) in per_section {
+                let severity = if rule.effect == PolicyEffect::Warn {
+                    Severity::Minor
+                } else {
+                    rule.severity
+                };
+                let label = if rule.description.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", rule.description)
+                };
+                let place = section
+                    .map(|s| format!(" in section '{s}'"))
+                    .unwrap_or_default();
+                let times = if ranges.len() == 1 {
+                    "once".to_owned()
+                } else {
+                    format!("{} times", ranges.len())
+                };
+                let remediation = if rule.remediation.trim().is_empty() {
+                    format!(
+                        "Remove or rephrase the text that matches policy rule '{}'{place}",
+                        rule.id
+                    )
+                } else {
+                    rule.remediation.trim().to_owned()
+                };
+                let mut issue = ReviewIssue::new(
+                    IssueKind::PolicyViolation,
+                    severity,
+                    format!("Policy rule '{}'{label} matched {times}{place}.", rule.id),
+                    remediation,
+                )
+                .with_rule(rule.id.clone())
+                .with_excerpt(redacted.excerpt(ranges[0].clone()));
+                if let Some(section) = section {
+                    issue = issue.in_section(section);
+                }
+                issues.push(issue);
+            }
+        }
+
+        if criteria.check_consistency {
+            let succeeded = input
+                .tasks
+                .iter()
+                .filter(|t| t.state == TaskState::Succeeded)
+                .map(|t| (t.task_id.as_str(), t.output.as_str()));
+            for conflict in consistency::conflicts(succeeded) {
+                let others = conflict.holders.saturating_sub(2);
+                let more = if others > 0 {
+                    format!(" ({others} more tasks also set it)")
+                } else {
+                    String::new()
+                };
+                issues.push(
+                    ReviewIssue::new(
+                        IssueKind::Inconsistency,
+                        Severity::Major,
+                        scrub(&format!(
+                            "Tasks '{}' and '{}' disagree on '{}': {} versus {}{more}.",
+                            conflict.first_task,
+                            conflict.second_task,
+                            conflict.key,
+                            conflict.first_value,
+                            conflict.second_value
+                        )),
+                        format!(
+                            "Make tasks '{}' and '{}' agree on '{}'",
+                            conflict.first_task, conflict.second_task, conflict.key
+                        ),
+                    )
+                    .for_task(conflict.second_task),
+                );
+            }
+        }
+
+        for (category, found_in) in &pii_sections {
+            let count = counts.get(category.as_str()).copied().unwrap_or_default();
+            let severity = if criteria.redaction.reject_on_detection {
+                Severity::Critical
+            } else {
+                Severity::Minor
+            };
+            let place = if found_in.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " in section(s) {}",
+                    found_in
+                        .iter()
+                        .map(|s| format!("'{s}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let (description, remediation) = if criteria.redaction.reject_on_detection {
+                (
+                    format!(
+                        "Found {count} {category} value(s){place}; these criteria reject sensitive data."
+                    ),
+                    format!(
+                        "Remove every {category} value from the output (the agents must not include it)"
+                    ),
+                )
+            } else {
+                (
+                    format!("Redacted {count} {category} value(s){place}."),
+                    format!("Leave {category} values out of the output; they were redacted"),
+                )
+            };
+            let mut issue =
+                ReviewIssue::new(IssueKind::SensitiveData, severity, description, remediation);
+            if let [only] = found_in.as_slice() {
+                issue = issue.in_section(only.clone());
+            }
+            issues.push(issue);
+        }
+
+        StagedReview {
+            issues,
+            redacted_output: redacted.text,
+            redactions: counts
+                .into_iter()
+                .map(|(category, count)| RedactionCount { category, count })
+                .collect(),
+            judge: None,
+        }
+    }
+
+    fn threshold_issues(&self, raw: &str, tasks: &[ReviewedTask]) -> Vec<ReviewIssue> {
+        let thresholds = &self.criteria.thresholds;
+        let mut issues = Vec::new();
+        let chars = raw.chars().count();
+        if let Some(min) = thresholds.min_output_chars
+            && chars < min as usize
+        {
+            issues.push(ReviewIssue::new(
+                IssueKind::QualityThreshold,
+                Severity::Major,
+                format!("The output has {chars} characters; at least {min} are required."),
+                format!("Expand the output to at least {min} characters"),
+            ));
+        }
+        if let Some(max) = thresholds.max_output_chars
+            && chars > max as usize
+        {
+            issues.push(ReviewIssue::new(
+                IssueKind::QualityThreshold,
+                Severity::Major,
+                format!("The output has {chars} characters; at most {max} are allowed."),
+                format!("Shorten the output to at most {max} characters"),
+            ));
+        }
+        if tasks.is_empty() {
+            return issues; // the task thresholds have nothing to look at (a dry run on text)
+        }
+        if let Some(min) = thresholds.min_task_success_ratio {
+            let succeeded = tasks
+                .iter()
+                .filter(|t| t.state == TaskState::Succeeded)
+                .count();
+            let ratio = succeeded as f64 / tasks.len() as f64;
+            if ratio < min {
+                let failed: Vec<&str> = tasks
+                    .iter()
+                    .filter(|t| t.state != TaskState::Succeeded)
+                    .map(|t| t.task_id.as_str())
+                    .collect();
+                issues.push(ReviewIssue::new(
+                    IssueKind::QualityThreshold,
+                    Severity::Major,
+                    format!(
+                        "{succeeded} of {} tasks succeeded ({ratio:.2}); at least {min:.2} is required.",
+                        tasks.len()
+                    ),
+                    format!("Make these tasks succeed: {}", failed.join(", ")),
+                ));
+            }
+        }
+        if let Some(min) = thresholds.min_confidence {
+            let succeeded: Vec<&ReviewedTask> = tasks
+                .iter()
+                .filter(|t| t.state == TaskState::Succeeded)
+                .collect();
+            let mut reported = 0;
+            for task in &succeeded {
+                let Some(confidence) = task.confidence else {
+                    continue;
+                };
+                reported += 1;
+                if confidence < min {
+                    issues.push(
+                        ReviewIssue::new(
+                            IssueKind::QualityThreshold,
+                            Severity::Major,
+                            format!(
+                                "Task '{}' reported confidence {confidence:.2}; at least {min:.2} is required.",
+                                task.task_id
+                            ),
+                            format!(
+                                "Improve the answer of task '{}' until its agent is at least {min:.2} confident",
+                                task.task_id
+                            ),
+                        )
+                        .in_section(task.section.clone())
+                        .for_task(task.task_id.clone()),
+                    );
+                }
+            }
+            if reported == 0 && !succeeded.is_empty() {
+                issues.push(ReviewIssue::new(
+                    IssueKind::QualityThreshold,
+                    Severity::Minor,
+                    format!("No succeeded task reported a confidence, so min_confidence ({min:.2}) could not be checked."),
+                    "Use agents that report a confidence with their output",
+                ));
+            }
+        }
+        issues
+    }
+}
+
+/// The rules' findings, before the judge and the verdict.
+#[derive(Debug, Clone)]
+pub struct StagedReview {
+    pub issues: Vec<ReviewIssue>,
+    pub redacted_output: String,
+    pub redactions: Vec<RedactionCount>,
+    /// The judge agent and the confidences of its answers, when it ran.
+    judge: Option<(String, Vec<f64>)>,
+}
+
+impl StagedReview {
+    fn add_judge_answers(
+        &mut self,
+        agent: &str,
+        answers: &[JudgeAnswer],
+        scrub: impl Fn(&str) -> String,
+    ) {
+        let mut confidences = Vec::new();
+        for answer in answers {
+            let confidence = answer
+                .confidence
+                .filter(|c| (0.0..=1.0).contains(c))
+                .unwrap_or(DEFAULT_JUDGE_CONFIDENCE);
+            confidences.push(confidence);
+            if answer.passed {
+                continue;
+            }
+            let explanation = scrub(answer.explanation.trim());
+            let remediation = if explanation.is_empty() {
+                format!(
+                    "Change the output so that the judge's check passes: {}",
+                    answer.prompt
+                )
+            } else {
+                explanation.clone()
+            };
+            self.issues.push(ReviewIssue::new(
+                IssueKind::Judge,
+                Severity::Major,
+                format!(
+                    "Judge '{agent}' failed the check {:?}: {explanation}",
+                    answer.prompt
+                ),
+                remediation,
+            ));
+        }
+        self.judge = Some((agent.to_owned(), confidences));
+    }
+
+    /// The verdict, confidence and feedback.
+    ///
+    /// Confidence: a rejection by a deterministic rule is certain (1.0); a rejection by the judge
+    /// alone is as certain as the judge said. An approval starts at 1.0, loses 0.05 per minor
+    /// issue (down to 0.5), and is scaled by the judge's lowest confidence when a judge ran.
+    pub fn finish(self, criteria: &ReviewCriteria, run: u32) -> ReviewOutcome {
+        let rejected_by_rules = self
+            .issues
+            .iter()
+            .any(|i| i.severity.rejects() && i.kind != IssueKind::Judge);
+        let rejected_by_judge = self
+            .issues
+            .iter()
+            .any(|i| i.severity.rejects() && i.kind == IssueKind::Judge);
+        let judge_confidence = self
+            .judge
+            .as_ref()
+            .and_then(|(_, c)| c.iter().copied().reduce(f64::min));
+        let (verdict, confidence) = if rejected_by_rules {
+            (Verdict::Rejected, 1.0)
+        } else if rejected_by_judge {
+            (
+                Verdict::Rejected,
+                judge_confidence.unwrap_or(DEFAULT_JUDGE_CONFIDENCE),
+            )
+        } else {
+            let minors = self.issues.len() as f64;
+            let rules = (1.0 - 0.05 * minors).max(0.5);
+            (Verdict::Approved, rules * judge_confidence.unwrap_or(1.0))
+        };
+        let reviewer = match &self.judge {
+            Some((agent, _)) => format!("rules+{agent}"),
+            None => "rules".to_owned(),
+        };
+        let feedback = feedback::compose(verdict, &self.issues);
+        ReviewOutcome {
+            decision: ReviewDecision {
+                decision_id: new_decision_id(),
+                verdict,
+                confidence,
+                feedback,
+                issues: self.issues,
+                redactions: self.redactions,
+                action: (verdict == Verdict::Rejected).then_some(criteria.reject_action),
+                criteria_id: criteria.id.clone(),
+                criteria_version: criteria.version,
+                reviewer,
+                create_time: Utc::now(),
+                run,
+            },
+            redacted_output: self.redacted_output,
+        }
+    }
+}
+
+/// Decision ids sort by creation time (UUIDv7).
+pub fn new_decision_id() -> String {
+    format!("dec-{}", uuid::Uuid::now_v7().simple())
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,6 +6,7 @@ pub mod process;
 pub mod tools;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use orchestrator::api::pb::orchestrator_service_client::OrchestratorServiceClient;
@@ -20,6 +21,8 @@ use tonic_health::pb::health_client::HealthClient;
 pub struct TestServer {
     pub addr: SocketAddr,
     pub channel: Channel,
+    /// The data directory; removed when the server is dropped.
+    pub data_dir: Arc<tempfile::TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ServerError>>,
 }
@@ -29,8 +32,15 @@ impl TestServer {
         Self::start_with(Settings::default()).await
     }
 
-    pub async fn start_with(mut settings: Settings) -> Self {
+    pub async fn start_with(settings: Settings) -> Self {
+        let data_dir = Arc::new(tempfile::tempdir().expect("temporary data directory"));
+        Self::start_in(settings, data_dir).await
+    }
+
+    /// Starts on an existing data directory (a restart keeps its data).
+    pub async fn start_in(mut settings: Settings, data_dir: Arc<tempfile::TempDir>) -> Self {
         settings.server.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        settings.storage.data_dir = data_dir.path().to_owned();
         let listener = server::bind(&settings).await.expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("bound address");
         let (shutdown, shutdown_rx) = oneshot::channel::<()>();
@@ -44,6 +54,7 @@ impl TestServer {
         Self {
             addr,
             channel,
+            data_dir,
             shutdown: Some(shutdown),
             task,
         }

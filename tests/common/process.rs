@@ -12,6 +12,7 @@ pub const BINARY: &str = env!("CARGO_BIN_EXE_orchestrator");
 
 pub struct ServerProcess {
     pub addr: SocketAddr,
+    pub data_dir: tempfile::TempDir,
     child: Child,
     logs: Lines<BufReader<ChildStderr>>,
     /// Every log line read so far, for failure messages.
@@ -22,8 +23,11 @@ impl ServerProcess {
     /// Starts `orchestrator serve` on 127.0.0.1:0 with JSON logs and waits for the line that
     /// reports the bound address.
     pub async fn start(extra_args: &[&str]) -> Self {
+        let data_dir = tempfile::tempdir().expect("temporary data directory");
         let mut child = Command::new(BINARY)
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+            .arg("--data-dir")
+            .arg(data_dir.path())
             .args(extra_args)
             .env("COSMOS_DISABLE_IMDS", "1")
             .stdin(Stdio::null())
@@ -35,6 +39,7 @@ impl ServerProcess {
         let stderr = child.stderr.take().expect("piped stderr");
         let mut process = Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
             child,
             logs: BufReader::new(stderr).lines(),
             seen: Vec::new(),

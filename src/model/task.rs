@@ -1,0 +1,43 @@
+//! Task states, shared by the engine, the review gate and the event log.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaskState {
+    Pending,
+    Running,
+    Retrying,
+    Succeeded,
+    Failed,
+    TimedOut,
+    Skipped,
+    Cancelled,
+}
+
+impl TaskState {
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            TaskState::Succeeded
+                | TaskState::Failed
+                | TaskState::TimedOut
+                | TaskState::Skipped
+                | TaskState::Cancelled
+        )
+    }
+
+    /// Lower-case words for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TaskState::Pending => "pending",
+            TaskState::Running => "running",
+            TaskState::Retrying => "retrying",
+            TaskState::Succeeded => "succeeded",
+            TaskState::Failed => "failed",
+            TaskState::TimedOut => "timed out",
+            TaskState::Skipped => "skipped",
+            TaskState::Cancelled => "cancelled",
+        }
+    }
+}

@@ -1,0 +1,428 @@
+//! The embedded store: one SQLite file under the data directory, in WAL mode. Records are JSON
+//! documents beside the columns that index them, the same shape a document store keeps.
+//!
+//! One writer connection serializes writes; a few reader connections serve reads at the same
+//! time (WAL lets readers proceed while a write commits). Blocking SQLite calls run on tokio's
+//! blocking pool.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
+
+use super::{CRITERIA, CriteriaStore, DECISION, DecisionStore, Page, PageRequest, StoreError};
+use crate::model::{ReviewCriteria, ReviewDecision, TenantId};
+
+/// The database file inside the data directory.
+pub const DATABASE_FILE: &str = "orchestrator.db";
+const READERS: usize = 4;
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE criteria (
+        tenant      TEXT    NOT NULL,
+        id          TEXT    NOT NULL,
+        version     INTEGER NOT NULL,
+        body        TEXT    NOT NULL,
+        update_time TEXT    NOT NULL,
+        PRIMARY KEY (tenant, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE decisions (
+        tenant           TEXT    NOT NULL,
+        id               TEXT    NOT NULL,
+        orchestration_id TEXT,
+        criteria_id      TEXT    NOT NULL,
+        criteria_version INTEGER NOT NULL,
+        body             TEXT    NOT NULL,
+        create_time      TEXT    NOT NULL,
+        PRIMARY KEY (tenant, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX decisions_by_orchestration ON decisions (tenant, orchestration_id);
+"#];
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn unavailable(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+fn sql_error(error: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable(format!("sqlite: {error}"))
+}
+
+fn is_constraint(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(e, _) if e.code == ErrorCode::ConstraintViolation)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(
+    kind: &str,
+    id: &str,
+    body: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("{kind} {id:?}: {e}")))
+}
+
+fn configure(connection: &Connection) -> Result<(), rusqlite::Error> {
+    // NORMAL is durable in WAL mode against process crashes; only an OS crash or power loss can
+    // lose the last commits, the usual trade for an embedded service store.
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+    pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        let data_dir = data_dir.to_owned();
+        tokio::task::spawn_blocking(move || Self::open_blocking(&data_dir))
+            .await
+            .map_err(unavailable)?
+    }
+
+    fn open_blocking(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Unavailable(format!(
+                "cannot create data directory {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let open_error = |e: rusqlite::Error| {
+            StoreError::Unavailable(format!("cannot open {}: {e}", path.display()))
+        };
+        let mut writer = Connection::open(&path).map_err(open_error)?;
+        writer
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_error)?;
+        configure(&writer).map_err(open_error)?;
+        migrate(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open_with_flags(
+                    &path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&reader)?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<Result<Vec<_>, rusqlite::Error>>()
+            .map_err(open_error)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(writer),
+                readers,
+                next_reader: AtomicUsize::new(0),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut connection = inner
+                .writer
+                .lock()
+                .map_err(|_| unavailable("the writer connection was poisoned by a panic"))?;
+            work(&mut connection)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let index = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
+            let connection = inner.readers[index]
+                .lock()
+                .map_err(|_| unavailable("a reader connection was poisoned by a panic"))?;
+            work(&connection)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+}
+
+fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
+    let applied: i64 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(sql_error)?;
+    if applied as usize > MIGRATIONS.len() {
+        // Written by a newer build: reading it could misread records, so refuse.
+        return Err(StoreError::Unavailable(format!(
+            "the database schema is at version {applied}, newer than this build knows ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied.max(0) as usize) {
+        let transaction = connection.transaction().map_err(sql_error)?;
+        transaction.execute_batch(migration).map_err(sql_error)?;
+        transaction
+            .pragma_update(None, "user_version", index as i64 + 1)
+            .map_err(sql_error)?;
+        transaction.commit().map_err(sql_error)?;
+    }
+    Ok(())
+}
+
+fn stored_version(
+    connection: &Connection,
+    tenant: &str,
+    id: &str,
+) -> Result<Option<(u64, String)>, StoreError> {
+    connection
+        .query_row(
+            "SELECT version, body FROM criteria WHERE tenant = ?1 AND id = ?2",
+            params![tenant, id],
+            |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, String>(1)?)),
+        )
+        .optional()
+        .map_err(sql_error)
+}
+
+#[async_trait]
+impl CriteriaStore for SqliteStore {
+    async fn create_criteria(
+        &self,
+        tenant: &TenantId,
+        mut criteria: ReviewCriteria,
+    ) -> Result<ReviewCriteria, StoreError> {
+        let tenant = tenant.as_str().to_owned();
+        self.write(move |connection| {
+            let now = Utc::now();
+            criteria.version = 1;
+            criteria.create_time = now;
+            criteria.update_time = now;
+            let body = to_json(&criteria)?;
+            connection
+                .execute(
+                    "INSERT INTO criteria (tenant, id, version, body, update_time) VALUES (?1, ?2, 1, ?3, ?4)",
+                    params![tenant, criteria.id, body, now.to_rfc3339()],
+                )
+                .map_err(|e| {
+                    if is_constraint(&e) {
+                        StoreError::AlreadyExists { kind: CRITERIA, id: criteria.id.clone() }
+                    } else {
+                        sql_error(e)
+                    }
+                })?;
+            Ok(criteria)
+        })
+        .await
+    }
+
+    async fn get_criteria(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> Result<Option<ReviewCriteria>, StoreError> {
+        let (tenant, id) = (tenant.as_str().to_owned(), id.to_owned());
+        self.read(move |connection| {
+            stored_version(connection, &tenant, &id)?
+                .map(|(_, body)| from_json(CRITERIA, &id, &body))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn list_criteria(
+        &self,
+        tenant: &TenantId,
+        page: PageRequest,
+    ) -> Result<Page<ReviewCriteria>, StoreError> {
+        let tenant = tenant.as_str().to_owned();
+        self.read(move |connection| {
+            let mut statement = connection
+                .prepare_cached(
+                    "SELECT id, body FROM criteria WHERE tenant = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+                )
+                .map_err(sql_error)?;
+            let after = page.after.unwrap_or_default();
+            // One more than asked tells whether another page follows.
+            let rows = statement
+                .query_map(params![tenant, after, page.size as i64 + 1], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })
+                .map_err(sql_error)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(sql_error)?;
+            let more = rows.len() > page.size;
+            let items = rows
+                .into_iter()
+                .take(page.size)
+                .map(|(id, body)| from_json::<ReviewCriteria>(CRITERIA, &id, &body))
+                .collect::<Result<Vec<_>, _>>()?;
+            let next_after = if more { items.last().map(|c| c.id.clone()) } else { None };
+            Ok(Page { items, next_after })
+        })
+        .await
+    }
+
+    async fn update_criteria(
+        &self,
+        tenant: &TenantId,
+        mut criteria: ReviewCriteria,
+    ) -> Result<ReviewCriteria, StoreError> {
+        let tenant = tenant.as_str().to_owned();
+        self.write(move |connection| {
+            let transaction = connection.transaction().map_err(sql_error)?;
+            let Some((actual, body)) = stored_version(&transaction, &tenant, &criteria.id)? else {
+                return Err(StoreError::NotFound { kind: CRITERIA, id: criteria.id });
+            };
+            if actual != criteria.version {
+                return Err(StoreError::VersionConflict {
+                    kind: CRITERIA,
+                    id: criteria.id,
+                    expected: criteria.version,
+                    actual,
+                });
+            }
+            let stored: ReviewCriteria = from_json(CRITERIA, &criteria.id, &body)?;
+            criteria.version = actual + 1;
+            criteria.create_time = stored.create_time;
+            criteria.update_time = Utc::now();
+            transaction
+                .execute(
+                    "UPDATE criteria SET version = ?3, body = ?4, update_time = ?5 WHERE tenant = ?1 AND id = ?2",
+                    params![
+                        tenant,
+                        criteria.id,
+                        criteria.version as i64,
+                        to_json(&criteria)?,
+                        criteria.update_time.to_rfc3339()
+                    ],
+                )
+                .map_err(sql_error)?;
+            transaction.commit().map_err(sql_error)?;
+            Ok(criteria)
+        })
+        .await
+    }
+
+    async fn delete_criteria(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        expected_version: Option<u64>,
+    ) -> Result<(), StoreError> {
+        let (tenant, id) = (tenant.as_str().to_owned(), id.to_owned());
+        self.write(move |connection| {
+            let transaction = connection.transaction().map_err(sql_error)?;
+            let Some((actual, _)) = stored_version(&transaction, &tenant, &id)? else {
+                return Err(StoreError::NotFound { kind: CRITERIA, id });
+            };
+            if let Some(expected) = expected_version
+                && expected != actual
+            {
+                return Err(StoreError::VersionConflict {
+                    kind: CRITERIA,
+                    id,
+                    expected,
+                    actual,
+                });
+            }
+            transaction
+                .execute(
+                    "DELETE FROM criteria WHERE tenant = ?1 AND id = ?2",
+                    params![tenant, id],
+                )
+                .map_err(sql_error)?;
+            transaction.commit().map_err(sql_error)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl DecisionStore for SqliteStore {
+    async fn put_decision(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: Option<&str>,
+        decision: &ReviewDecision,
+    ) -> Result<(), StoreError> {
+        let tenant = tenant.as_str().to_owned();
+        let orchestration_id = orchestration_id.map(str::to_owned);
+        let body = to_json(decision)?;
+        let (id, criteria_id, criteria_version, create_time) = (
+            decision.decision_id.clone(),
+            decision.criteria_id.clone(),
+            decision.criteria_version as i64,
+            decision.create_time.to_rfc3339(),
+        );
+        self.write(move |connection| {
+            connection
+                .execute(
+                    "INSERT INTO decisions (tenant, id, orchestration_id, criteria_id, criteria_version, body, create_time)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![tenant, id, orchestration_id, criteria_id, criteria_version, body, create_time],
+                )
+                .map_err(|e| {
+                    if is_constraint(&e) {
+                        StoreError::AlreadyExists { kind: DECISION, id: id.clone() }
+                    } else {
+                        sql_error(e)
+                    }
+                })?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_decision(
+        &self,
+        tenant: &TenantId,
+        decision_id: &str,
+    ) -> Result<Option<ReviewDecision>, StoreError> {
+        let (tenant, id) = (tenant.as_str().to_owned(), decision_id.to_owned());
+        self.read(move |connection| {
+            let body: Option<String> = connection
+                .query_row(
+                    "SELECT body FROM decisions WHERE tenant = ?1 AND id = ?2",
+                    params![tenant, id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(sql_error)?;
+            body.map(|body| from_json(DECISION, &id, &body)).transpose()
+        })
+        .await
+    }
+}

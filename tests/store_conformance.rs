@@ -1,0 +1,357 @@
+//! The storage contract, run against every backend: each test is written once against the
+//! traits and instantiated per backend by `conformance!`.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use orchestrator::model::{ReviewCriteria, ReviewDecision, TenantId, Verdict};
+use orchestrator::store::sqlite::SqliteStore;
+use orchestrator::store::{CriteriaStore, DecisionStore, PageRequest, StoreError};
+
+trait Backend: CriteriaStore + DecisionStore {}
+impl<T: CriteriaStore + DecisionStore> Backend for T {}
+
+/// A fresh, empty store of one backend, and what keeps it alive.
+struct Fixture {
+    store: Arc<dyn Backend>,
+    _dir: tempfile::TempDir,
+}
+
+async fn sqlite() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    Fixture {
+        store: Arc::new(store),
+        _dir: dir,
+    }
+}
+
+fn tenant(name: &str) -> TenantId {
+    TenantId::new(name).unwrap()
+}
+
+fn criteria(id: &str) -> ReviewCriteria {
+    ReviewCriteria {
+        required_sections: vec!["Summary".into()],
+        ..ReviewCriteria::empty(id)
+    }
+}
+
+fn decision(id: &str) -> ReviewDecision {
+    ReviewDecision {
+        decision_id: id.into(),
+        verdict: Verdict::Approved,
+        confidence: 1.0,
+        issues: Vec::new(),
+        feedback: String::new(),
+        redactions: Vec::new(),
+        action: None,
+        criteria_id: "strict".into(),
+        criteria_version: 3,
+        reviewer: "rules".into(),
+        create_time: Utc::now(),
+        run: 1,
+    }
+}
+
+async fn create_stamps_version_one_and_times(store: Arc<dyn Backend>) {
+    let before = Utc::now();
+    let mut input = criteria("a");
+    input.version = 42; // the caller's version is not the store's
+    let created = store.create_criteria(&tenant("t"), input).await.unwrap();
+    assert_eq!(created.version, 1);
+    assert!(created.create_time >= before);
+    assert_eq!(created.create_time, created.update_time);
+    let read = store
+        .get_criteria(&tenant("t"), "a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read, created);
+}
+
+async fn create_twice_is_already_exists(store: Arc<dyn Backend>) {
+    store
+        .create_criteria(&tenant("t"), criteria("a"))
+        .await
+        .unwrap();
+    let error = store
+        .create_criteria(&tenant("t"), criteria("a"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::AlreadyExists { .. }),
+        "{error:?}"
+    );
+}
+
+async fn get_missing_is_none(store: Arc<dyn Backend>) {
+    assert_eq!(
+        store.get_criteria(&tenant("t"), "nope").await.unwrap(),
+        None
+    );
+}
+
+async fn tenants_never_see_each_other(store: Arc<dyn Backend>) {
+    store
+        .create_criteria(&tenant("one"), criteria("a"))
+        .await
+        .unwrap();
+    assert_eq!(store.get_criteria(&tenant("two"), "a").await.unwrap(), None);
+    store
+        .create_criteria(&tenant("two"), criteria("a"))
+        .await
+        .unwrap();
+    let page = store
+        .list_criteria(
+            &tenant("two"),
+            PageRequest {
+                size: 10,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    let error = store
+        .delete_criteria(&tenant("three"), "a", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NotFound { .. }));
+    let mut stranger = criteria("a");
+    stranger.version = 1;
+    let error = store
+        .update_criteria(&tenant("three"), stranger)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NotFound { .. }));
+    store
+        .put_decision(&tenant("one"), Some("orch-1"), &decision("d1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_decision(&tenant("two"), "d1").await.unwrap(),
+        None
+    );
+}
+
+async fn list_pages_in_id_order(store: Arc<dyn Backend>) {
+    for id in ["c", "a", "e", "b", "d"] {
+        store
+            .create_criteria(&tenant("t"), criteria(id))
+            .await
+            .unwrap();
+    }
+    let first = store
+        .list_criteria(
+            &tenant("t"),
+            PageRequest {
+                size: 2,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<_> = first.items.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["a", "b"]);
+    assert_eq!(first.next_after.as_deref(), Some("b"));
+    let second = store
+        .list_criteria(
+            &tenant("t"),
+            PageRequest {
+                size: 2,
+                after: first.next_after,
+            },
+        )
+        .await
+        .unwrap();
+    let last = store
+        .list_criteria(
+            &tenant("t"),
+            PageRequest {
+                size: 2,
+                after: second.next_after.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<_> = second
+        .items
+        .iter()
+        .chain(&last.items)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(ids, ["c", "d", "e"]);
+    assert_eq!(
+        last.next_after, None,
+        "an exactly full last page has no next"
+    );
+    let empty = store
+        .list_criteria(
+            &tenant("empty"),
+            PageRequest {
+                size: 2,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(empty.items.is_empty() && empty.next_after.is_none());
+}
+
+async fn update_needs_the_stored_version(store: Arc<dyn Backend>) {
+    let created = store
+        .create_criteria(&tenant("t"), criteria("a"))
+        .await
+        .unwrap();
+    let mut change = created.clone();
+    change.display_name = "v2".into();
+    let updated = store
+        .update_criteria(&tenant("t"), change.clone())
+        .await
+        .unwrap();
+    assert_eq!(updated.version, 2);
+    assert_eq!(updated.create_time, created.create_time);
+    assert!(updated.update_time >= created.update_time);
+    let error = store
+        .update_criteria(&tenant("t"), change)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        StoreError::VersionConflict {
+            kind: "review criteria",
+            id: "a".into(),
+            expected: 1,
+            actual: 2
+        }
+    );
+    assert_eq!(
+        store
+            .get_criteria(&tenant("t"), "a")
+            .await
+            .unwrap()
+            .unwrap()
+            .display_name,
+        "v2"
+    );
+}
+
+async fn concurrent_writers_of_one_version_have_one_winner(store: Arc<dyn Backend>) {
+    let created = store
+        .create_criteria(&tenant("t"), criteria("a"))
+        .await
+        .unwrap();
+    let writers: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            let mut change = created.clone();
+            change.display_name = format!("writer {i}");
+            tokio::spawn(async move { store.update_criteria(&tenant("t"), change).await })
+        })
+        .collect();
+    let mut winners = 0;
+    for writer in writers {
+        match writer.await.unwrap() {
+            Ok(updated) => {
+                winners += 1;
+                assert_eq!(updated.version, 2);
+            }
+            Err(error) => assert!(
+                matches!(error, StoreError::VersionConflict { .. }),
+                "{error:?}"
+            ),
+        }
+    }
+    assert_eq!(winners, 1);
+}
+
+async fn delete_checks_the_version_when_given(store: Arc<dyn Backend>) {
+    store
+        .create_criteria(&tenant("t"), criteria("a"))
+        .await
+        .unwrap();
+    let error = store
+        .delete_criteria(&tenant("t"), "a", Some(2))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        StoreError::VersionConflict { actual: 1, .. }
+    ));
+    store
+        .delete_criteria(&tenant("t"), "a", Some(1))
+        .await
+        .unwrap();
+    assert_eq!(store.get_criteria(&tenant("t"), "a").await.unwrap(), None);
+    let error = store
+        .delete_criteria(&tenant("t"), "a", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NotFound { .. }));
+}
+
+async fn decisions_are_written_once_and_read_back(store: Arc<dyn Backend>) {
+    let written = decision("d1");
+    store
+        .put_decision(&tenant("t"), Some("orch-1"), &written)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_decision(&tenant("t"), "d1").await.unwrap(),
+        Some(written.clone())
+    );
+    let error = store
+        .put_decision(&tenant("t"), None, &written)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::AlreadyExists { .. }));
+    assert_eq!(store.get_decision(&tenant("t"), "d2").await.unwrap(), None);
+}
+
+macro_rules! conformance {
+    ($backend:ident: $($test:ident),* $(,)?) => {
+        mod $backend {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let fixture = super::$backend().await;
+                    super::$test(fixture.store.clone()).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(sqlite:
+    create_stamps_version_one_and_times,
+    create_twice_is_already_exists,
+    get_missing_is_none,
+    tenants_never_see_each_other,
+    list_pages_in_id_order,
+    update_needs_the_stored_version,
+    concurrent_writers_of_one_version_have_one_winner,
+    delete_checks_the_version_when_given,
+    decisions_are_written_once_and_read_back,
+);
+
+#[tokio::test]
+async fn sqlite_refuses_a_database_from_a_newer_build() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(SqliteStore::open(dir.path()).await.unwrap());
+    // What a newer build with one more migration would leave behind.
+    let path = dir.path().join(orchestrator::store::sqlite::DATABASE_FILE);
+    let connection = rusqlite::Connection::open(path).unwrap();
+    let version: i64 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap();
+    connection
+        .pragma_update(None, "user_version", version + 1)
+        .unwrap();
+    drop(connection);
+    let error = SqliteStore::open(dir.path()).await.unwrap_err();
+    assert!(
+        error.to_string().contains("newer than this build"),
+        "{error}"
+    );
+}
