@@ -355,3 +355,17 @@ async fn sqlite_refuses_a_database_from_a_newer_build() {
         "{error}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_opens_one_fresh_file_from_several_stores_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            let path = dir.path().to_owned();
+            tokio::spawn(async move { SqliteStore::open(&path).await })
+        })
+        .collect();
+    for open in opens {
+        open.await.unwrap().expect("every store opens");
+    }
+}

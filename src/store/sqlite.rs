@@ -117,10 +117,11 @@ impl SqliteStore {
             StoreError::Unavailable(format!("cannot open {}: {e}", path.display()))
         };
         let mut writer = Connection::open(&path).map_err(open_error)?;
+        // The busy timeout first: another process may be opening or migrating the same file.
+        configure(&writer).map_err(open_error)?;
         writer
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(open_error)?;
-        configure(&writer).map_err(open_error)?;
         migrate(&mut writer)?;
         let readers = (0..READERS)
             .map(|_| {
@@ -181,7 +182,12 @@ impl SqliteStore {
 }
 
 fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
-    let applied: i64 = connection
+    // IMMEDIATE takes the write lock up front: of two processes opening a fresh file at once,
+    // one migrates and the other then finds the work done.
+    let transaction = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(sql_error)?;
+    let applied: i64 = transaction
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(sql_error)?;
     if applied as usize > MIGRATIONS.len() {
@@ -191,15 +197,13 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
             MIGRATIONS.len()
         )));
     }
-    for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied.max(0) as usize) {
-        let transaction = connection.transaction().map_err(sql_error)?;
+    for migration in MIGRATIONS.iter().skip(applied.max(0) as usize) {
         transaction.execute_batch(migration).map_err(sql_error)?;
-        transaction
-            .pragma_update(None, "user_version", index as i64 + 1)
-            .map_err(sql_error)?;
-        transaction.commit().map_err(sql_error)?;
     }
-    Ok(())
+    transaction
+        .pragma_update(None, "user_version", MIGRATIONS.len() as i64)
+        .map_err(sql_error)?;
+    transaction.commit().map_err(sql_error)
 }
 
 fn stored_version(

@@ -51,6 +51,26 @@ impl TestServer {
             .await
         });
         let channel = connect(addr).await;
+        // The port is bound before the server starts, so a connection proves nothing: wait for
+        // an answer, and report the server's own error if it stopped instead.
+        let mut health = HealthClient::new(channel.clone());
+        let ready = tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                let check = tonic_health::pb::HealthCheckRequest {
+                    service: String::new(),
+                };
+                if health.check(check).await.is_ok() || task.is_finished() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await;
+        if task.is_finished() {
+            let outcome = task.await;
+            panic!("the test server stopped at start-up: {outcome:?}");
+        }
+        ready.expect("the test server answers within 20 s");
         Self {
             addr,
             channel,
