@@ -4,6 +4,7 @@
 //! Environment variables name a setting by its path, sections separated by a double underscore:
 //! `ORCHESTRATOR_SERVER__LISTEN=0.0.0.0:50051`, `ORCHESTRATOR_LOG__FORMAT=json`.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -34,6 +35,10 @@ pub struct Settings {
     pub log: LogSettings,
     pub storage: StorageSettings,
     pub review: ReviewSettings,
+    pub engine: EngineSettings,
+    /// Agents by name. `echo` and `mock` are present unless configured otherwise (for
+    /// instance `[agents.mock]` with `kind = "mock"` and `enabled = false`).
+    pub agents: BTreeMap<String, AgentSettings>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,6 +125,196 @@ impl Default for ReviewSettings {
         Self {
             criteria_cache_ttl: Duration::from_secs(30),
         }
+    }
+}
+
+/// How orchestrations run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineSettings {
+    /// Per-attempt timeout of tasks whose orchestration sets none.
+    #[serde(with = "humantime_serde")]
+    pub default_task_timeout: Duration,
+    /// Tasks of one orchestration running at once, when it sets no max_parallelism.
+    pub default_max_parallelism: usize,
+    pub max_tasks: usize,
+    /// Of the orchestration input and of each task input.
+    pub max_input_bytes: usize,
+    /// Task outputs longer than this are cut (and flagged as truncated).
+    pub max_output_bytes: usize,
+    pub retry: RetrySettings,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            default_task_timeout: Duration::from_secs(60),
+            default_max_parallelism: 64,
+            max_tasks: 256,
+            max_input_bytes: 1024 * 1024,
+            max_output_bytes: 256 * 1024,
+            retry: RetrySettings::default(),
+        }
+    }
+}
+
+/// The server's retry policy, for tasks and orchestrations that set none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetrySettings {
+    pub max_retries: u32,
+    #[serde(with = "humantime_serde")]
+    pub initial_backoff: Duration,
+    #[serde(with = "humantime_serde")]
+    pub max_backoff: Duration,
+    pub multiplier: f64,
+    pub jitter: bool,
+}
+
+impl Default for RetrySettings {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            multiplier: 2.0,
+            jitter: true,
+        }
+    }
+}
+
+/// One agent: its kind and the settings of that kind. Secrets are never written here: the
+/// settings name the environment variable that holds them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum AgentSettings {
+    /// Returns the rendered task input.
+    Echo {
+        #[serde(default = "enabled")]
+        enabled: bool,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        max_concurrency: u32,
+    },
+    /// Deterministic behaviour from task params, for tests, demos and benchmarks.
+    Mock {
+        #[serde(default = "enabled")]
+        enabled: bool,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        max_concurrency: u32,
+    },
+    /// POSTs JSON to `url`.
+    Http {
+        #[serde(default = "enabled")]
+        enabled: bool,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        max_concurrency: u32,
+        url: String,
+        /// Extra request headers.
+        #[serde(default)]
+        headers: BTreeMap<String, String>,
+        /// Environment variable holding a bearer token, sent as `Authorization: Bearer`.
+        #[serde(default)]
+        bearer_token_env: Option<String>,
+    },
+    /// OpenAI-compatible chat completions.
+    Openai {
+        #[serde(default = "enabled")]
+        enabled: bool,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        max_concurrency: u32,
+        /// `https://api.openai.com/v1`, `http://127.0.0.1:11434/v1` (Ollama), a vLLM server, or
+        /// an Azure OpenAI resource (`https://<name>.openai.azure.com`).
+        base_url: String,
+        /// Required except for Azure deployments, whose deployment names the model.
+        #[serde(default)]
+        model: Option<String>,
+        /// Environment variable holding the API key; unset for servers that need none.
+        #[serde(default)]
+        api_key_env: Option<String>,
+        #[serde(default)]
+        system_prompt: Option<String>,
+        #[serde(default)]
+        temperature: Option<f64>,
+        #[serde(default)]
+        max_tokens: Option<u32>,
+        /// Azure OpenAI: the deployment; with it, `api_version` is required and the key goes in
+        /// the `api-key` header.
+        #[serde(default)]
+        azure_deployment: Option<String>,
+        #[serde(default)]
+        api_version: Option<String>,
+    },
+    /// An external agent implementing `orchestrator.v1.AgentService`.
+    Grpc {
+        #[serde(default = "enabled")]
+        enabled: bool,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        max_concurrency: u32,
+        /// `http://host:port` (or `https://`).
+        endpoint: String,
+    },
+}
+
+fn enabled() -> bool {
+    true
+}
+
+impl AgentSettings {
+    /// (enabled, description, max_concurrency), common to every kind.
+    fn common(&self) -> (bool, &str, u32) {
+        match self {
+            AgentSettings::Echo {
+                enabled,
+                description,
+                max_concurrency,
+            }
+            | AgentSettings::Mock {
+                enabled,
+                description,
+                max_concurrency,
+            }
+            | AgentSettings::Http {
+                enabled,
+                description,
+                max_concurrency,
+                ..
+            }
+            | AgentSettings::Openai {
+                enabled,
+                description,
+                max_concurrency,
+                ..
+            }
+            | AgentSettings::Grpc {
+                enabled,
+                description,
+                max_concurrency,
+                ..
+            } => (*enabled, description, *max_concurrency),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.common().0
+    }
+
+    pub fn description(&self) -> &str {
+        self.common().1
+    }
+
+    /// Calls running at once across all orchestrations; 0 is unlimited.
+    pub fn max_concurrency(&self) -> u32 {
+        self.common().2
     }
 }
 

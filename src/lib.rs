@@ -4,11 +4,14 @@
 //! Layout (see ARCHITECTURE.md): `api` is the gRPC edge, `server` the composition root,
 //! `config` and `telemetry` the process plumbing.
 
+pub mod agents;
 pub mod api;
 pub mod catalog;
 pub mod config;
+pub mod engine;
 pub mod model;
 pub mod review;
 pub mod server;
+pub mod service;
 pub mod store;
 pub mod telemetry;

@@ -13,6 +13,8 @@ use tonic_health::server::HealthReporter;
 use tower_http::classify::{GrpcCode, GrpcErrorsAsFailures, SharedClassifier};
 use tower_http::trace::TraceLayer;
 
+use crate::agents::AgentRegistry;
+use crate::agents::registry::AgentConfigError;
 use crate::api::criteria::ReviewCriteriaApi;
 use crate::api::drain::{Drain, DrainOutcome};
 use crate::api::orchestrator::OrchestratorApi;
@@ -21,10 +23,18 @@ use crate::api::pb::orchestrator_service_server::OrchestratorServiceServer;
 use crate::api::pb::review_criteria_service_server::ReviewCriteriaServiceServer;
 use crate::catalog::{CatalogError, CriteriaCatalog};
 use crate::config::{Settings, StorageBackend};
-use crate::store::StoreError;
+use crate::engine::orchestration::Runner;
+use crate::engine::stack;
+use crate::engine::validate::{Defaults, Limits};
+use crate::model::plan::RetryPolicy;
+use crate::service::log::EventLog;
+use crate::service::{Orchestrations, ServiceParts};
 use crate::store::sqlite::SqliteStore;
+use crate::store::{Store, StoreError};
 
 const HEALTH_SERVICE: &str = "grpc.health.v1.Health";
+/// How long cancelled orchestrations get to record their end, at shutdown.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 const REFLECTION_SERVICES: &[&str] = &[
     "grpc.reflection.v1.ServerReflection",
     "grpc.reflection.v1alpha.ServerReflection",
@@ -45,6 +55,8 @@ pub enum ServerError {
     },
     #[error("cannot open the store: {0}")]
     Store(#[from] StoreError),
+    #[error("invalid agent settings: {0}")]
+    Agents(#[from] AgentConfigError),
     #[error("cannot load the review criteria: {0}")]
     Catalog(#[from] CatalogError),
     #[error("reflection service: {0}")]
@@ -70,16 +82,18 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ServerError> {
-    let catalog = match settings.storage.backend {
+    let store: Arc<dyn Store> = match settings.storage.backend {
         StorageBackend::Sqlite => {
             let store = SqliteStore::open(&settings.storage.data_dir).await?;
             tracing::info!(path = %store.path().display(), "embedded store open");
-            Arc::new(CriteriaCatalog::new(
-                Arc::new(store),
-                settings.review.criteria_cache_ttl,
-            )?)
+            Arc::new(store)
         }
     };
+    let catalog = Arc::new(CriteriaCatalog::new(
+        store.clone(),
+        settings.review.criteria_cache_ttl,
+    )?);
+    let orchestrations = Arc::new(orchestrations(settings, store, catalog.clone())?);
 
     let (health, health_service) = tonic_health::server::health_reporter();
     set_health(&health, ServingStatus::Serving).await;
@@ -95,7 +109,9 @@ pub async fn serve(
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(OrchestratorServiceServer::new(OrchestratorApi))
+        .add_service(OrchestratorServiceServer::new(OrchestratorApi::new(
+            orchestrations.clone(),
+        )))
         .add_service(ReviewCriteriaServiceServer::new(ReviewCriteriaApi::new(
             catalog,
         )));
@@ -127,10 +143,17 @@ pub async fn serve(
     match drain.wait_idle_for(period).await {
         DrainOutcome::Idle => tracing::info!("all calls finished"),
         DrainOutcome::TimedOut { cut } => {
-            tracing::warn!(cut, "drain period ran out; remaining calls were ended")
+            tracing::warn!(
+                cut,
+                "drain period ran out; cancelling orchestrations and ending calls"
+            );
+            // Cancelled orchestrations send their final events to the streams still open.
+            orchestrations.shutdown(SHUTDOWN_GRACE).await;
+            drain.wait_idle_for(SHUTDOWN_GRACE).await;
         }
     }
     drain.stop();
+    orchestrations.shutdown(SHUTDOWN_GRACE).await;
     stop_accepting.cancel();
     // Every call has ended by now, so connections close at once; the bound only guards against
     // a peer that never acknowledges.
@@ -181,4 +204,50 @@ fn trace_layer() -> TraceLayer<SharedClassifier<GrpcErrorsAsFailures>> {
         .with_success(GrpcCode::Unimplemented)
         .with_success(GrpcCode::Unauthenticated);
     TraceLayer::new(SharedClassifier::new(classifier))
+}
+
+/// The orchestration service from the settings: agents, their stacks, the engine, the log.
+fn orchestrations(
+    settings: &Settings,
+    store: Arc<dyn Store>,
+    catalog: Arc<CriteriaCatalog>,
+) -> Result<Orchestrations, ServerError> {
+    let engine = &settings.engine;
+    let agents = AgentRegistry::from_settings(&settings.agents)?;
+    let retry = RetryPolicy {
+        max_retries: engine.retry.max_retries,
+        initial_backoff: engine.retry.initial_backoff,
+        max_backoff: engine.retry.max_backoff,
+        multiplier: engine.retry.multiplier,
+        jitter: engine.retry.jitter,
+    };
+    let runner = Runner {
+        stacks: agents
+            .iter()
+            .map(|agent| (agent.name.to_string(), stack::build(agent)))
+            .collect(),
+        max_output_bytes: engine.max_output_bytes,
+        judge_timeout: engine.default_task_timeout,
+        judge_retry: retry.clone(),
+    };
+    let limits = Limits {
+        max_tasks: engine.max_tasks,
+        max_input_bytes: engine.max_input_bytes,
+        ..Limits::default()
+    };
+    let defaults = Defaults {
+        task_timeout: engine.default_task_timeout,
+        retry,
+        max_parallelism: engine.default_max_parallelism,
+    };
+    let (log, _writer) = EventLog::start(store.clone());
+    Ok(Orchestrations::new(ServiceParts {
+        store,
+        catalog,
+        agents,
+        runner,
+        limits,
+        defaults,
+        log,
+    }))
 }

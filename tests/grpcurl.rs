@@ -75,19 +75,38 @@ async fn lists_services_and_checks_health_through_reflection() {
 }
 
 #[tokio::test]
-async fn an_unbuilt_rpc_shows_unimplemented_to_grpcurl() {
+async fn grpcurl_runs_an_orchestration_and_sees_bad_input_refused() {
     let server = ServerProcess::start(&[]).await;
     let addr = server.addr.to_string();
+    let plan = r#"{"spec": {"input": "Q3", "tasks": [
+        {"id": "facts", "agent": "mock", "params": {"delay_ms": 20, "output": "Revenue grew."}},
+        {"id": "summary", "agent": "echo", "input": "Summary of {{tasks.facts.output}}", "depends_on": ["facts"]}]}}"#;
+    let streamed = stdout(
+        &grpcurl(
+            &["-d", plan],
+            &addr,
+            &["orchestrator.v1.OrchestratorService/Orchestrate"],
+        )
+        .await,
+    );
+    assert!(streamed.contains("\"accepted\""), "{streamed}");
+    assert!(
+        streamed.contains("ORCHESTRATION_STATE_APPROVED"),
+        "{streamed}"
+    );
+    assert!(streamed.contains("Summary of Revenue grew."), "{streamed}");
+
+    let cyclic = r#"{"spec": {"tasks": [{"id": "a", "agent": "mock", "depends_on": ["a"]}]}}"#;
     let output = grpcurl(
-        &["-d", "{}"],
+        &["-d", cyclic],
         &addr,
-        &["orchestrator.v1.OrchestratorService/ListAgents"],
+        &["orchestrator.v1.OrchestratorService/SubmitOrchestration"],
     )
     .await;
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("Code: Unimplemented"), "{stderr}");
-    assert!(stderr.contains("not implemented yet"), "{stderr}");
+    assert!(stderr.contains("Code: InvalidArgument"), "{stderr}");
+    assert!(stderr.contains("spec.tasks[0].depends_on[0]"), "{stderr}");
 }
 
 /// The command lines of the README's grpcurl example block.

@@ -1,32 +1,146 @@
-//! `orchestrator.v1.OrchestratorService`.
-//!
-//! The engine behind it is not built yet: every RPC answers UNIMPLEMENTED and names what is
-//! missing, so that no caller ever mistakes this build for one that runs orchestrations.
+//! `orchestrator.v1.OrchestratorService`: submit, follow, inspect, cancel and resolve
+//! orchestrations.
 
 use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
 
-use tokio_stream::Stream;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::{Stream, StreamExt as _};
 use tonic::{Request, Response, Status};
 
 use super::ApiError;
+use super::convert::orchestration::{
+    event_to_proto, result_to_proto, spec_from_proto, state_from_proto, state_to_proto,
+};
+use super::paging::{decode_token, encode_token, page_size};
 use super::pb;
 use super::pb::orchestrator_service_server::OrchestratorService;
-
-const MISSING_ENGINE: &str =
-    "this build has no orchestration engine (DAG scheduler, agents, event log)";
+use super::tenant::tenant_of;
+use crate::engine::orchestration::HumanDecision;
+use crate::model::FieldViolation;
+use crate::model::event::Event;
+use crate::model::validation::is_valid_id;
+use crate::service::{Orchestrations, ServiceError};
+use crate::store::PageRequest;
 
 type EventStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
-fn unimplemented(method: &'static str) -> Status {
-    ApiError::Unimplemented {
-        rpc: method,
-        missing: MISSING_ENGINE,
-    }
-    .into()
+const REQUEST: &str = "request";
+const MAX_REQUEST_ID_LEN: usize = 128;
+const MAX_REVIEWER_LEN: usize = 200;
+
+pub struct OrchestratorApi {
+    orchestrations: Arc<Orchestrations>,
 }
 
-#[derive(Debug, Default)]
-pub struct OrchestratorApi;
+impl OrchestratorApi {
+    pub fn new(orchestrations: Arc<Orchestrations>) -> Self {
+        Self { orchestrations }
+    }
+}
+
+fn check_orchestration_id(id: &str) -> Result<(), ApiError> {
+    if id.is_empty() {
+        return Err(ApiError::invalid_field(
+            REQUEST,
+            "orchestration_id",
+            "is required",
+        ));
+    }
+    if !is_valid_id(id, 128) {
+        return Err(ApiError::invalid_field(
+            REQUEST,
+            "orchestration_id",
+            format!("{id:?} is not an orchestration id"),
+        ));
+    }
+    Ok(())
+}
+
+/// The request id, if any; violations named `request_id`.
+fn request_id(id: String) -> Result<Option<String>, FieldViolation> {
+    if id.is_empty() {
+        return Ok(None);
+    }
+    if id.len() > MAX_REQUEST_ID_LEN || id.chars().any(char::is_control) {
+        return Err(FieldViolation::new(
+            "request_id",
+            format!("use at most {MAX_REQUEST_ID_LEN} bytes of printable characters"),
+        ));
+    }
+    Ok(Some(id))
+}
+
+/// The `grpc-timeout` header: the caller's deadline, relative to now.
+fn caller_deadline<T>(request: &Request<T>) -> Option<Duration> {
+    let value = request.metadata().get("grpc-timeout")?.to_str().ok()?;
+    let (amount, unit) = value.split_at(value.len().checked_sub(1)?);
+    let amount: u64 = amount.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(amount.saturating_mul(3600)),
+        "M" => Duration::from_secs(amount.saturating_mul(60)),
+        "S" => Duration::from_secs(amount),
+        "m" => Duration::from_millis(amount),
+        "u" => Duration::from_micros(amount),
+        "n" => Duration::from_nanos(amount),
+        _ => return None,
+    })
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Invalid(violations) => ApiError::invalid("orchestration", violations),
+            ServiceError::NotFound(id) => {
+                ApiError::NotFound(format!("orchestration {id:?} was not found"))
+            }
+            ServiceError::FailedPrecondition(message) => ApiError::FailedPrecondition(message),
+            ServiceError::Store(store) => store.into(),
+            ServiceError::Catalog(catalog) => catalog.into(),
+        }
+    }
+}
+
+impl OrchestratorApi {
+    async fn submit(
+        &self,
+        tenant: &crate::model::TenantId,
+        request_id_text: String,
+        spec: Option<pb::OrchestrationSpec>,
+    ) -> Result<crate::service::Submitted, ApiError> {
+        let mut violations = Vec::new();
+        let request_id = request_id(request_id_text).unwrap_or_else(|violation| {
+            violations.push(violation);
+            None
+        });
+        let Some(spec) = spec else {
+            violations.push(FieldViolation::new("spec", "is required"));
+            return Err(ApiError::invalid("orchestration", violations));
+        };
+        let (spec, shape) = spec_from_proto(spec);
+        violations.extend(shape);
+        if !violations.is_empty() {
+            // Report the deeper problems too, when the spec can be checked at all.
+            if let Err(more) = self.orchestrations.plan(&spec) {
+                violations.extend(more);
+            }
+            return Err(ApiError::invalid("orchestration", violations));
+        }
+        Ok(self.orchestrations.submit(tenant, request_id, spec).await?)
+    }
+
+    async fn follow(
+        &self,
+        tenant: &crate::model::TenantId,
+        id: &str,
+        after: u64,
+    ) -> Result<impl Stream<Item = Result<Arc<Event>, Status>> + Send + 'static, ApiError> {
+        let receiver = self.orchestrations.follow(tenant, id, after).await?;
+        Ok(ReceiverStream::new(receiver)
+            .map(|item| item.map_err(|e| Status::from(ApiError::from(e)))))
+    }
+}
 
 #[tonic::async_trait]
 impl OrchestratorService for OrchestratorApi {
@@ -35,73 +149,222 @@ impl OrchestratorService for OrchestratorApi {
 
     async fn orchestrate(
         &self,
-        _request: Request<pb::OrchestrateRequest>,
+        request: Request<pb::OrchestrateRequest>,
     ) -> Result<Response<Self::OrchestrateStream>, Status> {
-        Err(unimplemented(
-            "orchestrator.v1.OrchestratorService/Orchestrate",
-        ))
+        let tenant = tenant_of(&request)?;
+        let deadline = caller_deadline(&request);
+        let request = request.into_inner();
+        let submitted = self
+            .submit(&tenant, request.request_id, request.spec)
+            .await?;
+        if let (Some(deadline), true) = (deadline, submitted.created) {
+            // The caller stops listening at its deadline; what it started stops with it.
+            let orchestrations = self.orchestrations.clone();
+            let (tenant, id) = (tenant.clone(), submitted.orchestration_id.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(deadline).await;
+                let _ = orchestrations
+                    .cancel(&tenant, &id, "the caller's deadline passed")
+                    .await;
+            });
+        }
+        let events = self.follow(&tenant, &submitted.orchestration_id, 0).await?;
+        Ok(Response::new(Box::pin(events.map(|event| {
+            event.map(|event| pb::OrchestrateResponse {
+                event: Some(event_to_proto(&event)),
+            })
+        }))))
     }
 
     async fn submit_orchestration(
         &self,
-        _request: Request<pb::SubmitOrchestrationRequest>,
+        request: Request<pb::SubmitOrchestrationRequest>,
     ) -> Result<Response<pb::SubmitOrchestrationResponse>, Status> {
-        Err(unimplemented(
-            "orchestrator.v1.OrchestratorService/SubmitOrchestration",
-        ))
+        let tenant = tenant_of(&request)?;
+        let request = request.into_inner();
+        let submitted = self
+            .submit(&tenant, request.request_id, request.spec)
+            .await?;
+        Ok(Response::new(pb::SubmitOrchestrationResponse {
+            orchestration_id: submitted.orchestration_id,
+            created: submitted.created,
+        }))
     }
 
     async fn stream_status(
         &self,
-        _request: Request<pb::StreamStatusRequest>,
+        request: Request<pb::StreamStatusRequest>,
     ) -> Result<Response<Self::StreamStatusStream>, Status> {
-        Err(unimplemented(
-            "orchestrator.v1.OrchestratorService/StreamStatus",
-        ))
+        let tenant = tenant_of(&request)?;
+        let request = request.into_inner();
+        check_orchestration_id(&request.orchestration_id)?;
+        let events = self
+            .follow(&tenant, &request.orchestration_id, request.after_sequence)
+            .await?;
+        Ok(Response::new(Box::pin(events.map(|event| {
+            event.map(|event| pb::StreamStatusResponse {
+                event: Some(event_to_proto(&event)),
+            })
+        }))))
     }
 
     async fn get_orchestration(
         &self,
-        _request: Request<pb::GetOrchestrationRequest>,
+        request: Request<pb::GetOrchestrationRequest>,
     ) -> Result<Response<pb::GetOrchestrationResponse>, Status> {
-        Err(unimplemented(
-            "orchestrator.v1.OrchestratorService/GetOrchestration",
-        ))
+        let tenant = tenant_of(&request)?;
+        let request = request.into_inner();
+        check_orchestration_id(&request.orchestration_id)?;
+        let escalation = match pb::OrchestrationView::try_from(request.view) {
+            Ok(pb::OrchestrationView::Escalation) => true,
+            Ok(_) => false,
+            Err(_) => {
+                return Err(ApiError::invalid_field(
+                    REQUEST,
+                    "view",
+                    format!("unknown enum value {}", request.view),
+                )
+                .into());
+            }
+        };
+        let (result, escalated) = self
+            .orchestrations
+            .get(&tenant, &request.orchestration_id, escalation)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Response::new(pb::GetOrchestrationResponse {
+            orchestration: Some(result_to_proto(&result)),
+            escalated_output: escalated.unwrap_or_default(),
+        }))
     }
 
     async fn list_orchestrations(
         &self,
-        _request: Request<pb::ListOrchestrationsRequest>,
+        request: Request<pb::ListOrchestrationsRequest>,
     ) -> Result<Response<pb::ListOrchestrationsResponse>, Status> {
-        Err(unimplemented(
-            "orchestrator.v1.OrchestratorService/ListOrchestrations",
-        ))
+        let tenant = tenant_of(&request)?;
+        let request = request.into_inner();
+        let mut states = Vec::new();
+        let mut violations = Vec::new();
+        for (index, value) in request.states.iter().enumerate() {
+            match state_from_proto(*value) {
+                Some(state) => states.push(state),
+                None => violations.push(FieldViolation::new(
+                    format!("states[{index}]"),
+                    format!("{value} is not an orchestration state"),
+                )),
+            }
+        }
+        if !violations.is_empty() {
+            return Err(ApiError::invalid(REQUEST, violations).into());
+        }
+        let page = PageRequest {
+            size: page_size(request.page_size),
+            after: decode_token(&request.page_token)?,
+        };
+        let page = self
+            .orchestrations
+            .list(&tenant, &states, page)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Response::new(pb::ListOrchestrationsResponse {
+            orchestrations: page.items.iter().map(result_to_proto).collect(),
+            next_page_token: page
+                .next_after
+                .as_deref()
+                .map(encode_token)
+                .unwrap_or_default(),
+        }))
     }
 
     async fn cancel_orchestration(
         &self,
-        _request: Request<pb::CancelOrchestrationRequest>,
+        request: Request<pb::CancelOrchestrationRequest>,
     ) -> Result<Response<pb::CancelOrchestrationResponse>, Status> {
-        Err(unimplemented(
-            "orchestrator.v1.OrchestratorService/CancelOrchestration",
-        ))
+        let tenant = tenant_of(&request)?;
+        let request = request.into_inner();
+        check_orchestration_id(&request.orchestration_id)?;
+        let state = self
+            .orchestrations
+            .cancel(&tenant, &request.orchestration_id, &request.reason)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Response::new(pb::CancelOrchestrationResponse {
+            state: state_to_proto(state) as i32,
+        }))
     }
 
     async fn resolve_escalation(
         &self,
-        _request: Request<pb::ResolveEscalationRequest>,
+        request: Request<pb::ResolveEscalationRequest>,
     ) -> Result<Response<pb::ResolveEscalationResponse>, Status> {
-        Err(unimplemented(
-            "orchestrator.v1.OrchestratorService/ResolveEscalation",
-        ))
+        let tenant = tenant_of(&request)?;
+        let request = request.into_inner();
+        check_orchestration_id(&request.orchestration_id)?;
+        let reviewer = request.reviewer.trim();
+        if reviewer.is_empty() || reviewer.len() > MAX_REVIEWER_LEN {
+            return Err(ApiError::invalid_field(
+                REQUEST,
+                "reviewer",
+                format!("name who decides, in 1 to {MAX_REVIEWER_LEN} bytes; it is recorded in the decision"),
+            )
+            .into());
+        }
+        let result = self
+            .orchestrations
+            .resolve(
+                &tenant,
+                &request.orchestration_id,
+                HumanDecision {
+                    approve: request.approve,
+                    reviewer: reviewer.to_owned(),
+                    comment: request.comment,
+                },
+            )
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Response::new(pb::ResolveEscalationResponse {
+            orchestration: Some(result_to_proto(&result)),
+        }))
     }
 
     async fn list_agents(
         &self,
         _request: Request<pb::ListAgentsRequest>,
     ) -> Result<Response<pb::ListAgentsResponse>, Status> {
-        Err(unimplemented(
-            "orchestrator.v1.OrchestratorService/ListAgents",
-        ))
+        Ok(Response::new(pb::ListAgentsResponse {
+            agents: self
+                .orchestrations
+                .agents()
+                .iter()
+                .map(|agent| pb::AgentInfo {
+                    name: agent.name.to_string(),
+                    kind: agent.kind.to_owned(),
+                    description: agent.description.clone(),
+                    max_concurrency: agent.max_concurrency,
+                })
+                .collect(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_timeouts_parse() {
+        let with = |value: &str| {
+            let mut request = Request::new(());
+            request
+                .metadata_mut()
+                .insert("grpc-timeout", value.parse().unwrap());
+            caller_deadline(&request)
+        };
+        assert_eq!(with("1500m"), Some(Duration::from_millis(1500)));
+        assert_eq!(with("2S"), Some(Duration::from_secs(2)));
+        assert_eq!(with("1H"), Some(Duration::from_secs(3600)));
+        assert_eq!(with("x"), None);
+        assert_eq!(with("10Q"), None);
     }
 }

@@ -3,6 +3,9 @@
 
 pub mod criteria;
 pub mod decision;
+pub mod event;
+pub mod orchestration;
+pub mod plan;
 pub mod sensitive;
 pub mod task;
 pub mod tenant;

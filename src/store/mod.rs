@@ -6,6 +6,11 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 
+use chrono::{DateTime, Utc};
+
+use crate::model::event::Event;
+use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
+use crate::model::plan::OrchestrationSpec;
 use crate::model::{ReviewCriteria, ReviewDecision, TenantId};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,6 +51,7 @@ pub struct Page<T> {
 
 pub const CRITERIA: &str = "review criteria";
 pub const DECISION: &str = "review decision";
+pub const ORCHESTRATION: &str = "orchestration";
 
 #[async_trait]
 pub trait CriteriaStore: Send + Sync + 'static {
@@ -101,3 +107,94 @@ pub trait DecisionStore: Send + Sync + 'static {
         decision_id: &str,
     ) -> Result<Option<ReviewDecision>, StoreError>;
 }
+
+/// An orchestration as stored: what was asked, where it stands, and its result once done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrchestrationRecord {
+    pub tenant: TenantId,
+    pub orchestration_id: String,
+    /// The caller's idempotency key; unique within the tenant when set.
+    pub request_id: Option<String>,
+    pub state: OrchestrationState,
+    pub spec: OrchestrationSpec,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+    /// Set once the orchestration completed.
+    pub result: Option<OrchestrationResult>,
+    /// The redacted output awaiting a human, while AWAITING_HUMAN.
+    pub escalated_output: Option<String>,
+    /// The sequence of the last event written.
+    pub last_sequence: u64,
+}
+
+/// A change to an orchestration's row that goes with the events of the same batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateUpdate {
+    pub tenant: TenantId,
+    pub orchestration_id: String,
+    pub state: OrchestrationState,
+    pub last_sequence: u64,
+    pub result: Option<Box<OrchestrationResult>>,
+    /// `Some(None)` clears it.
+    pub escalated_output: Option<Option<String>>,
+}
+
+/// Writes that must land together: events, the state they imply, the decisions they carry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogBatch {
+    pub events: Vec<(TenantId, std::sync::Arc<Event>)>,
+    pub states: Vec<StateUpdate>,
+    pub decisions: Vec<(TenantId, String, ReviewDecision)>,
+}
+
+impl LogBatch {
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.states.is_empty() && self.decisions.is_empty()
+    }
+}
+
+#[async_trait]
+pub trait OrchestrationStore: Send + Sync + 'static {
+    /// Creates the orchestration, unless its request id already names one in the tenant: then
+    /// that one comes back with `false`.
+    async fn create_orchestration(
+        &self,
+        record: OrchestrationRecord,
+    ) -> Result<(OrchestrationRecord, bool), StoreError>;
+
+    async fn get_orchestration(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+    ) -> Result<Option<OrchestrationRecord>, StoreError>;
+
+    async fn find_by_request_id(
+        &self,
+        tenant: &TenantId,
+        request_id: &str,
+    ) -> Result<Option<OrchestrationRecord>, StoreError>;
+
+    /// Newest first; `states` empty means all.
+    async fn list_orchestrations(
+        &self,
+        tenant: &TenantId,
+        states: &[OrchestrationState],
+        page: PageRequest,
+    ) -> Result<Page<OrchestrationRecord>, StoreError>;
+
+    /// Applies a batch in one transaction.
+    async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError>;
+
+    /// Events with a sequence above `after`, in order, at most `limit`.
+    async fn read_events(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Event>, StoreError>;
+}
+
+/// Everything the service stores, in one backend.
+pub trait Store: CriteriaStore + DecisionStore + OrchestrationStore {}
+impl<T: CriteriaStore + DecisionStore + OrchestrationStore> Store for T {}

@@ -13,7 +13,12 @@ use async_trait::async_trait;
 use chrono::Utc;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
-use super::{CRITERIA, CriteriaStore, DECISION, DecisionStore, Page, PageRequest, StoreError};
+use super::{
+    CRITERIA, CriteriaStore, DECISION, DecisionStore, LogBatch, ORCHESTRATION, OrchestrationRecord,
+    OrchestrationStore, Page, PageRequest, StoreError,
+};
+use crate::model::event::Event;
+use crate::model::orchestration::OrchestrationState;
 use crate::model::{ReviewCriteria, ReviewDecision, TenantId};
 
 /// The database file inside the data directory.
@@ -21,7 +26,8 @@ pub const DATABASE_FILE: &str = "orchestrator.db";
 const READERS: usize = 4;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE criteria (
         tenant      TEXT    NOT NULL,
         id          TEXT    NOT NULL,
@@ -41,7 +47,33 @@ const MIGRATIONS: &[&str] = &[r#"
         PRIMARY KEY (tenant, id)
     ) WITHOUT ROWID;
     CREATE INDEX decisions_by_orchestration ON decisions (tenant, orchestration_id);
-"#];
+"#,
+    r#"
+    CREATE TABLE orchestrations (
+        tenant           TEXT    NOT NULL,
+        id               TEXT    NOT NULL,
+        request_id       TEXT,
+        state            TEXT    NOT NULL,
+        spec             TEXT    NOT NULL,
+        create_time      TEXT    NOT NULL,
+        update_time      TEXT    NOT NULL,
+        result           TEXT,
+        escalated_output TEXT,
+        last_sequence    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tenant, id)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX orchestrations_by_request ON orchestrations (tenant, request_id)
+        WHERE request_id IS NOT NULL;
+    CREATE INDEX orchestrations_by_state ON orchestrations (tenant, state, id);
+    CREATE TABLE events (
+        tenant           TEXT    NOT NULL,
+        orchestration_id TEXT    NOT NULL,
+        sequence         INTEGER NOT NULL,
+        body             TEXT    NOT NULL,
+        PRIMARY KEY (tenant, orchestration_id, sequence)
+    ) WITHOUT ROWID;
+"#,
+];
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -426,6 +458,329 @@ impl DecisionStore for SqliteStore {
                 .optional()
                 .map_err(sql_error)?;
             body.map(|body| from_json(DECISION, &id, &body)).transpose()
+        })
+        .await
+    }
+}
+
+fn state_name(state: OrchestrationState) -> &'static str {
+    state.as_str()
+}
+
+fn parse_state(name: &str) -> Result<OrchestrationState, StoreError> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .map_err(|_| StoreError::Corrupt(format!("unknown orchestration state {name:?}")))
+}
+
+fn parse_time(text: &str) -> Result<chrono::DateTime<Utc>, StoreError> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("bad timestamp {text:?}: {e}")))
+}
+
+const ORCHESTRATION_COLUMNS: &str = "tenant, id, request_id, state, spec, create_time, update_time, result, escalated_output, last_sequence";
+
+fn read_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 9]> {
+    Ok([
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+    ])
+}
+
+fn record_from(
+    columns: [Option<String>; 9],
+    last_sequence: i64,
+) -> Result<OrchestrationRecord, StoreError> {
+    let [
+        tenant,
+        id,
+        request_id,
+        state,
+        spec,
+        create_time,
+        update_time,
+        result,
+        escalated_output,
+    ] = columns;
+    let id = id.unwrap_or_default();
+    let tenant = TenantId::new(tenant.unwrap_or_default())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(OrchestrationRecord {
+        tenant,
+        request_id,
+        state: parse_state(state.as_deref().unwrap_or_default())?,
+        spec: from_json(ORCHESTRATION, &id, spec.as_deref().unwrap_or("{}"))?,
+        create_time: parse_time(create_time.as_deref().unwrap_or_default())?,
+        update_time: parse_time(update_time.as_deref().unwrap_or_default())?,
+        result: result
+            .map(|body| from_json(ORCHESTRATION, &id, &body))
+            .transpose()?,
+        escalated_output,
+        last_sequence: last_sequence.max(0) as u64,
+        orchestration_id: id,
+    })
+}
+
+fn select_record(
+    connection: &Connection,
+    tenant: &str,
+    id: &str,
+) -> Result<Option<OrchestrationRecord>, StoreError> {
+    let mut statement = connection
+        .prepare_cached(&format!(
+            "SELECT {ORCHESTRATION_COLUMNS} FROM orchestrations WHERE tenant = ?1 AND id = ?2"
+        ))
+        .map_err(sql_error)?;
+    let row = statement
+        .query_row(params![tenant, id], |row| {
+            Ok((read_record(row)?, row.get::<_, i64>(9)?))
+        })
+        .optional()
+        .map_err(sql_error)?;
+    row.map(|(columns, sequence)| record_from(columns, sequence))
+        .transpose()
+}
+
+#[async_trait]
+impl OrchestrationStore for SqliteStore {
+    async fn create_orchestration(
+        &self,
+        record: OrchestrationRecord,
+    ) -> Result<(OrchestrationRecord, bool), StoreError> {
+        self.write(move |connection| {
+            let transaction = connection.transaction().map_err(sql_error)?;
+            if let Some(request_id) = &record.request_id {
+                let existing: Option<String> = transaction
+                    .query_row(
+                        "SELECT id FROM orchestrations WHERE tenant = ?1 AND request_id = ?2",
+                        params![record.tenant.as_str(), request_id],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(sql_error)?;
+                if let Some(id) = existing {
+                    let found = select_record(&transaction, record.tenant.as_str(), &id)?
+                        .ok_or_else(|| StoreError::Corrupt(format!("orchestration {id:?} vanished")))?;
+                    return Ok((found, false));
+                }
+            }
+            transaction
+                .execute(
+                    &format!("INSERT INTO orchestrations ({ORCHESTRATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, 0)"),
+                    params![
+                        record.tenant.as_str(),
+                        record.orchestration_id,
+                        record.request_id,
+                        state_name(record.state),
+                        to_json(&record.spec)?,
+                        record.create_time.to_rfc3339(),
+                        record.update_time.to_rfc3339(),
+                    ],
+                )
+                .map_err(|e| {
+                    if is_constraint(&e) {
+                        StoreError::AlreadyExists { kind: ORCHESTRATION, id: record.orchestration_id.clone() }
+                    } else {
+                        sql_error(e)
+                    }
+                })?;
+            transaction.commit().map_err(sql_error)?;
+            Ok((record, true))
+        })
+        .await
+    }
+
+    async fn get_orchestration(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+    ) -> Result<Option<OrchestrationRecord>, StoreError> {
+        let (tenant, id) = (tenant.as_str().to_owned(), orchestration_id.to_owned());
+        self.read(move |connection| select_record(connection, &tenant, &id))
+            .await
+    }
+
+    async fn find_by_request_id(
+        &self,
+        tenant: &TenantId,
+        request_id: &str,
+    ) -> Result<Option<OrchestrationRecord>, StoreError> {
+        let (tenant, request_id) = (tenant.as_str().to_owned(), request_id.to_owned());
+        self.read(move |connection| {
+            let id: Option<String> = connection
+                .query_row(
+                    "SELECT id FROM orchestrations WHERE tenant = ?1 AND request_id = ?2",
+                    params![tenant, request_id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(sql_error)?;
+            match id {
+                Some(id) => select_record(connection, &tenant, &id),
+                None => Ok(None),
+            }
+        })
+        .await
+    }
+
+    async fn list_orchestrations(
+        &self,
+        tenant: &TenantId,
+        states: &[OrchestrationState],
+        page: PageRequest,
+    ) -> Result<Page<OrchestrationRecord>, StoreError> {
+        let tenant = tenant.as_str().to_owned();
+        let states: Vec<&'static str> = states.iter().map(|s| state_name(*s)).collect();
+        self.read(move |connection| {
+            // Ids are time-ordered (UUIDv7), so newest first is id descending.
+            let state_filter = if states.is_empty() {
+                String::new()
+            } else {
+                format!(" AND state IN ({})", vec!["?"; states.len()].join(", "))
+            };
+            let after_filter = if page.after.is_some() { " AND id < ?" } else { "" };
+            let sql = format!(
+                "SELECT {ORCHESTRATION_COLUMNS} FROM orchestrations WHERE tenant = ?{state_filter}{after_filter} ORDER BY id DESC LIMIT ?"
+            );
+            let mut values: Vec<rusqlite::types::Value> = vec![tenant.into()];
+            values.extend(states.iter().map(|s| rusqlite::types::Value::from(s.to_string())));
+            if let Some(after) = page.after {
+                values.push(after.into());
+            }
+            values.push((page.size as i64 + 1).into());
+            let mut statement = connection.prepare(&sql).map_err(sql_error)?;
+            let rows = statement
+                .query_map(rusqlite::params_from_iter(values), |row| Ok((read_record(row)?, row.get::<_, i64>(9)?)))
+                .map_err(sql_error)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(sql_error)?;
+            let more = rows.len() > page.size;
+            let items = rows
+                .into_iter()
+                .take(page.size)
+                .map(|(columns, sequence)| record_from(columns, sequence))
+                .collect::<Result<Vec<_>, _>>()?;
+            let next_after = if more { items.last().map(|r| r.orchestration_id.clone()) } else { None };
+            Ok(Page { items, next_after })
+        })
+        .await
+    }
+
+    async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
+        // Encode outside the writer lock.
+        let events = batch
+            .events
+            .iter()
+            .map(|(tenant, event)| {
+                Ok((
+                    tenant.as_str().to_owned(),
+                    event.orchestration_id.clone(),
+                    event.sequence as i64,
+                    to_json(&**event)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let states = batch
+            .states
+            .iter()
+            .map(|update| {
+                Ok((
+                    update.tenant.as_str().to_owned(),
+                    update.orchestration_id.clone(),
+                    state_name(update.state),
+                    update.last_sequence as i64,
+                    update.result.as_ref().map(to_json).transpose()?,
+                    update.escalated_output.clone(),
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let decisions = batch
+            .decisions
+            .iter()
+            .map(|(tenant, orchestration_id, decision)| {
+                Ok((
+                    tenant.as_str().to_owned(),
+                    decision.decision_id.clone(),
+                    orchestration_id.clone(),
+                    decision.criteria_id.clone(),
+                    decision.criteria_version as i64,
+                    to_json(decision)?,
+                    decision.create_time.to_rfc3339(),
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.write(move |connection| {
+            let transaction = connection.transaction().map_err(sql_error)?;
+            {
+                let mut insert_event = transaction
+                    .prepare_cached("INSERT INTO events (tenant, orchestration_id, sequence, body) VALUES (?1, ?2, ?3, ?4)")
+                    .map_err(sql_error)?;
+                for (tenant, id, sequence, body) in &events {
+                    insert_event.execute(params![tenant, id, sequence, body]).map_err(sql_error)?;
+                }
+                let now = Utc::now().to_rfc3339();
+                let mut update_state = transaction
+                    .prepare_cached(
+                        "UPDATE orchestrations SET state = ?3, last_sequence = max(last_sequence, ?4), update_time = ?5,
+                             result = coalesce(?6, result),
+                             escalated_output = CASE WHEN ?7 THEN ?8 ELSE escalated_output END
+                         WHERE tenant = ?1 AND id = ?2",
+                    )
+                    .map_err(sql_error)?;
+                for (tenant, id, state, sequence, result, escalated) in &states {
+                    let (set_escalated, escalated) = match escalated {
+                        Some(value) => (true, value.clone()),
+                        None => (false, None),
+                    };
+                    update_state
+                        .execute(params![tenant, id, state, sequence, now, result, set_escalated, escalated])
+                        .map_err(sql_error)?;
+                }
+                let mut insert_decision = transaction
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO decisions (tenant, id, orchestration_id, criteria_id, criteria_version, body, create_time)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )
+                    .map_err(sql_error)?;
+                for (tenant, id, orchestration_id, criteria_id, version, body, time) in &decisions {
+                    insert_decision
+                        .execute(params![tenant, id, orchestration_id, criteria_id, version, body, time])
+                        .map_err(sql_error)?;
+                }
+            }
+            transaction.commit().map_err(sql_error)
+        })
+        .await
+    }
+
+    async fn read_events(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Event>, StoreError> {
+        let (tenant, id) = (tenant.as_str().to_owned(), orchestration_id.to_owned());
+        self.read(move |connection| {
+            let mut statement = connection
+                .prepare_cached(
+                    "SELECT body FROM events WHERE tenant = ?1 AND orchestration_id = ?2 AND sequence > ?3
+                     ORDER BY sequence LIMIT ?4",
+                )
+                .map_err(sql_error)?;
+            let rows = statement
+                .query_map(params![tenant, id, after as i64, limit as i64], |row| row.get::<_, String>(0))
+                .map_err(sql_error)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(sql_error)?;
+            rows.iter().map(|body| from_json("event", &id, body)).collect()
         })
         .await
     }

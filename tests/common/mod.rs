@@ -2,6 +2,8 @@
 //! clients from the generated stubs.
 #![allow(dead_code)] // Each test binary uses a different part of this helper.
 
+pub mod http_peer;
+pub mod plans;
 pub mod process;
 pub mod tools;
 
@@ -95,6 +97,23 @@ impl TestServer {
 
     pub fn criteria(&self) -> ReviewCriteriaServiceClient<Channel> {
         ReviewCriteriaServiceClient::new(self.channel.clone())
+    }
+
+    /// Orchestrate to the end, returning every event.
+    pub async fn orchestrate(
+        &self,
+        spec: orchestrator::api::pb::OrchestrationSpec,
+    ) -> Vec<orchestrator::api::pb::OrchestrationEvent> {
+        let stream = self
+            .orchestrator()
+            .orchestrate(orchestrator::api::pb::OrchestrateRequest {
+                request_id: String::new(),
+                spec: Some(spec),
+            })
+            .await
+            .expect("Orchestrate accepts the request")
+            .into_inner();
+        plans::collect(stream, |m| m.event).await
     }
 
     /// Delivers the shutdown signal (what SIGTERM does to the binary).

@@ -23,6 +23,11 @@ impl ServerProcess {
     /// Starts `orchestrator serve` on 127.0.0.1:0 with JSON logs and waits for the line that
     /// reports the bound address.
     pub async fn start(extra_args: &[&str]) -> Self {
+        Self::start_with_env(extra_args, &[]).await
+    }
+
+    /// As `start`, with extra environment variables for the server.
+    pub async fn start_with_env(extra_args: &[&str], env: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::tempdir().expect("temporary data directory");
         let mut child = Command::new(BINARY)
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
@@ -30,6 +35,7 @@ impl ServerProcess {
             .arg(data_dir.path())
             .args(extra_args)
             .env("COSMOS_DISABLE_IMDS", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

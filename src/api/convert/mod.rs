@@ -3,6 +3,7 @@
 //! converted; the caller prefixes the request field (`criteria.`).
 
 pub mod criteria;
+pub mod orchestration;
 
 use chrono::{DateTime, Utc};
 

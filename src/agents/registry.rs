@@ -1,0 +1,300 @@
+//! The agents a task may name, built from the settings, each behind its own tower stack.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use super::Agent;
+use super::builtin::{EchoAgent, MockAgent};
+use super::grpc::GrpcAgent;
+use super::http::HttpAgent;
+use super::openai::{ApiKey, OpenAiAgent};
+use crate::config::AgentSettings;
+
+/// One agent as the engine sees it.
+#[derive(Clone)]
+pub struct RegisteredAgent {
+    pub name: Arc<str>,
+    pub kind: &'static str,
+    pub description: String,
+    /// 0: unlimited.
+    pub max_concurrency: u32,
+    pub agent: Arc<dyn Agent>,
+    /// Shared by every call to this agent, across orchestrations.
+    pub limit: Option<Arc<Semaphore>>,
+}
+
+impl std::fmt::Debug for RegisteredAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisteredAgent")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("max_concurrency", &self.max_concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AgentConfigError {
+    #[error("agent {name:?}: {reason}")]
+    Invalid { name: String, reason: String },
+}
+
+fn invalid(name: &str, reason: impl Into<String>) -> AgentConfigError {
+    AgentConfigError::Invalid {
+        name: name.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// A secret named by its environment variable; a named variable that is unset is a mistake
+/// worth stopping for.
+fn secret(name: &str, variable: &str) -> Result<String, AgentConfigError> {
+    std::env::var(variable).map_err(|_| {
+        invalid(
+            name,
+            format!("the environment variable {variable} is not set"),
+        )
+    })
+}
+
+fn parse_url(name: &str, field: &str, url: &str) -> Result<reqwest::Url, AgentConfigError> {
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| invalid(name, format!("{field} {url:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid(
+            name,
+            format!("{field} {url:?} must be http:// or https://"),
+        ));
+    }
+    Ok(parsed)
+}
+
+fn build(
+    name: &str,
+    settings: &AgentSettings,
+    client: &reqwest::Client,
+) -> Result<Arc<dyn Agent>, AgentConfigError> {
+    Ok(match settings {
+        AgentSettings::Echo { .. } => Arc::new(EchoAgent),
+        AgentSettings::Mock { .. } => Arc::new(MockAgent),
+        AgentSettings::Http {
+            url,
+            headers,
+            bearer_token_env,
+            ..
+        } => {
+            let url = parse_url(name, "url", url)?;
+            let mut header_map = reqwest::header::HeaderMap::new();
+            for (key, value) in headers {
+                let key = reqwest::header::HeaderName::from_bytes(key.as_bytes())
+                    .map_err(|e| invalid(name, format!("header {key:?}: {e}")))?;
+                let value = reqwest::header::HeaderValue::from_str(value)
+                    .map_err(|e| invalid(name, format!("header {key}: {e}")))?;
+                header_map.insert(key, value);
+            }
+            if let Some(variable) = bearer_token_env {
+                let token = secret(name, variable)?;
+                let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+                    .map_err(|_| {
+                        invalid(
+                            name,
+                            format!("{variable} holds characters a header cannot carry"),
+                        )
+                    })?;
+                header_map.insert(reqwest::header::AUTHORIZATION, value);
+            }
+            Arc::new(HttpAgent::new(client.clone(), url, header_map))
+        }
+        AgentSettings::Openai {
+            base_url,
+            model,
+            api_key_env,
+            system_prompt,
+            temperature,
+            max_tokens,
+            azure_deployment,
+            api_version,
+            ..
+        } => {
+            let base = base_url.trim_end_matches('/');
+            let key = api_key_env
+                .as_deref()
+                .map(|variable| secret(name, variable))
+                .transpose()?;
+            let (url, key) = match azure_deployment {
+                Some(deployment) => {
+                    let version = api_version
+                        .as_deref()
+                        .ok_or_else(|| invalid(name, "azure_deployment needs api_version"))?;
+                    let url = format!(
+                        "{base}/openai/deployments/{deployment}/chat/completions?api-version={version}"
+                    );
+                    (url, key.map_or(ApiKey::None, ApiKey::Azure))
+                }
+                None => {
+                    if model.is_none() {
+                        return Err(invalid(
+                            name,
+                            "model is required (except for azure_deployment)",
+                        ));
+                    }
+                    (
+                        format!("{base}/chat/completions"),
+                        key.map_or(ApiKey::None, ApiKey::Bearer),
+                    )
+                }
+            };
+            if let Some(t) = temperature
+                && !(0.0..=2.0).contains(t)
+            {
+                return Err(invalid(name, format!("temperature {t} is outside [0, 2]")));
+            }
+            Arc::new(OpenAiAgent {
+                client: client.clone(),
+                url: parse_url(name, "base_url", &url)?,
+                key,
+                model: model.clone(),
+                system_prompt: system_prompt.clone(),
+                temperature: *temperature,
+                max_tokens: *max_tokens,
+            })
+        }
+        AgentSettings::Grpc { endpoint, .. } => {
+            parse_url(name, "endpoint", endpoint)?;
+            let channel = tonic::transport::Endpoint::from_shared(endpoint.clone())
+                .map_err(|e| invalid(name, format!("endpoint {endpoint:?}: {e}")))?
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .connect_lazy();
+            Arc::new(GrpcAgent::new(channel))
+        }
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AgentRegistry {
+    agents: BTreeMap<String, RegisteredAgent>,
+}
+
+const BUILTIN_DESCRIPTIONS: [(&str, &str); 2] = [
+    ("echo", "Returns the task's rendered input."),
+    (
+        "mock",
+        "Deterministic test agent: params delay_ms, fail_attempts, error, output, confidence.",
+    ),
+];
+
+impl AgentRegistry {
+    /// The configured agents, plus `echo` and `mock` unless the settings name them.
+    pub fn from_settings(
+        settings: &BTreeMap<String, AgentSettings>,
+    ) -> Result<Self, AgentConfigError> {
+        let mut all = settings.clone();
+        for (name, _) in BUILTIN_DESCRIPTIONS {
+            all.entry(name.to_owned()).or_insert_with(|| match name {
+                "echo" => AgentSettings::Echo {
+                    enabled: true,
+                    description: String::new(),
+                    max_concurrency: 0,
+                },
+                _ => AgentSettings::Mock {
+                    enabled: true,
+                    description: String::new(),
+                    max_concurrency: 0,
+                },
+            });
+        }
+        // One connection pool for every HTTP-based agent.
+        let client = reqwest::Client::builder()
+            .pool_idle_timeout(std::time::Duration::from_secs(90))
+            .build()
+            .map_err(|e| AgentConfigError::Invalid {
+                name: "(http client)".into(),
+                reason: e.to_string(),
+            })?;
+        let mut agents = BTreeMap::new();
+        for (name, agent_settings) in all {
+            if !agent_settings.enabled() {
+                continue;
+            }
+            if !crate::model::validation::is_valid_id(&name, 63) {
+                return Err(AgentConfigError::Invalid {
+                    name,
+                    reason: "agent names use 1 to 63 letters, digits, '-' or '_'".into(),
+                });
+            }
+            let agent = build(&name, &agent_settings, &client)?;
+            let kind = agent.kind();
+            let description = match agent_settings.description() {
+                "" => BUILTIN_DESCRIPTIONS
+                    .iter()
+                    .find(|(builtin, _)| *builtin == kind)
+                    .map(|(_, text)| (*text).to_owned())
+                    .unwrap_or_default(),
+                text => text.to_owned(),
+            };
+            let max_concurrency = agent_settings.max_concurrency();
+            agents.insert(
+                name.clone(),
+                RegisteredAgent {
+                    name: name.as_str().into(),
+                    kind,
+                    description,
+                    max_concurrency,
+                    agent,
+                    limit: (max_concurrency > 0)
+                        .then(|| Arc::new(Semaphore::new(max_concurrency as usize))),
+                },
+            );
+        }
+        Ok(Self { agents })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&RegisteredAgent> {
+        self.agents.get(name)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.agents.keys().cloned().collect()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &RegisteredAgent> {
+        self.agents.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_are_present_without_settings_and_can_be_disabled() {
+        let registry = AgentRegistry::from_settings(&BTreeMap::new()).unwrap();
+        assert_eq!(registry.names(), ["echo", "mock"]);
+        assert_eq!(registry.get("mock").unwrap().kind, "mock");
+
+        let mut settings = BTreeMap::new();
+        settings.insert(
+            "mock".to_owned(),
+            AgentSettings::Mock {
+                enabled: false,
+                description: String::new(),
+                max_concurrency: 0,
+            },
+        );
+        settings.insert(
+            "shouter".to_owned(),
+            AgentSettings::Echo {
+                enabled: true,
+                description: "Echo, limited".into(),
+                max_concurrency: 2,
+            },
+        );
+        let registry = AgentRegistry::from_settings(&settings).unwrap();
+        assert_eq!(registry.names(), ["echo", "shouter"]);
+        let shouter = registry.get("shouter").unwrap();
+        assert_eq!(shouter.description, "Echo, limited");
+        assert_eq!(shouter.limit.as_ref().unwrap().available_permits(), 2);
+    }
+}

@@ -1,0 +1,537 @@
+//! One orchestration from start to end: run the tasks, aggregate, review, then act on the
+//! verdict (approve; re-run with the feedback; park for a human; reject). The completed event
+//! carries the result; a rejected, failed or cancelled result never carries outputs.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::run::{EventSink, RunTasks, Scrub, TaskRun, run_tasks};
+use super::stack::{self, AgentCall, AgentStack, AttemptObserver};
+use crate::agents::{AgentError, AgentRequest};
+use crate::model::event::{Accepted, EventKind, PlanEntry, ReviewState, ReviewUpdate};
+use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskResult};
+use crate::model::plan::{Plan, RetryPolicy};
+use crate::model::{RejectAction, ReviewDecision, TaskState, TenantId, Verdict};
+use crate::review::{
+    CompiledCriteria, Judge, JudgeAnswer, JudgeError, JudgeRequest, ReviewInput, ReviewedTask,
+};
+
+/// A human's answer to an escalated review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HumanDecision {
+    pub approve: bool,
+    pub reviewer: String,
+    pub comment: String,
+}
+
+/// Where escalated orchestrations wait for a human.
+#[async_trait]
+pub trait HumanReview: Send + Sync {
+    /// Parks the orchestration until a human decides. `output` is the redacted output under
+    /// review, for the dedicated view; it is not an event.
+    async fn await_decision(&self, orchestration_id: &str, output: &str) -> HumanDecision;
+}
+
+/// Why an orchestration was cancelled, kept with its token.
+#[derive(Debug, Clone, Default)]
+pub struct Cancellation {
+    pub token: CancellationToken,
+    reason: Arc<std::sync::OnceLock<String>>,
+}
+
+impl Cancellation {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Cancels with a reason; the first reason given stands.
+    pub fn cancel(&self, reason: impl Into<String>) {
+        let _ = self.reason.set(reason.into());
+        self.token.cancel();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.token.is_cancelled()
+    }
+
+    pub fn reason(&self) -> String {
+        self.reason
+            .get()
+            .cloned()
+            .unwrap_or_else(|| "cancelled".to_owned())
+    }
+}
+
+/// Everything one orchestration needs to run.
+pub struct Job {
+    pub orchestration_id: Arc<str>,
+    pub request_id: String,
+    pub tenant: TenantId,
+    pub plan: Arc<Plan>,
+    pub criteria: Arc<CompiledCriteria>,
+    pub labels: BTreeMap<String, String>,
+    pub create_time: DateTime<Utc>,
+    pub cancel: Cancellation,
+}
+
+/// What runs orchestrations: the agents' stacks and the server's settings.
+pub struct Runner {
+    pub stacks: HashMap<String, AgentStack>,
+    pub max_output_bytes: usize,
+    /// For judge calls.
+    pub judge_timeout: Duration,
+    pub judge_retry: RetryPolicy,
+}
+
+impl Runner {
+    pub async fn run(
+        &self,
+        job: &Job,
+        events: Arc<dyn EventSink>,
+        humans: &dyn HumanReview,
+    ) -> OrchestrationResult {
+        let started = Instant::now();
+        let criteria = &job.criteria;
+        let tenant = job.tenant.clone();
+        let scrub: Scrub = {
+            let criteria = criteria.clone();
+            Arc::new(move |text: &str| criteria.redact(text, &tenant))
+        };
+        let mut feedback: Option<Arc<str>> = None;
+        let mut run = 1;
+        loop {
+            events.emit(EventKind::Accepted(self.accepted(job, run)));
+            let tasks = run_tasks(RunTasks {
+                orchestration_id: &job.orchestration_id,
+                run,
+                plan: &job.plan,
+                review_feedback: feedback.clone(),
+                cancel: &job.cancel.token,
+                stacks: &self.stacks,
+                events: &events,
+                scrub: &scrub,
+                max_output_bytes: self.max_output_bytes,
+            })
+            .await;
+            let finish = |state,
+                          decision: Option<ReviewDecision>,
+                          output: Option<String>,
+                          error: Option<String>| {
+                self.finish(
+                    job, run, started, &tasks, &scrub, state, decision, output, error,
+                )
+            };
+            if job.cancel.is_cancelled() {
+                let result = finish(
+                    OrchestrationState::Cancelled,
+                    None,
+                    None,
+                    Some(job.cancel.reason()),
+                );
+                events.emit(completed(&result));
+                return result;
+            }
+
+            let aggregated = aggregate(&job.plan, &tasks);
+            let reviewed: Vec<ReviewedTask> = job
+                .plan
+                .tasks
+                .iter()
+                .zip(&tasks)
+                .map(|(task, run)| ReviewedTask {
+                    task_id: task.id.clone(),
+                    section: task.section.clone(),
+                    state: run.state,
+                    output: run.output.clone().unwrap_or_default(),
+                    confidence: run.confidence,
+                    error: run.error.clone(),
+                })
+                .collect();
+            events.emit(EventKind::Review(ReviewUpdate {
+                state: ReviewState::Started,
+                decision: None,
+                run,
+            }));
+            let judge = self.judge_for(job, run);
+            let review = tokio::select! {
+                biased;
+                () = job.cancel.token.cancelled() => None,
+                outcome = criteria.review(
+                    ReviewInput { output: &aggregated, tasks: &reviewed, run, tenant: &job.tenant },
+                    judge.as_ref().map(|j| j as &dyn Judge),
+                ) => Some(outcome),
+            };
+            let outcome = match review {
+                None => {
+                    let result = finish(
+                        OrchestrationState::Cancelled,
+                        None,
+                        None,
+                        Some(job.cancel.reason()),
+                    );
+                    events.emit(completed(&result));
+                    return result;
+                }
+                Some(Err(error)) => {
+                    let result = finish(
+                        OrchestrationState::Failed,
+                        None,
+                        None,
+                        Some(format!("the review could not decide: {error}")),
+                    );
+                    events.emit(completed(&result));
+                    return result;
+                }
+                Some(Ok(outcome)) => outcome,
+            };
+            let mut decision = outcome.decision;
+            let retry_allowed = run <= criteria.criteria().max_runs_after_reject;
+            if decision.verdict == Verdict::Rejected
+                && decision.action == Some(RejectAction::Retry)
+                && !retry_allowed
+            {
+                // Out of re-runs: say so in the decision that ends it.
+                decision.feedback = format!(
+                    "{} (No re-runs left: {} allowed after a rejection.)",
+                    decision.feedback,
+                    criteria.criteria().max_runs_after_reject
+                );
+            }
+            events.emit(EventKind::Review(ReviewUpdate {
+                state: ReviewState::Decided,
+                decision: Some(Box::new(decision.clone())),
+                run,
+            }));
+
+            match (decision.verdict, decision.action) {
+                (Verdict::Approved, _) => {
+                    let result = finish(
+                        OrchestrationState::Approved,
+                        Some(decision),
+                        Some(outcome.redacted_output),
+                        None,
+                    );
+                    events.emit(completed(&result));
+                    return result;
+                }
+                (Verdict::Rejected, Some(RejectAction::Retry)) if retry_allowed => {
+                    feedback = Some(decision.feedback.as_str().into());
+                    run += 1;
+                }
+                (Verdict::Rejected, Some(RejectAction::Escalate)) => {
+                    events.emit(EventKind::StateChanged {
+                        state: OrchestrationState::AwaitingHuman,
+                        reason: decision.feedback.clone(),
+                    });
+                    let human = tokio::select! {
+                        biased;
+                        () = job.cancel.token.cancelled() => None,
+                        human = humans.await_decision(&job.orchestration_id, &outcome.redacted_output) => Some(human),
+                    };
+                    let Some(human) = human else {
+                        let result = finish(
+                            OrchestrationState::Cancelled,
+                            Some(decision),
+                            None,
+                            Some(job.cancel.reason()),
+                        );
+                        events.emit(completed(&result));
+                        return result;
+                    };
+                    let verdict = if human.approve {
+                        Verdict::Approved
+                    } else {
+                        Verdict::Rejected
+                    };
+                    let comment = human.comment.trim();
+                    let human_decision = ReviewDecision {
+                        decision_id: crate::review::new_decision_id(),
+                        verdict,
+                        confidence: 1.0,
+                        feedback: match (human.approve, comment.is_empty()) {
+                            (true, true) => String::new(),
+                            (false, true) => {
+                                format!("Rejected by {}. {}", human.reviewer, decision.feedback)
+                            }
+                            (_, false) => comment.to_owned(),
+                        },
+                        action: (!human.approve).then_some(RejectAction::Error),
+                        reviewer: format!("human:{}", human.reviewer),
+                        create_time: Utc::now(),
+                        ..decision
+                    };
+                    events.emit(EventKind::Review(ReviewUpdate {
+                        state: ReviewState::Decided,
+                        decision: Some(Box::new(human_decision.clone())),
+                        run,
+                    }));
+                    let (state, output) = if human.approve {
+                        (OrchestrationState::Approved, Some(outcome.redacted_output))
+                    } else {
+                        (OrchestrationState::Rejected, None)
+                    };
+                    let result = finish(state, Some(human_decision), output, None);
+                    events.emit(completed(&result));
+                    return result;
+                }
+                (Verdict::Rejected, _) => {
+                    let result = finish(OrchestrationState::Rejected, Some(decision), None, None);
+                    events.emit(completed(&result));
+                    return result;
+                }
+            }
+        }
+    }
+
+    fn accepted(&self, job: &Job, run: u32) -> Accepted {
+        let plan = &job.plan;
+        Accepted {
+            plan: plan
+                .tasks
+                .iter()
+                .map(|task| PlanEntry {
+                    task_id: task.id.clone(),
+                    agent: task.agent.clone(),
+                    wave: task.wave,
+                    depends_on: task
+                        .depends_on
+                        .iter()
+                        .map(|&d| plan.tasks[d].id.clone())
+                        .collect(),
+                    section: task.section.clone(),
+                })
+                .collect(),
+            wave_count: plan.wave_count,
+            criteria_id: job.criteria.criteria().id.clone(),
+            criteria_version: job.criteria.criteria().version,
+            run,
+            request_id: job.request_id.clone(),
+        }
+    }
+
+    fn judge_for(&self, job: &Job, run: u32) -> Option<AgentJudge> {
+        let agent = job.criteria.criteria().judge_agent.as_ref()?;
+        Some(AgentJudge {
+            stack: self.stacks.get(agent).cloned(),
+            orchestration_id: job.orchestration_id.clone(),
+            run,
+            timeout: self.judge_timeout,
+            retry: self.judge_retry.clone(),
+            cancel: job.cancel.token.clone(),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        job: &Job,
+        run: u32,
+        started: Instant,
+        tasks: &[TaskRun],
+        scrub: &Scrub,
+        state: OrchestrationState,
+        decision: Option<ReviewDecision>,
+        output: Option<String>,
+        error: Option<String>,
+    ) -> OrchestrationResult {
+        // Outputs leave the service only with an approval, and only redacted.
+        let approved = state == OrchestrationState::Approved;
+        let tasks = job
+            .plan
+            .tasks
+            .iter()
+            .zip(tasks)
+            .map(|(task, run)| TaskResult {
+                task_id: task.id.clone(),
+                agent: task.agent.clone(),
+                state: run.state,
+                output: match (&run.output, approved) {
+                    (Some(output), true) => scrub(output),
+                    _ => String::new(),
+                },
+                output_truncated: run.output_truncated,
+                error: run.error.clone(),
+                attempts: run.attempts,
+                wave: task.wave,
+                start_time: run.start_time,
+                end_time: run.end_time,
+                duration: run.duration,
+                confidence: run.confidence,
+                section: task.section.clone(),
+                usage: run.usage,
+            })
+            .collect();
+        OrchestrationResult {
+            orchestration_id: job.orchestration_id.to_string(),
+            request_id: job.request_id.clone(),
+            state,
+            tasks,
+            output: output.filter(|_| approved).unwrap_or_default(),
+            criteria_id: job.criteria.criteria().id.clone(),
+            criteria_version: job.criteria.criteria().version,
+            decision_id: decision
+                .as_ref()
+                .map(|d| d.decision_id.clone())
+                .unwrap_or_default(),
+            review: decision,
+            create_time: job.create_time,
+            end_time: Some(Utc::now()),
+            total_duration: Some(started.elapsed()),
+            runs: run,
+            error,
+            labels: job.labels.clone(),
+        }
+    }
+}
+
+fn completed(result: &OrchestrationResult) -> EventKind {
+    EventKind::Completed {
+        result: Box::new(result.clone()),
+    }
+}
+
+/// The combined output: one `## <section>` per succeeded task, in plan order.
+pub fn aggregate(plan: &Plan, tasks: &[TaskRun]) -> String {
+    let mut output = String::new();
+    for (task, run) in plan.tasks.iter().zip(tasks) {
+        if run.state != TaskState::Succeeded {
+            continue;
+        }
+        if !output.is_empty() {
+            output.push('\n');
+        }
+        output.push_str("## ");
+        output.push_str(&task.section);
+        output.push_str("\n\n");
+        output.push_str(run.output.as_deref().unwrap_or_default().trim_end());
+        output.push('\n');
+    }
+    output
+}
+
+/// The judge as an agent: each validation prompt is one call through the agent's stack. The
+/// agent answers with JSON `{"passed": bool, "explanation": "...", "confidence": 0.9}`, or with
+/// text starting `PASS` or `FAIL`.
+pub struct AgentJudge {
+    stack: Option<AgentStack>,
+    orchestration_id: Arc<str>,
+    run: u32,
+    timeout: Duration,
+    retry: RetryPolicy,
+    cancel: CancellationToken,
+}
+
+struct Quiet;
+
+impl AttemptObserver for Quiet {
+    fn attempt_started(&self, _attempt: u32) {}
+    fn attempt_failed(&self, _attempt: u32, _error: &AgentError, _retry_in: Option<Duration>) {}
+}
+
+pub fn parse_judge_answer(prompt: &str, text: &str) -> Result<JudgeAnswer, String> {
+    let trimmed = text.trim();
+    if let Ok(serde_json::Value::Object(object)) =
+        serde_json::from_str::<serde_json::Value>(trimmed)
+    {
+        let passed = object
+            .get("passed")
+            .and_then(serde_json::Value::as_bool)
+            .ok_or("the JSON answer has no boolean \"passed\"")?;
+        return Ok(JudgeAnswer {
+            prompt: prompt.to_owned(),
+            passed,
+            explanation: object
+                .get("explanation")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            confidence: object.get("confidence").and_then(serde_json::Value::as_f64),
+        });
+    }
+    let upper = trimmed.to_ascii_uppercase();
+    let (passed, rest) = if upper.starts_with("PASS") {
+        (true, &trimmed[4..])
+    } else if upper.starts_with("FAIL") {
+        (false, &trimmed[4..])
+    } else {
+        return Err(format!(
+            "expected JSON with \"passed\" or text starting PASS or FAIL, got {:?}",
+            trimmed.chars().take(80).collect::<String>()
+        ));
+    };
+    Ok(JudgeAnswer {
+        prompt: prompt.to_owned(),
+        passed,
+        explanation: rest
+            .trim_start_matches([':', '-', ' ', '.'])
+            .trim()
+            .to_owned(),
+        confidence: None,
+    })
+}
+
+#[async_trait]
+impl Judge for AgentJudge {
+    async fn judge(&self, request: JudgeRequest) -> Result<Vec<JudgeAnswer>, JudgeError> {
+        let Some(stack) = &self.stack else {
+            return Err(JudgeError::Unavailable {
+                agent: request.agent,
+                reason: "no agent of that name is configured on this server".into(),
+            });
+        };
+        let calls = request.prompts.iter().enumerate().map(|(index, prompt)| {
+            let call = AgentCall {
+                request: AgentRequest {
+                    orchestration_id: self.orchestration_id.clone(),
+                    task_id: format!("review-judge-{}", index + 1).into(),
+                    attempt: 1,
+                    run: self.run,
+                    input: format!(
+                        "{prompt}\n\nAnswer with JSON {{\"passed\": true|false, \"explanation\": \"...\", \"confidence\": 0..1}} about this output:\n\n{}",
+                        request.output
+                    )
+                    .into(),
+                    params: Arc::new(serde_json::Map::new()),
+                    dependency_outputs: Arc::new(BTreeMap::new()),
+                    review_feedback: None,
+                    orchestration_input: "".into(),
+                    timeout: None,
+                },
+                agent: request.agent.as_str().into(),
+                retry: self.retry.clone(),
+                timeout: self.timeout,
+                cancel: self.cancel.clone(),
+                observer: Arc::new(Quiet),
+            };
+            async move {
+                let result = stack::call(stack, call).await;
+                (prompt, result)
+            }
+        });
+        let mut answers = Vec::new();
+        for (prompt, result) in futures_util::future::join_all(calls).await {
+            let success = result.map_err(|failure| JudgeError::Failed {
+                agent: request.agent.clone(),
+                reason: failure.error.to_string(),
+            })?;
+            answers.push(
+                parse_judge_answer(prompt, &success.response.output).map_err(|reason| {
+                    JudgeError::Malformed {
+                        agent: request.agent.clone(),
+                        reason,
+                    }
+                })?,
+            );
+        }
+        Ok(answers)
+    }
+}
+
+#[cfg(test)]
+mod tests;

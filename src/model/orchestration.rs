@@ -1,0 +1,109 @@
+//! An orchestration's state and result, as callers see them.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::decision::ReviewDecision;
+use super::task::{TaskState, TokenUsage};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrchestrationState {
+    Pending,
+    Running,
+    Reviewing,
+    AwaitingHuman,
+    Approved,
+    Rejected,
+    Failed,
+    Cancelled,
+}
+
+impl OrchestrationState {
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            OrchestrationState::Approved
+                | OrchestrationState::Rejected
+                | OrchestrationState::Failed
+                | OrchestrationState::Cancelled
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrchestrationState::Pending => "PENDING",
+            OrchestrationState::Running => "RUNNING",
+            OrchestrationState::Reviewing => "REVIEWING",
+            OrchestrationState::AwaitingHuman => "AWAITING_HUMAN",
+            OrchestrationState::Approved => "APPROVED",
+            OrchestrationState::Rejected => "REJECTED",
+            OrchestrationState::Failed => "FAILED",
+            OrchestrationState::Cancelled => "CANCELLED",
+        }
+    }
+}
+
+/// One task's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskResult {
+    pub task_id: String,
+    pub agent: String,
+    pub state: TaskState,
+    /// Redacted; empty unless the orchestration was approved.
+    #[serde(default)]
+    pub output: String,
+    #[serde(default)]
+    pub output_truncated: bool,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub attempts: u32,
+    pub wave: u32,
+    #[serde(default)]
+    pub start_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub end_time: Option<DateTime<Utc>>,
+    #[serde(default, with = "humantime_serde")]
+    pub duration: Option<Duration>,
+    #[serde(default)]
+    pub confidence: Option<f64>,
+    pub section: String,
+    #[serde(default)]
+    pub usage: Option<TokenUsage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrchestrationResult {
+    pub orchestration_id: String,
+    #[serde(default)]
+    pub request_id: String,
+    pub state: OrchestrationState,
+    pub tasks: Vec<TaskResult>,
+    /// The aggregated output after review and redaction; empty unless approved.
+    #[serde(default)]
+    pub output: String,
+    #[serde(default)]
+    pub review: Option<ReviewDecision>,
+    #[serde(default)]
+    pub criteria_id: String,
+    #[serde(default)]
+    pub criteria_version: u64,
+    #[serde(default)]
+    pub decision_id: String,
+    pub create_time: DateTime<Utc>,
+    #[serde(default)]
+    pub end_time: Option<DateTime<Utc>>,
+    #[serde(default, with = "humantime_serde")]
+    pub total_duration: Option<Duration>,
+    #[serde(default)]
+    pub runs: u32,
+    /// Why the orchestration failed or was cancelled.
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}

@@ -1,0 +1,261 @@
+//! The event log: assigns each orchestration's sequences, writes events in batches (one
+//! transaction for many orchestrations: group commit), and only then publishes them to live
+//! followers. What a follower sees has been stored, so a replay equals the live stream.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::engine::run::EventSink;
+use crate::model::TenantId;
+use crate::model::event::{Event, EventKind, ReviewState};
+use crate::model::orchestration::OrchestrationState;
+use crate::store::{LogBatch, OrchestrationStore, StateUpdate};
+
+/// Most writes folded into one transaction.
+const MAX_BATCH: usize = 2048;
+/// Events a live follower may fall behind by before it re-reads from the store. Small on
+/// purpose: thousands of orchestrations each keep one such buffer.
+const LIVE_BUFFER: usize = 16;
+
+enum Command {
+    Write(Write),
+    Flush(oneshot::Sender<()>),
+}
+
+struct Write {
+    tenant: TenantId,
+    event: Option<Arc<Event>>,
+    state: Option<StateUpdate>,
+}
+
+/// Live followers of orchestrations running in this process.
+#[derive(Default)]
+pub struct Hub {
+    channels: Mutex<HashMap<String, broadcast::Sender<Arc<Event>>>>,
+}
+
+impl Hub {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, broadcast::Sender<Arc<Event>>>> {
+        self.channels
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Opens the channel of an orchestration that starts running here.
+    pub fn open(&self, orchestration_id: &str) {
+        self.lock()
+            .entry(orchestration_id.to_owned())
+            .or_insert_with(|| broadcast::channel(LIVE_BUFFER).0);
+    }
+
+    /// `None` when the orchestration is not running here (anymore).
+    pub fn subscribe(&self, orchestration_id: &str) -> Option<broadcast::Receiver<Arc<Event>>> {
+        self.lock()
+            .get(orchestration_id)
+            .map(broadcast::Sender::subscribe)
+    }
+
+    fn publish(&self, event: Arc<Event>) {
+        let mut channels = self.lock();
+        let completed = event.kind.is_completed();
+        if let Some(sender) = channels.get(&event.orchestration_id) {
+            // No receiver is fine: nobody follows this orchestration right now.
+            let _ = sender.send(event.clone());
+        }
+        if completed {
+            channels.remove(&event.orchestration_id);
+        }
+    }
+
+    /// Orchestrations with a live channel here.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Clone)]
+pub struct EventLog {
+    sender: mpsc::UnboundedSender<Command>,
+    hub: Arc<Hub>,
+}
+
+impl EventLog {
+    /// Starts the writer. It runs until every `EventLog` and sink is dropped and the queue is
+    /// empty.
+    pub fn start(store: Arc<dyn OrchestrationStore>) -> (Self, JoinHandle<()>) {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let hub = Arc::new(Hub::default());
+        let writer = tokio::spawn(write_loop(store, receiver, hub.clone()));
+        (Self { sender, hub }, writer)
+    }
+
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
+    }
+
+    /// The sink for one orchestration whose last stored event has `last_sequence`.
+    pub fn sink(
+        &self,
+        tenant: TenantId,
+        orchestration_id: &str,
+        last_sequence: u64,
+    ) -> Arc<OrchestrationSink> {
+        Arc::new(OrchestrationSink {
+            tenant,
+            orchestration_id: orchestration_id.to_owned(),
+            next: Mutex::new(last_sequence),
+            log: self.clone(),
+        })
+    }
+
+    /// Waits until everything queued so far is stored and published.
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.sender.send(Command::Flush(done)).is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+/// Sequences and queues the events of one orchestration.
+pub struct OrchestrationSink {
+    tenant: TenantId,
+    orchestration_id: String,
+    /// The last sequence handed out. Held while queueing, so queue order is sequence order.
+    next: Mutex<u64>,
+    log: EventLog,
+}
+
+impl OrchestrationSink {
+    /// Keeps the redacted output under review with the orchestration, for the escalation view.
+    pub fn set_escalated_output(&self, output: &str) {
+        let sequence = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = self.log.sender.send(Command::Write(Write {
+            tenant: self.tenant.clone(),
+            event: None,
+            state: Some(StateUpdate {
+                tenant: self.tenant.clone(),
+                orchestration_id: self.orchestration_id.clone(),
+                state: OrchestrationState::AwaitingHuman,
+                last_sequence: *sequence,
+                result: None,
+                escalated_output: Some(Some(output.to_owned())),
+            }),
+        }));
+    }
+}
+
+/// The orchestration state an event moves to, if it moves it.
+fn state_after(kind: &EventKind) -> Option<OrchestrationState> {
+    match kind {
+        EventKind::Accepted(_) => Some(OrchestrationState::Running),
+        EventKind::Review(update) if update.state == ReviewState::Started => {
+            Some(OrchestrationState::Reviewing)
+        }
+        EventKind::StateChanged { state, .. } => Some(*state),
+        EventKind::Completed { result } => Some(result.state),
+        _ => None,
+    }
+}
+
+impl EventSink for OrchestrationSink {
+    fn emit(&self, kind: EventKind) {
+        let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        *next += 1;
+        let state = state_after(&kind).map(|state| StateUpdate {
+            tenant: self.tenant.clone(),
+            orchestration_id: self.orchestration_id.clone(),
+            state,
+            last_sequence: *next,
+            result: match &kind {
+                EventKind::Completed { result } => Some(result.clone()),
+                _ => None,
+            },
+            escalated_output: match &kind {
+                EventKind::Completed { .. } => Some(None),
+                _ => None,
+            },
+        });
+        let event = Arc::new(Event {
+            orchestration_id: self.orchestration_id.clone(),
+            sequence: *next,
+            time: Utc::now(),
+            kind,
+        });
+        // A closed writer means the process is going down; the event cannot be kept anyway.
+        let _ = self.log.sender.send(Command::Write(Write {
+            tenant: self.tenant.clone(),
+            event: Some(event),
+            state,
+        }));
+    }
+}
+
+async fn write_loop(
+    store: Arc<dyn OrchestrationStore>,
+    mut receiver: mpsc::UnboundedReceiver<Command>,
+    hub: Arc<Hub>,
+) {
+    let mut commands = Vec::with_capacity(MAX_BATCH);
+    while receiver.recv_many(&mut commands, MAX_BATCH).await > 0 {
+        let mut batch = LogBatch::default();
+        let mut published = Vec::new();
+        let mut flushed = Vec::new();
+        for command in commands.drain(..) {
+            match command {
+                Command::Flush(done) => flushed.push(done),
+                Command::Write(write) => {
+                    if let Some(event) = write.event {
+                        if let EventKind::Review(update) = &event.kind
+                            && let Some(decision) = &update.decision
+                        {
+                            batch.decisions.push((
+                                write.tenant.clone(),
+                                event.orchestration_id.clone(),
+                                (**decision).clone(),
+                            ));
+                        }
+                        batch.events.push((write.tenant.clone(), event.clone()));
+                        published.push(event);
+                    }
+                    if let Some(state) = write.state {
+                        batch.states.push(state);
+                    }
+                }
+            }
+        }
+        if !batch.is_empty() {
+            store_with_retry(&*store, &batch).await;
+        }
+        for event in published {
+            hub.publish(event);
+        }
+        for done in flushed {
+            let _ = done.send(());
+        }
+    }
+}
+
+/// Nothing accepted may be lost: a failed write is retried, with backoff, until it lands.
+async fn store_with_retry(store: &dyn OrchestrationStore, batch: &LogBatch) {
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        match store.write_log(batch).await {
+            Ok(()) => return,
+            Err(error) => {
+                tracing::error!(%error, events = batch.events.len(), retry_in = ?backoff, "cannot write the event log; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}

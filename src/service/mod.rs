@@ -1,0 +1,608 @@
+//! The orchestrations service: validates and accepts orchestrations, runs them in the
+//! background, answers for their state, follows their events, and takes cancellations and
+//! human decisions. Backend-agnostic: it talks to the store through its traits.
+
+pub mod log;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_util::task::TaskTracker;
+
+use crate::agents::AgentRegistry;
+use crate::catalog::{CatalogError, CriteriaCatalog};
+use crate::engine::orchestration::{Cancellation, HumanDecision, HumanReview, Job, Runner};
+use crate::engine::validate::{Defaults, Limits, Rules, validate};
+use crate::model::event::{Event, EventKind, fold};
+use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
+use crate::model::plan::{OrchestrationSpec, Plan};
+use crate::model::{FieldViolation, TenantId};
+use crate::store::{OrchestrationRecord, Page, PageRequest, Store, StoreError};
+use log::{EventLog, OrchestrationSink};
+
+/// Events read from the store per query when replaying.
+const REPLAY_PAGE: usize = 500;
+/// How often a follower of an orchestration not running here re-reads the store.
+const TAIL_INTERVAL: Duration = Duration::from_millis(250);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("invalid orchestration")]
+    Invalid(Vec<FieldViolation>),
+    #[error("orchestration {0:?} was not found")]
+    NotFound(String),
+    #[error("{0}")]
+    FailedPrecondition(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// The outcome of a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    pub orchestration_id: String,
+    /// False when the request id named an existing orchestration.
+    pub created: bool,
+}
+
+/// An orchestration running in this process.
+struct Live {
+    cancel: Cancellation,
+    escalation: Option<oneshot::Sender<HumanDecision>>,
+}
+
+type LiveMap = Arc<Mutex<HashMap<String, Live>>>;
+
+fn lock(live: &LiveMap) -> std::sync::MutexGuard<'_, HashMap<String, Live>> {
+    live.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub struct Orchestrations {
+    store: Arc<dyn Store>,
+    catalog: Arc<CriteriaCatalog>,
+    agents: AgentRegistry,
+    runner: Arc<Runner>,
+    limits: Limits,
+    defaults: Defaults,
+    log: EventLog,
+    live: LiveMap,
+    tracker: TaskTracker,
+}
+
+pub struct ServiceParts {
+    pub store: Arc<dyn Store>,
+    pub catalog: Arc<CriteriaCatalog>,
+    pub agents: AgentRegistry,
+    pub runner: Runner,
+    pub limits: Limits,
+    pub defaults: Defaults,
+    pub log: EventLog,
+}
+
+/// Parks escalated orchestrations of one job until ResolveEscalation answers.
+struct Escalations {
+    live: LiveMap,
+    sink: Arc<OrchestrationSink>,
+}
+
+#[async_trait]
+impl HumanReview for Escalations {
+    async fn await_decision(&self, orchestration_id: &str, output: &str) -> HumanDecision {
+        self.sink.set_escalated_output(output);
+        let (sender, receiver) = oneshot::channel();
+        if let Some(live) = lock(&self.live).get_mut(orchestration_id) {
+            live.escalation = Some(sender);
+        }
+        match receiver.await {
+            Ok(decision) => decision,
+            // The sender only goes away with the process; the runner stops on cancellation.
+            Err(_) => std::future::pending().await,
+        }
+    }
+}
+
+fn new_orchestration_id() -> String {
+    format!("orch-{}", uuid::Uuid::now_v7().simple())
+}
+
+impl Orchestrations {
+    pub fn new(parts: ServiceParts) -> Self {
+        Self {
+            store: parts.store,
+            catalog: parts.catalog,
+            agents: parts.agents,
+            runner: Arc::new(parts.runner),
+            limits: parts.limits,
+            defaults: parts.defaults,
+            log: parts.log,
+            live: Arc::default(),
+            tracker: TaskTracker::new(),
+        }
+    }
+
+    pub fn agents(&self) -> &AgentRegistry {
+        &self.agents
+    }
+
+    /// Orchestrations running in this process.
+    pub fn running(&self) -> usize {
+        lock(&self.live).len()
+    }
+
+    /// Checks everything that can be checked before anything runs; violations are named by
+    /// their path in the request (`spec.tasks[2].depends_on[0]`).
+    pub fn plan(&self, spec: &OrchestrationSpec) -> Result<Plan, Vec<FieldViolation>> {
+        let agents = &self.agents;
+        let plan = validate(
+            spec,
+            &Rules {
+                limits: &self.limits,
+                defaults: &self.defaults,
+                agent_exists: &|name| agents.get(name).is_some(),
+                agent_names: &|| agents.names(),
+            },
+        );
+        // Agent-specific params, once the agents are known to exist.
+        let mut violations = match &plan {
+            Ok(_) => Vec::new(),
+            Err(found) => found.clone(),
+        };
+        for (index, task) in spec.tasks.iter().enumerate() {
+            if let Some(agent) = agents.get(&task.agent) {
+                violations.extend(
+                    agent
+                        .agent
+                        .check_params(&task.params)
+                        .into_iter()
+                        .map(|v| v.under(&format!("tasks[{index}].params"))),
+                );
+            }
+        }
+        match plan {
+            Ok(plan) if violations.is_empty() => Ok(plan),
+            _ => Err(violations.into_iter().map(|v| v.under("spec")).collect()),
+        }
+    }
+
+    /// Validates, stores and starts an orchestration; a repeated request id returns the
+    /// existing one.
+    pub async fn submit(
+        &self,
+        tenant: &TenantId,
+        request_id: Option<String>,
+        spec: OrchestrationSpec,
+    ) -> Result<Submitted, ServiceError> {
+        // A repeated request id gets its orchestration back whatever the spec says now; the
+        // store settles concurrent first submissions below.
+        if let Some(request_id) = &request_id
+            && let Some(existing) = self.store.find_by_request_id(tenant, request_id).await?
+        {
+            return Ok(Submitted {
+                orchestration_id: existing.orchestration_id,
+                created: false,
+            });
+        }
+        let plan = self.plan(&spec).map_err(ServiceError::Invalid)?;
+        let criteria = match self
+            .catalog
+            .resolve(tenant, spec.review_criteria_id.as_deref())
+            .await
+        {
+            Ok(criteria) => criteria,
+            Err(CatalogError::Store(StoreError::NotFound { id, .. })) => {
+                return Err(ServiceError::Invalid(vec![FieldViolation::new(
+                    "spec.review_criteria_id",
+                    format!("no review criteria {id:?} in tenant {tenant:?}"),
+                )]));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        if let Some(judge) = &criteria.criteria().judge_agent
+            && self.agents.get(judge).is_none()
+        {
+            return Err(ServiceError::FailedPrecondition(format!(
+                "review criteria {:?} name the judge agent {judge:?}, which this server does not have; available: {}",
+                criteria.criteria().id,
+                self.agents.names().join(", ")
+            )));
+        }
+
+        let now = Utc::now();
+        let record = OrchestrationRecord {
+            tenant: tenant.clone(),
+            orchestration_id: new_orchestration_id(),
+            request_id: request_id.clone(),
+            state: OrchestrationState::Pending,
+            spec: spec.clone(),
+            create_time: now,
+            update_time: now,
+            result: None,
+            escalated_output: None,
+            last_sequence: 0,
+        };
+        let (record, created) = self.store.create_orchestration(record).await?;
+        if !created {
+            return Ok(Submitted {
+                orchestration_id: record.orchestration_id,
+                created: false,
+            });
+        }
+        let id = record.orchestration_id.clone();
+        let job = Job {
+            orchestration_id: id.as_str().into(),
+            request_id: request_id.unwrap_or_default(),
+            tenant: tenant.clone(),
+            plan: Arc::new(plan),
+            criteria,
+            labels: spec.labels,
+            create_time: now,
+            cancel: Cancellation::new(),
+        };
+        self.start(job, 0);
+        tracing::info!(tenant = %tenant, orchestration_id = %id, "orchestration accepted");
+        Ok(Submitted {
+            orchestration_id: id,
+            created: true,
+        })
+    }
+
+    fn start(&self, job: Job, last_sequence: u64) {
+        let id = job.orchestration_id.to_string();
+        let sink = self.log.sink(job.tenant.clone(), &id, last_sequence);
+        self.log.hub().open(&id);
+        lock(&self.live).insert(
+            id.clone(),
+            Live {
+                cancel: job.cancel.clone(),
+                escalation: None,
+            },
+        );
+        let runner = self.runner.clone();
+        let live = self.live.clone();
+        self.tracker.spawn(async move {
+            let humans = Escalations {
+                live: live.clone(),
+                sink: sink.clone(),
+            };
+            let result = runner.run(&job, sink, &humans).await;
+            lock(&live).remove(&id);
+            tracing::info!(
+                orchestration_id = %id,
+                state = result.state.as_str(),
+                runs = result.runs,
+                "orchestration completed"
+            );
+        });
+    }
+
+    async fn record(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> Result<OrchestrationRecord, ServiceError> {
+        self.store
+            .get_orchestration(tenant, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(id.to_owned()))
+    }
+
+    /// The orchestration as it stands, and the output awaiting a human when `escalation` is
+    /// asked for and it is AWAITING_HUMAN.
+    pub async fn get(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        escalation: bool,
+    ) -> Result<(OrchestrationResult, Option<String>), ServiceError> {
+        let record = self.record(tenant, id).await?;
+        let escalated = if escalation && record.state == OrchestrationState::AwaitingHuman {
+            record.escalated_output.clone()
+        } else {
+            None
+        };
+        if let Some(result) = record.result {
+            return Ok((result, None));
+        }
+        let mut events = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self
+                .store
+                .read_events(tenant, id, after, REPLAY_PAGE)
+                .await?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.sequence;
+            events.extend(page);
+        }
+        let base = summary(&record);
+        let mut result = fold(base, events);
+        result.state = record.state;
+        Ok((result, escalated))
+    }
+
+    /// Newest first, without task outputs.
+    pub async fn list(
+        &self,
+        tenant: &TenantId,
+        states: &[OrchestrationState],
+        page: PageRequest,
+    ) -> Result<Page<OrchestrationResult>, ServiceError> {
+        let page = self.store.list_orchestrations(tenant, states, page).await?;
+        Ok(Page {
+            items: page
+                .items
+                .iter()
+                .map(|record| match &record.result {
+                    Some(result) => {
+                        let mut result = result.clone();
+                        for task in &mut result.tasks {
+                            task.output.clear();
+                        }
+                        result
+                    }
+                    None => summary(record),
+                })
+                .collect(),
+            next_after: page.next_after,
+        })
+    }
+
+    /// Cancels a running orchestration and returns the state it ended in.
+    pub async fn cancel(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        reason: &str,
+    ) -> Result<OrchestrationState, ServiceError> {
+        let record = self.record(tenant, id).await?;
+        if record.state.is_terminal() {
+            return Ok(record.state);
+        }
+        let cancel = lock(&self.live).get(id).map(|live| live.cancel.clone());
+        let Some(cancel) = cancel else {
+            return Err(ServiceError::FailedPrecondition(format!(
+                "orchestration {id:?} is {} but not running on this server",
+                record.state.as_str()
+            )));
+        };
+        let reason = reason.trim();
+        cancel.cancel(if reason.is_empty() {
+            "cancelled by the caller".to_owned()
+        } else {
+            format!("cancelled by the caller: {reason}")
+        });
+        Ok(self.completion(tenant, id).await?.state)
+    }
+
+    /// A human's decision on an escalated orchestration; returns the result it led to.
+    pub async fn resolve(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        decision: HumanDecision,
+    ) -> Result<OrchestrationResult, ServiceError> {
+        let record = self.record(tenant, id).await?;
+        if record.state != OrchestrationState::AwaitingHuman {
+            return Err(ServiceError::FailedPrecondition(format!(
+                "orchestration {id:?} is {}, not AWAITING_HUMAN: there is nothing to resolve",
+                record.state.as_str()
+            )));
+        }
+        let sender = lock(&self.live)
+            .get_mut(id)
+            .and_then(|live| live.escalation.take());
+        let Some(sender) = sender else {
+            return Err(ServiceError::FailedPrecondition(format!(
+                "orchestration {id:?} awaits a human but is not running on this server"
+            )));
+        };
+        if sender.send(decision).is_err() {
+            return Err(ServiceError::FailedPrecondition(format!(
+                "orchestration {id:?} stopped waiting for a decision"
+            )));
+        }
+        self.completion(tenant, id).await
+    }
+
+    /// Waits for the completed event of an orchestration.
+    async fn completion(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> Result<OrchestrationResult, ServiceError> {
+        let mut events = self.follow(tenant, id, 0).await?;
+        while let Some(event) = events.recv().await {
+            if let EventKind::Completed { result } = &event?.kind {
+                return Ok((**result).clone());
+            }
+        }
+        Err(ServiceError::FailedPrecondition(format!(
+            "orchestration {id:?} stopped before completing"
+        )))
+    }
+
+    /// The events of an orchestration after `after`: replayed from the store, then followed
+    /// live until the completed event. Each event arrives exactly once, in order.
+    pub async fn follow(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        after: u64,
+    ) -> Result<mpsc::Receiver<Result<Arc<Event>, ServiceError>>, ServiceError> {
+        let record = self.record(tenant, id).await?;
+        // Subscribe before replaying, so that nothing published in between is missed.
+        let live = self.log.hub().subscribe(id);
+        let (sender, receiver) = mpsc::channel(64);
+        let store = self.store.clone();
+        let tenant = tenant.clone();
+        let id = id.to_owned();
+        let terminal = record.state.is_terminal();
+        tokio::spawn(async move {
+            let mut follower = Follower {
+                store,
+                tenant,
+                id,
+                last: after,
+                sender,
+            };
+            if let Err(error) = follower.run(live, terminal).await {
+                let _ = follower.sender.send(Err(error)).await;
+            }
+        });
+        Ok(receiver)
+    }
+
+    /// Cancels everything running here, waits (up to `grace`) for the cancellations to be
+    /// stored, and flushes the event log.
+    pub async fn shutdown(&self, grace: Duration) {
+        let running: Vec<Cancellation> = lock(&self.live)
+            .values()
+            .map(|live| live.cancel.clone())
+            .collect();
+        for cancel in &running {
+            cancel.cancel("cancelled: the server is shutting down");
+        }
+        self.tracker.close();
+        if tokio::time::timeout(grace, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                still_running = self.running(),
+                "orchestrations did not stop in time"
+            );
+        }
+        if tokio::time::timeout(grace, self.log.flush()).await.is_err() {
+            tracing::warn!("the event log did not flush in time");
+        }
+        if !running.is_empty() {
+            tracing::info!(
+                cancelled = running.len(),
+                "running orchestrations cancelled"
+            );
+        }
+    }
+}
+
+/// What a record says before any event is folded in.
+fn summary(record: &OrchestrationRecord) -> OrchestrationResult {
+    OrchestrationResult {
+        orchestration_id: record.orchestration_id.clone(),
+        request_id: record.request_id.clone().unwrap_or_default(),
+        state: record.state,
+        tasks: Vec::new(),
+        output: String::new(),
+        review: None,
+        criteria_id: String::new(),
+        criteria_version: 0,
+        decision_id: String::new(),
+        create_time: record.create_time,
+        end_time: None,
+        total_duration: None,
+        runs: 0,
+        error: None,
+        labels: record.spec.labels.clone(),
+    }
+}
+
+enum Outcome {
+    Completed,
+    /// The follower hung up.
+    Gone,
+    Continue,
+}
+
+struct Follower {
+    store: Arc<dyn Store>,
+    tenant: TenantId,
+    id: String,
+    last: u64,
+    sender: mpsc::Sender<Result<Arc<Event>, ServiceError>>,
+}
+
+impl Follower {
+    async fn deliver(&mut self, event: Arc<Event>) -> Outcome {
+        if event.sequence <= self.last {
+            return Outcome::Continue;
+        }
+        self.last = event.sequence;
+        let completed = event.kind.is_completed();
+        if self.sender.send(Ok(event)).await.is_err() {
+            return Outcome::Gone;
+        }
+        if completed {
+            Outcome::Completed
+        } else {
+            Outcome::Continue
+        }
+    }
+
+    /// Sends every stored event after `last`.
+    async fn replay(&mut self) -> Result<Outcome, ServiceError> {
+        loop {
+            let page = self
+                .store
+                .read_events(&self.tenant, &self.id, self.last, REPLAY_PAGE)
+                .await?;
+            if page.is_empty() {
+                return Ok(Outcome::Continue);
+            }
+            for event in page {
+                match self.deliver(Arc::new(event)).await {
+                    Outcome::Continue => {}
+                    done => return Ok(done),
+                }
+            }
+        }
+    }
+
+    async fn run(
+        &mut self,
+        mut live: Option<broadcast::Receiver<Arc<Event>>>,
+        terminal: bool,
+    ) -> Result<(), ServiceError> {
+        loop {
+            match self.replay().await? {
+                Outcome::Continue => {}
+                _ => return Ok(()),
+            }
+            let Some(receiver) = live.as_mut() else {
+                if terminal {
+                    return Ok(());
+                }
+                // Running elsewhere (or between the store and the hub): tail the store.
+                let record = self.store.get_orchestration(&self.tenant, &self.id).await?;
+                if record.is_some_and(|r| r.state.is_terminal()) {
+                    self.replay().await?;
+                    return Ok(());
+                }
+                tokio::time::sleep(TAIL_INTERVAL).await;
+                continue;
+            };
+            loop {
+                match receiver.recv().await {
+                    Ok(event) if event.sequence == self.last + 1 => match self.deliver(event).await
+                    {
+                        Outcome::Continue => {}
+                        _ => return Ok(()),
+                    },
+                    Ok(event) if event.sequence <= self.last => {}
+                    // A gap: what is missing is in the store.
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => {
+                        live = None;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Building orchestration requests and reading their events, for the engine's tests.
+
+use std::time::Duration;
+
+use orchestrator::api::convert::orchestration::json_to_struct;
+use orchestrator::api::pb;
+use pb::orchestration_event::Kind;
+use tonic::Request;
+use tonic::metadata::MetadataValue;
+
+/// A task of the given agent with JSON params.
+pub fn task(id: &str, agent: &str, depends_on: &[&str], params: serde_json::Value) -> pb::TaskSpec {
+    pb::TaskSpec {
+        id: id.into(),
+        agent: agent.into(),
+        params: params.as_object().map(json_to_struct),
+        depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+/// A `mock` task.
+pub fn mock(id: &str, depends_on: &[&str], params: serde_json::Value) -> pb::TaskSpec {
+    task(id, "mock", depends_on, params)
+}
+
+pub fn spec(tasks: Vec<pb::TaskSpec>) -> pb::OrchestrationSpec {
+    pb::OrchestrationSpec {
+        tasks,
+        input: "the question".into(),
+        ..Default::default()
+    }
+}
+
+pub fn duration(value: Duration) -> prost_types::Duration {
+    prost_types::Duration {
+        seconds: value.as_secs() as i64,
+        nanos: value.subsec_nanos() as i32,
+    }
+}
+
+/// Retries without jitter, so that backoffs are exact.
+pub fn exact_retries(max_retries: u32, initial_ms: u64) -> pb::RetryPolicy {
+    pb::RetryPolicy {
+        max_retries: Some(max_retries),
+        initial_backoff: Some(duration(Duration::from_millis(initial_ms))),
+        disable_jitter: true,
+        ..Default::default()
+    }
+}
+
+pub fn in_tenant<T>(tenant: &str, message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert(
+        "x-tenant-id",
+        MetadataValue::try_from(tenant).expect("ascii tenant"),
+    );
+    request
+}
+
+/// Reads a stream of events to its end.
+pub async fn collect<T>(
+    mut stream: tonic::Streaming<T>,
+    event_of: impl Fn(T) -> Option<pb::OrchestrationEvent>,
+) -> Vec<pb::OrchestrationEvent> {
+    let mut events = Vec::new();
+    while let Some(message) = tokio::time::timeout(Duration::from_secs(60), stream.message())
+        .await
+        .expect("an event within a minute")
+        .expect("the stream stays healthy")
+    {
+        events.push(event_of(message).expect("every message carries an event"));
+    }
+    events
+}
+
+pub fn completed(events: &[pb::OrchestrationEvent]) -> &pb::OrchestrationResult {
+    match events.last().and_then(|e| e.kind.as_ref()) {
+        Some(Kind::Completed(completed)) => completed.result.as_ref().expect("a result"),
+        other => panic!("the last event is not `completed`: {other:?}"),
+    }
+}
+
+/// Task updates, as (task id, state).
+pub fn task_updates(
+    events: &[pb::OrchestrationEvent],
+) -> Vec<(String, pb::TaskState, &pb::OrchestrationEvent)> {
+    events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            Some(Kind::Task(update)) => Some((update.task_id.clone(), update.state(), event)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// When the first event of `task` in `state` happened, relative to the first event.
+pub fn offset(events: &[pb::OrchestrationEvent], task: &str, state: pb::TaskState) -> Duration {
+    let start = time_of(&events[0]);
+    let event = task_updates(events)
+        .into_iter()
+        .find(|(id, s, _)| id == task && *s == state)
+        .unwrap_or_else(|| panic!("no {state:?} event for {task}"))
+        .2;
+    time_of(event).checked_sub(start).unwrap_or_default()
+}
+
+fn time_of(event: &pb::OrchestrationEvent) -> Duration {
+    let time = event.time.as_ref().expect("events have a time");
+    Duration::new(time.seconds as u64, time.nanos as u32)
+}
+
+pub fn assert_gapless(events: &[pb::OrchestrationEvent], from: u64) {
+    let sequences: Vec<u64> = events.iter().map(|e| e.sequence).collect();
+    let expected: Vec<u64> = (from..from + events.len() as u64).collect();
+    assert_eq!(sequences, expected, "sequences are gapless");
+}

@@ -1,0 +1,330 @@
+//! GetOrchestration, ListOrchestrations, idempotent submission, tenancy, ListAgents.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::TestServer;
+use common::plans::{in_tenant, mock, spec};
+use orchestrator::api::pb;
+use serde_json::json;
+use tonic::Code;
+
+async fn submit(
+    server: &TestServer,
+    tenant: &str,
+    request_id: &str,
+    spec: pb::OrchestrationSpec,
+) -> pb::SubmitOrchestrationResponse {
+    server
+        .orchestrator()
+        .submit_orchestration(in_tenant(
+            tenant,
+            pb::SubmitOrchestrationRequest {
+                request_id: request_id.into(),
+                spec: Some(spec),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+async fn get(
+    server: &TestServer,
+    tenant: &str,
+    id: &str,
+) -> Result<pb::OrchestrationResult, tonic::Status> {
+    Ok(server
+        .orchestrator()
+        .get_orchestration(in_tenant(
+            tenant,
+            pb::GetOrchestrationRequest {
+                orchestration_id: id.into(),
+                view: 0,
+            },
+        ))
+        .await?
+        .into_inner()
+        .orchestration
+        .unwrap())
+}
+
+async fn wait_terminal(server: &TestServer, tenant: &str, id: &str) -> pb::OrchestrationResult {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let result = get(server, tenant, id).await.unwrap();
+        if matches!(
+            result.state(),
+            pb::OrchestrationState::Approved
+                | pb::OrchestrationState::Rejected
+                | pb::OrchestrationState::Failed
+                | pb::OrchestrationState::Cancelled
+        ) {
+            return result;
+        }
+        assert!(Instant::now() < deadline, "still {:?}", result.state());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn get_shows_progress_while_running_and_the_result_after() {
+    let server = TestServer::start().await;
+    let id = submit(
+        &server,
+        "acme",
+        "",
+        spec(vec![
+            mock("quick", &[], json!({"output": "done"})),
+            mock("slow", &[], json!({"delay_ms": 400})),
+        ]),
+    )
+    .await
+    .orchestration_id;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let running = get(&server, "acme", &id).await.unwrap();
+    assert_eq!(running.state(), pb::OrchestrationState::Running);
+    let states: Vec<pb::TaskState> = running.tasks.iter().map(|t| t.state()).collect();
+    assert_eq!(states, [pb::TaskState::Succeeded, pb::TaskState::Running]);
+    assert!(
+        running.tasks.iter().all(|t| t.output.is_empty()),
+        "no output before the review"
+    );
+
+    let done = wait_terminal(&server, "acme", &id).await;
+    assert_eq!(done.state(), pb::OrchestrationState::Approved);
+    assert_eq!(done.tasks[0].output, "done");
+    assert!(done.end_time.is_some());
+}
+
+#[tokio::test]
+async fn the_same_request_id_creates_one_orchestration() {
+    let server = TestServer::start().await;
+    let first = submit(
+        &server,
+        "acme",
+        "req-42",
+        spec(vec![mock("a", &[], json!({}))]),
+    )
+    .await;
+    assert!(first.created);
+    let again = submit(
+        &server,
+        "acme",
+        "req-42",
+        spec(vec![mock("other", &[], json!({}))]),
+    )
+    .await;
+    assert!(!again.created);
+    assert_eq!(again.orchestration_id, first.orchestration_id);
+    // Another tenant's request ids are its own.
+    let elsewhere = submit(
+        &server,
+        "globex",
+        "req-42",
+        spec(vec![mock("a", &[], json!({}))]),
+    )
+    .await;
+    assert!(elsewhere.created);
+    assert_ne!(elsewhere.orchestration_id, first.orchestration_id);
+}
+
+#[tokio::test]
+async fn concurrent_submissions_of_one_request_id_create_exactly_one() {
+    let server = TestServer::start().await;
+    let submissions: Vec<_> = (0..8)
+        .map(|_| {
+            let channel = server.channel.clone();
+            tokio::spawn(async move {
+                let mut client =
+                    pb::orchestrator_service_client::OrchestratorServiceClient::new(channel);
+                client
+                    .submit_orchestration(pb::SubmitOrchestrationRequest {
+                        request_id: "same".into(),
+                        spec: Some(spec(vec![mock("a", &[], json!({"delay_ms": 50}))])),
+                    })
+                    .await
+                    .unwrap()
+                    .into_inner()
+            })
+        })
+        .collect();
+    let mut responses = Vec::new();
+    for submission in submissions {
+        responses.push(submission.await.unwrap());
+    }
+    assert_eq!(responses.iter().filter(|r| r.created).count(), 1);
+    assert!(
+        responses
+            .iter()
+            .all(|r| r.orchestration_id == responses[0].orchestration_id)
+    );
+    let listed = server
+        .orchestrator()
+        .list_orchestrations(pb::ListOrchestrationsRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.orchestrations.len(), 1);
+}
+
+#[tokio::test]
+async fn list_pages_newest_first_and_filters_by_state() {
+    let server = TestServer::start().await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let output = if i % 2 == 0 { "fine" } else { "DRAFT" };
+        let mut orchestration = spec(vec![mock("t", &[], json!({"output": output}))]);
+        if i % 2 == 1 {
+            orchestration.review_criteria_id = "strict".into();
+        }
+        if i == 1 {
+            server
+                .criteria()
+                .create_review_criteria(pb::CreateReviewCriteriaRequest {
+                    criteria: Some(pb::ReviewCriteria {
+                        id: "strict".into(),
+                        policies: vec![pb::PolicyRule {
+                            id: "no-drafts".into(),
+                            r#match: Some(pb::policy_rule::Match::Pattern("DRAFT".into())),
+                            ..Default::default()
+                        }],
+                        ..Default::default()
+                    }),
+                })
+                .await
+                .unwrap();
+        }
+        let id = submit(&server, "default", "", orchestration)
+            .await
+            .orchestration_id;
+        wait_terminal(&server, "default", &id).await;
+        ids.push(id);
+    }
+    let mut seen = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = server
+            .orchestrator()
+            .list_orchestrations(pb::ListOrchestrationsRequest {
+                page_size: 2,
+                page_token: token,
+                states: vec![],
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(page.orchestrations.len() <= 2);
+        assert!(
+            page.orchestrations
+                .iter()
+                .all(|o| o.tasks.iter().all(|t| t.output.is_empty()))
+        );
+        seen.extend(page.orchestrations.into_iter().map(|o| o.orchestration_id));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    let newest_first: Vec<String> = ids.iter().rev().cloned().collect();
+    assert_eq!(seen, newest_first);
+
+    let rejected = server
+        .orchestrator()
+        .list_orchestrations(pb::ListOrchestrationsRequest {
+            page_size: 0,
+            page_token: String::new(),
+            states: vec![pb::OrchestrationState::Rejected as i32],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let rejected_ids: Vec<String> = rejected
+        .orchestrations
+        .into_iter()
+        .map(|o| o.orchestration_id)
+        .collect();
+    assert_eq!(rejected_ids, [ids[3].clone(), ids[1].clone()]);
+
+    let bad = server
+        .orchestrator()
+        .list_orchestrations(pb::ListOrchestrationsRequest {
+            page_size: 0,
+            page_token: String::new(),
+            states: vec![0],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Code::InvalidArgument);
+}
+
+#[tokio::test]
+async fn orchestrations_are_tenant_scoped() {
+    let server = TestServer::start().await;
+    let id = submit(&server, "acme", "", spec(vec![mock("a", &[], json!({}))]))
+        .await
+        .orchestration_id;
+    assert_eq!(
+        get(&server, "globex", &id).await.unwrap_err().code(),
+        Code::NotFound
+    );
+    let cancel = server
+        .orchestrator()
+        .cancel_orchestration(in_tenant(
+            "globex",
+            pb::CancelOrchestrationRequest {
+                orchestration_id: id.clone(),
+                reason: String::new(),
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(cancel.code(), Code::NotFound);
+    let listed = server
+        .orchestrator()
+        .list_orchestrations(in_tenant(
+            "globex",
+            pb::ListOrchestrationsRequest::default(),
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(listed.orchestrations.is_empty());
+    assert_eq!(
+        get(&server, "acme", "orch-unknown")
+            .await
+            .unwrap_err()
+            .code(),
+        Code::NotFound
+    );
+}
+
+#[tokio::test]
+async fn list_agents_shows_the_builtins() {
+    let server = TestServer::start().await;
+    let agents = server
+        .orchestrator()
+        .list_agents(pb::ListAgentsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .agents;
+    let names: Vec<(&str, &str)> = agents
+        .iter()
+        .map(|a| (a.name.as_str(), a.kind.as_str()))
+        .collect();
+    assert_eq!(names, [("echo", "echo"), ("mock", "mock")]);
+    assert!(agents.iter().all(|a| !a.description.is_empty()));
+}
+
+#[tokio::test]
+async fn the_agent_contract_is_not_served_here() {
+    let server = TestServer::start().await;
+    let mut client = pb::agent_service_client::AgentServiceClient::new(server.channel.clone());
+    let status = client
+        .invoke(pb::InvokeRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unimplemented);
+}
