@@ -14,9 +14,12 @@ use orchestrator::config::{AgentSettings, Settings};
 use serde_json::json;
 use tonic::{Request, Response, Status};
 
+/// Each call, with the `grpc-timeout` it carried.
+type Seen = Arc<Mutex<Vec<(pb::InvokeRequest, Option<String>)>>>;
+
 #[derive(Clone, Default)]
 struct ScriptedAgent {
-    seen: Arc<Mutex<Vec<(pb::InvokeRequest, Option<String>)>>>,
+    seen: Seen,
 }
 
 #[tonic::async_trait]
