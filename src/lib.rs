@@ -7,6 +7,7 @@
 pub mod agents;
 pub mod api;
 pub mod catalog;
+pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod model;

@@ -1,4 +1,5 @@
-//! The `orchestrator` command line: `serve` runs the gRPC service.
+//! The `orchestrator` command line: `serve` runs the gRPC service; `run` and `watch` are its
+//! client.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,6 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use orchestrator::cli::{Connection, Outcome};
 use orchestrator::config::{CONFIG_FILE_ENV, FlagOverrides, LogFormat, Settings};
 use orchestrator::{server, telemetry};
 
@@ -21,6 +23,50 @@ struct Cli {
 enum Command {
     /// Run the gRPC service.
     Serve(ServeArgs),
+    /// Submit a plan file (YAML or JSON, shaped like OrchestrationSpec) and, with --follow,
+    /// show its progress and decision.
+    Run(RunArgs),
+    /// Follow an existing orchestration to its end.
+    Watch(WatchArgs),
+}
+
+/// Where the client connects.
+#[derive(Debug, Args)]
+struct ClientArgs {
+    /// The service's address.
+    #[arg(
+        long,
+        env = "ORCHESTRATOR_SERVER_URL",
+        default_value = "http://127.0.0.1:50051"
+    )]
+    server: String,
+    /// Tenant (sent as x-tenant-id).
+    #[arg(long, env = "ORCHESTRATOR_TENANT")]
+    tenant: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The plan file.
+    plan: String,
+    /// Show live progress and the decision; exit 0 only when approved.
+    #[arg(long)]
+    follow: bool,
+    /// Idempotency key: running the same plan again with it returns the same orchestration.
+    #[arg(long)]
+    request_id: Option<String>,
+    #[command(flatten)]
+    client: ClientArgs,
+}
+
+#[derive(Debug, Args)]
+struct WatchArgs {
+    orchestration_id: String,
+    /// Show only events after this sequence number.
+    #[arg(long, default_value_t = 0)]
+    after: u64,
+    #[command(flatten)]
+    client: ClientArgs,
 }
 
 /// Settings come from defaults, then the TOML file, then ORCHESTRATOR_* environment variables
@@ -54,6 +100,45 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Run(args) => client(args.client, |mut connection| async move {
+            connection
+                .run(&args.plan, args.request_id.as_deref(), args.follow)
+                .await
+        }),
+        Command::Watch(args) => client(args.client, |mut connection| async move {
+            connection.watch(&args.orchestration_id, args.after).await
+        }),
+    }
+}
+
+/// Runs one client command: exit 0 when approved (or only submitted), 1 when not approved,
+/// 2 when the command could not be carried out.
+fn client<F, Fut>(args: ClientArgs, command: F) -> ExitCode
+where
+    F: FnOnce(Connection) -> Fut,
+    Fut: std::future::Future<Output = Result<Outcome, orchestrator::cli::CliError>>,
+{
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("orchestrator: cannot start the async runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async {
+        let connection = Connection::open(&args.server, args.tenant.as_deref()).await?;
+        command(connection).await
+    });
+    match result {
+        Ok(Outcome::Approved) => ExitCode::SUCCESS,
+        Ok(Outcome::NotApproved) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("orchestrator: {error}");
+            ExitCode::from(2)
+        }
     }
 }
 

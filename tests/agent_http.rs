@@ -167,3 +167,59 @@ async fn an_unreachable_agent_is_retried_then_fails() {
         task.error
     );
 }
+
+#[tokio::test]
+async fn agent_errors_are_redacted_in_results_and_in_the_log() {
+    let peer = HttpPeer::start(|_, _| {
+        (
+            400,
+            r#"{"error": "unknown account ana@example.com"}"#.into(),
+        )
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.toml");
+    std::fs::write(
+        &settings,
+        format!(
+            "[agents.researcher]\nkind = \"http\"\nurl = \"{}\"\n",
+            peer.url("/invoke")
+        ),
+    )
+    .unwrap();
+    let mut server =
+        common::process::ServerProcess::start(&["--config", settings.to_str().unwrap()]).await;
+    let mut client = pb::orchestrator_service_client::OrchestratorServiceClient::new(
+        common::connect(server.addr).await,
+    );
+    let stream = client
+        .orchestrate(pb::OrchestrateRequest {
+            request_id: String::new(),
+            spec: Some(spec(vec![task("lookup", "researcher", &[], json!({}))])),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let events = common::plans::collect(stream, |m| m.event).await;
+    let error = &completed(&events).tasks[0].error;
+    assert!(error.contains("unknown account [EMAIL]"), "{error}");
+    assert!(!format!("{events:?}").contains("ana@example.com"));
+
+    let line = server
+        .wait_for_log(|entry| entry["message"] == "task attempt" && entry["task_id"] == "lookup")
+        .await;
+    let logged = line["error"].as_str().unwrap_or_default();
+    assert!(
+        logged.contains("[EMAIL]") && !logged.contains("ana@example.com"),
+        "{line}"
+    );
+    assert_eq!(line["state"], "failed");
+    assert_eq!(line["attempt"], 1);
+    assert!(line["duration_ms"].is_number());
+    assert!(
+        line["orchestration_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("orch-")
+    );
+}

@@ -158,7 +158,7 @@ impl Runner {
                 decision: None,
                 run,
             }));
-            let judge = self.judge_for(job, run);
+            let judge = self.judge_for(job, run, &scrub);
             let review = tokio::select! {
                 biased;
                 () = job.cancel.token.cancelled() => None,
@@ -315,7 +315,7 @@ impl Runner {
         }
     }
 
-    fn judge_for(&self, job: &Job, run: u32) -> Option<AgentJudge> {
+    fn judge_for(&self, job: &Job, run: u32, scrub: &Scrub) -> Option<AgentJudge> {
         let agent = job.criteria.criteria().judge_agent.as_ref()?;
         Some(AgentJudge {
             stack: self.stacks.get(agent).cloned(),
@@ -324,6 +324,7 @@ impl Runner {
             timeout: self.judge_timeout,
             retry: self.judge_retry.clone(),
             cancel: job.cancel.token.clone(),
+            scrub: scrub.clone(),
         })
     }
 
@@ -425,6 +426,7 @@ pub struct AgentJudge {
     timeout: Duration,
     retry: RetryPolicy,
     cancel: CancellationToken,
+    scrub: Scrub,
 }
 
 struct Quiet;
@@ -508,6 +510,7 @@ impl Judge for AgentJudge {
                 timeout: self.timeout,
                 cancel: self.cancel.clone(),
                 observer: Arc::new(Quiet),
+                scrub: self.scrub.clone(),
             };
             async move {
                 let result = stack::call(stack, call).await;

@@ -25,8 +25,7 @@ pub trait EventSink: Send + Sync {
     fn emit(&self, kind: EventKind);
 }
 
-/// Text that leaves the service passes through this (redaction under the review criteria).
-pub type Scrub = Arc<dyn Fn(&str) -> String + Send + Sync>;
+pub use super::stack::Scrub;
 
 /// How one task ended in one run.
 #[derive(Debug, Clone, PartialEq)]
@@ -311,6 +310,7 @@ fn start(
         timeout: task.timeout,
         cancel: ctx.cancel.clone(),
         observer: progress.clone(),
+        scrub: ctx.scrub.clone(),
     };
     let stack = ctx.stacks.get(&task.agent).cloned();
     Box::pin(async move {

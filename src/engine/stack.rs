@@ -29,6 +29,10 @@ pub trait AttemptObserver: Send + Sync {
     fn attempt_failed(&self, attempt: u32, error: &AgentError, retry_in: Option<Duration>);
 }
 
+/// Text that leaves the service (events, results, logs) passes through this: redaction under
+/// the review criteria.
+pub type Scrub = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
 /// One task's call into an agent, with everything the layers need.
 #[derive(Clone)]
 pub struct AgentCall {
@@ -39,6 +43,8 @@ pub struct AgentCall {
     pub timeout: Duration,
     pub cancel: CancellationToken,
     pub observer: Arc<dyn AttemptObserver>,
+    /// Redacts what the attempt log says of errors.
+    pub scrub: Scrub,
 }
 
 /// A call that ended well, after this many attempts.
@@ -305,10 +311,11 @@ where
         let started = Instant::now();
         let attempt = call.request.attempt;
         call.observer.attempt_started(attempt);
-        let (orchestration_id, task_id, agent) = (
+        let (orchestration_id, task_id, agent, scrub) = (
             call.request.orchestration_id.clone(),
             call.request.task_id.clone(),
             call.agent.clone(),
+            call.scrub.clone(),
         );
         let response = self.inner.call(call);
         Box::pin(async move {
@@ -324,9 +331,12 @@ where
                 Ok(_) => tracing::info!(
                     %orchestration_id, %task_id, %agent, attempt, state, duration_ms, "task attempt"
                 ),
-                Err(error) => tracing::warn!(
-                    %orchestration_id, %task_id, %agent, attempt, state, duration_ms, %error, "task attempt"
-                ),
+                Err(error) => {
+                    let error = scrub(&error.to_string());
+                    tracing::warn!(
+                        %orchestration_id, %task_id, %agent, attempt, state, duration_ms, %error, "task attempt"
+                    )
+                }
             }
             result
         })

@@ -92,6 +92,7 @@ fn agent_call(
         timeout: Duration::from_millis(timeout_ms),
         cancel,
         observer,
+        scrub: Arc::new(|text: &str| text.to_owned()),
     }
 }
 

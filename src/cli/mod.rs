@@ -1,0 +1,158 @@
+//! The client side of the CLI: `run` submits a plan file and can follow it, `watch` follows an
+//! orchestration that exists. On a terminal each task gets a live progress line; otherwise one
+//! plain line per event. The decision closes the output.
+
+pub mod plan;
+pub mod progress;
+
+use std::io::IsTerminal as _;
+use std::time::Duration;
+
+use tonic::metadata::MetadataValue;
+use tonic::transport::{Channel, Endpoint};
+
+use crate::api::pb;
+use crate::api::pb::orchestrator_service_client::OrchestratorServiceClient;
+use plan::PlanFile;
+use progress::Progress;
+
+/// What the process exits with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Submitted (not followed), or followed to an approval.
+    Approved,
+    /// Followed to a rejection, a failure or a cancellation.
+    NotApproved,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Plan(#[from] plan::PlanError),
+    #[error("cannot reach {server}: {source}")]
+    Connect {
+        server: String,
+        source: tonic::transport::Error,
+    },
+    #[error("{}", describe_status(.0))]
+    Rpc(#[from] tonic::Status),
+    #[error("invalid {what}: {value:?}")]
+    Invalid { what: &'static str, value: String },
+}
+
+/// A status with its field violations, one per line.
+fn describe_status(status: &tonic::Status) -> String {
+    use tonic_types::StatusExt as _;
+    let mut text = format!("{:?}: {}", status.code(), status.message());
+    if let Some(bad_request) = status.get_error_details().bad_request() {
+        for violation in &bad_request.field_violations {
+            text.push_str(&format!(
+                "\n  {}: {}",
+                violation.field, violation.description
+            ));
+        }
+    }
+    text
+}
+
+pub struct Connection {
+    client: OrchestratorServiceClient<Channel>,
+    tenant: Option<MetadataValue<tonic::metadata::Ascii>>,
+}
+
+impl Connection {
+    pub async fn open(server: &str, tenant: Option<&str>) -> Result<Self, CliError> {
+        let endpoint = Endpoint::from_shared(server.to_owned()).map_err(|_| CliError::Invalid {
+            what: "server address",
+            value: server.to_owned(),
+        })?;
+        let channel = endpoint
+            .connect_timeout(Duration::from_secs(10))
+            .connect()
+            .await
+            .map_err(|source| CliError::Connect {
+                server: server.to_owned(),
+                source,
+            })?;
+        let tenant = tenant
+            .map(|t| {
+                MetadataValue::try_from(t).map_err(|_| CliError::Invalid {
+                    what: "tenant",
+                    value: t.to_owned(),
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            client: OrchestratorServiceClient::new(channel),
+            tenant,
+        })
+    }
+
+    fn request<T>(&self, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        if let Some(tenant) = &self.tenant {
+            request.metadata_mut().insert("x-tenant-id", tenant.clone());
+        }
+        request
+    }
+
+    /// Submits a plan file; prints the orchestration id, then follows it when asked.
+    pub async fn run(
+        &mut self,
+        path: &str,
+        request_id: Option<&str>,
+        follow: bool,
+    ) -> Result<Outcome, CliError> {
+        let plan = PlanFile::load(path)?;
+        let submitted = self
+            .client
+            .submit_orchestration(self.request(pb::SubmitOrchestrationRequest {
+                request_id: request_id.unwrap_or_default().to_owned(),
+                spec: Some(plan.to_proto()),
+            }))
+            .await?
+            .into_inner();
+        let note = if submitted.created {
+            ""
+        } else {
+            " (existing: same request id)"
+        };
+        eprintln!("orchestration {}{note}", submitted.orchestration_id);
+        if !follow {
+            println!("{}", submitted.orchestration_id);
+            return Ok(Outcome::Approved);
+        }
+        self.watch(&submitted.orchestration_id, 0).await
+    }
+
+    /// Follows an orchestration's events to its end and prints the decision.
+    pub async fn watch(&mut self, orchestration_id: &str, after: u64) -> Result<Outcome, CliError> {
+        let mut stream = self
+            .client
+            .stream_status(self.request(pb::StreamStatusRequest {
+                orchestration_id: orchestration_id.to_owned(),
+                after_sequence: after,
+            }))
+            .await?
+            .into_inner();
+        let mut progress = Progress::new(std::io::stdout().is_terminal());
+        while let Some(message) = stream.message().await? {
+            let Some(event) = message.event else {
+                continue;
+            };
+            if let Some(result) = progress.show(&event) {
+                progress.finish();
+                print!("{}", progress::summary(&result));
+                return Ok(if result.state() == pb::OrchestrationState::Approved {
+                    Outcome::Approved
+                } else {
+                    Outcome::NotApproved
+                });
+            }
+        }
+        progress.finish();
+        Err(CliError::Rpc(tonic::Status::unavailable(
+            "the event stream ended before the orchestration completed; `orchestrator watch` can pick it up again",
+        )))
+    }
+}

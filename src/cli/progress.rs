@@ -1,0 +1,266 @@
+//! Showing an orchestration's progress: a live line per task on a terminal, plain lines
+//! otherwise, and the decision at the end.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+use crate::api::pb;
+use pb::orchestration_event::Kind;
+
+pub struct Progress {
+    live: Option<MultiProgress>,
+    bars: HashMap<String, ProgressBar>,
+    start: Option<prost_types::Timestamp>,
+}
+
+fn state_name(state: pb::TaskState) -> &'static str {
+    match state {
+        pb::TaskState::Unspecified => "?",
+        pb::TaskState::Pending => "pending",
+        pb::TaskState::Running => "running",
+        pb::TaskState::Retrying => "retrying",
+        pb::TaskState::Succeeded => "succeeded",
+        pb::TaskState::Failed => "failed",
+        pb::TaskState::TimedOut => "timed out",
+        pb::TaskState::Skipped => "skipped",
+        pb::TaskState::Cancelled => "cancelled",
+    }
+}
+
+fn seconds(duration: &Option<prost_types::Duration>) -> Option<f64> {
+    duration
+        .as_ref()
+        .map(|d| d.seconds as f64 + f64::from(d.nanos) / 1e9)
+}
+
+/// One line about a task update.
+pub fn describe_task(update: &pb::TaskUpdate) -> String {
+    let mut line = format!("{} {}", update.task_id, state_name(update.state()));
+    if update.attempt > 1 || update.state() == pb::TaskState::Retrying {
+        let _ = write!(line, " (attempt {})", update.attempt);
+    }
+    if let Some(wait) = seconds(&update.retry_in) {
+        let _ = write!(line, ", next in {wait:.2}s");
+    }
+    if let Some(elapsed) = seconds(&update.elapsed) {
+        let _ = write!(line, " after {elapsed:.2}s");
+    }
+    if !update.error.is_empty() {
+        let _ = write!(line, ": {}", update.error);
+    }
+    line
+}
+
+impl Progress {
+    pub fn new(terminal: bool) -> Self {
+        Self {
+            live: terminal.then(MultiProgress::new),
+            bars: HashMap::new(),
+            start: None,
+        }
+    }
+
+    fn offset(&mut self, event: &pb::OrchestrationEvent) -> String {
+        let Some(time) = &event.time else {
+            return String::new();
+        };
+        let start = self.start.get_or_insert(*time);
+        let delta =
+            (time.seconds - start.seconds) as f64 + f64::from(time.nanos - start.nanos) / 1e9;
+        format!("[{delta:>7.3}s] ")
+    }
+
+    fn line(&mut self, text: String) {
+        match &self.live {
+            Some(live) => {
+                let _ = live.println(text);
+            }
+            None => println!("{text}"),
+        }
+    }
+
+    /// Shows one event; returns the result when it is the completed one.
+    pub fn show(&mut self, event: &pb::OrchestrationEvent) -> Option<pb::OrchestrationResult> {
+        let at = self.offset(event);
+        match &event.kind {
+            Some(Kind::Accepted(accepted)) => {
+                self.line(format!(
+                    "{at}run {} of {}: {} tasks in {} waves (criteria {} v{})",
+                    accepted.run,
+                    event.orchestration_id,
+                    accepted.plan.len(),
+                    accepted.wave_count,
+                    accepted.review_criteria_id,
+                    accepted.review_criteria_version
+                ));
+                if let Some(live) = &self.live {
+                    for bar in self.bars.values() {
+                        bar.finish_and_clear();
+                    }
+                    self.bars.clear();
+                    let style = ProgressStyle::with_template(
+                        "{spinner} {prefix:<24} {wide_msg} {elapsed:>4}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner());
+                    for task in &accepted.plan {
+                        let bar = live.add(ProgressBar::new_spinner());
+                        bar.set_style(style.clone());
+                        bar.set_prefix(task.task_id.clone());
+                        bar.set_message(format!("pending (wave {})", task.wave));
+                        bar.enable_steady_tick(Duration::from_millis(120));
+                        self.bars.insert(task.task_id.clone(), bar);
+                    }
+                }
+            }
+            Some(Kind::Task(update)) => match self.bars.get(&update.task_id) {
+                Some(bar) => {
+                    let text = describe_task(update);
+                    let message = text
+                        .strip_prefix(&update.task_id)
+                        .unwrap_or(&text)
+                        .trim()
+                        .to_owned();
+                    let terminal = matches!(
+                        update.state(),
+                        pb::TaskState::Succeeded
+                            | pb::TaskState::Failed
+                            | pb::TaskState::TimedOut
+                            | pb::TaskState::Skipped
+                            | pb::TaskState::Cancelled
+                    );
+                    if terminal {
+                        let mark = if update.state() == pb::TaskState::Succeeded {
+                            "✓"
+                        } else {
+                            "✗"
+                        };
+                        bar.finish_with_message(format!("{mark} {message}"));
+                    } else {
+                        bar.set_message(message);
+                    }
+                }
+                None => {
+                    let line = describe_task(update);
+                    self.line(format!("{at}task {line}"));
+                }
+            },
+            Some(Kind::Review(review)) => match review.decision.as_ref() {
+                None => self.line(format!("{at}review started")),
+                Some(decision) => self.line(format!(
+                    "{at}review decided: {} by {} (confidence {:.2})",
+                    verdict_name(decision.verdict()),
+                    decision.reviewer,
+                    decision.confidence
+                )),
+            },
+            Some(Kind::StateChanged(change)) => {
+                self.line(format!(
+                    "{at}state {}: {}",
+                    state_label(change.state()),
+                    change.reason
+                ));
+            }
+            Some(Kind::Completed(completed)) => return completed.result.clone(),
+            None => {}
+        }
+        None
+    }
+
+    pub fn finish(&mut self) {
+        for bar in self.bars.values() {
+            if !bar.is_finished() {
+                bar.abandon();
+            }
+        }
+    }
+}
+
+fn verdict_name(verdict: pb::ReviewVerdict) -> &'static str {
+    match verdict {
+        pb::ReviewVerdict::Approved => "APPROVED",
+        pb::ReviewVerdict::Rejected => "REJECTED",
+        pb::ReviewVerdict::Unspecified => "?",
+    }
+}
+
+pub fn state_label(state: pb::OrchestrationState) -> &'static str {
+    state
+        .as_str_name()
+        .trim_start_matches("ORCHESTRATION_STATE_")
+}
+
+/// The final word: state, decision, issues, output.
+pub fn summary(result: &pb::OrchestrationResult) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "\n{} {} after {} run(s)",
+        result.orchestration_id,
+        state_label(result.state()),
+        result.runs
+    );
+    if !result.error.is_empty() {
+        let _ = writeln!(text, "reason: {}", result.error);
+    }
+    if let Some(decision) = &result.review {
+        let _ = writeln!(
+            text,
+            "decision {}: {} by {} with confidence {:.2} (criteria {} v{})",
+            decision.decision_id,
+            verdict_name(decision.verdict()),
+            decision.reviewer,
+            decision.confidence,
+            decision.review_criteria_id,
+            decision.review_criteria_version
+        );
+        if !decision.feedback.is_empty() {
+            let _ = writeln!(text, "feedback: {}", decision.feedback);
+        }
+        for issue in &decision.issues {
+            let kind = issue.kind().as_str_name().trim_start_matches("ISSUE_KIND_");
+            let severity = issue
+                .severity()
+                .as_str_name()
+                .trim_start_matches("SEVERITY_");
+            let _ = writeln!(text, "  - {severity} {kind}: {}", issue.description);
+        }
+        for redaction in &decision.redactions {
+            let _ = writeln!(
+                text,
+                "  redacted {} × {}",
+                redaction.count, redaction.category
+            );
+        }
+    }
+    if !result.output.is_empty() {
+        let _ = writeln!(text, "\n{}", result.output.trim_end());
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_lines_say_what_happened() {
+        let update = pb::TaskUpdate {
+            task_id: "fetch".into(),
+            state: pb::TaskState::Retrying as i32,
+            attempt: 2,
+            error: "503".into(),
+            retry_in: Some(prost_types::Duration {
+                seconds: 1,
+                nanos: 0,
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            describe_task(&update),
+            "fetch retrying (attempt 2), next in 1.00s: 503"
+        );
+    }
+}

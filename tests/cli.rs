@@ -1,0 +1,165 @@
+//! The CLI client against the real binary: `run --follow` on the example plans, `watch`,
+//! exit codes, and bad plans.
+
+mod common;
+
+use std::process::Output;
+
+use common::process::{BINARY, ServerProcess};
+
+fn cli(server: &ServerProcess, args: &[&str]) -> Output {
+    std::process::Command::new(BINARY)
+        .args(args)
+        .args(["--server", &format!("http://{}", server.addr)])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run the CLI")
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn run_follow_shows_progress_and_the_decision() {
+    let server = ServerProcess::start(&[]).await;
+    let output = cli(
+        &server,
+        &["run", "examples/plans/research-report.yaml", "--follow"],
+    );
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    // Not a terminal: one plain line per event.
+    assert!(stdout.contains("run 1 of orch-"), "{stdout}");
+    assert!(stdout.contains("4 tasks in 2 waves"), "{stdout}");
+    assert!(stdout.contains("task revenue running"), "{stdout}");
+    assert!(stdout.contains("task summary succeeded"), "{stdout}");
+    assert!(
+        stdout.contains("review decided: APPROVED by rules"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("APPROVED after 1 run(s)"), "{stdout}");
+    assert!(stdout.contains("## Summary"), "{stdout}");
+    assert!(stderr.contains("orchestration orch-"), "{stderr}");
+}
+
+#[tokio::test]
+async fn failures_are_shown_and_the_partial_result_still_reviewed() {
+    let server = ServerProcess::start(&[]).await;
+    let output = cli(
+        &server,
+        &["run", "examples/plans/flaky-and-failing.yaml", "--follow"],
+    );
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("task flaky retrying (attempt 1)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("task flaky succeeded (attempt 3)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("task broken failed"), "{stdout}");
+    assert!(
+        stdout.contains("task depends-on-broken skipped"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("dependency 'broken' failed"), "{stdout}");
+    assert!(
+        stdout.contains("task slow timed out (attempt 2)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("MINOR TASK_FAILED"), "{stdout}");
+}
+
+#[tokio::test]
+async fn redaction_example_shows_no_sensitive_value() {
+    let server = ServerProcess::start(&[]).await;
+    let output = cli(
+        &server,
+        &["run", "examples/plans/redaction.yaml", "--follow"],
+    );
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    for secret in [
+        "ana.lima@example.com",
+        "415-555-0132",
+        "4111 1111 1111 1111",
+        "AKIAIOSFODNN7EXAMPLE",
+    ] {
+        assert!(!stdout.contains(secret), "{secret} leaked: {stdout}");
+    }
+    for label in ["[EMAIL]", "[PHONE]", "[CREDIT_CARD]", "[SECRET]"] {
+        assert!(stdout.contains(label), "{label} missing: {stdout}");
+    }
+    assert!(
+        stdout.contains("ORD-2024-000123"),
+        "order numbers stay: {stdout}"
+    );
+}
+
+#[tokio::test]
+async fn run_without_follow_prints_the_id_and_watch_follows_it() {
+    let server = ServerProcess::start(&[]).await;
+    let output = cli(
+        &server,
+        &[
+            "run",
+            "examples/plans/research-report.yaml",
+            "--request-id",
+            "weekly-1",
+        ],
+    );
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0));
+    let id = stdout.trim().to_owned();
+    assert!(id.starts_with("orch-"), "{stdout}");
+
+    let again = cli(
+        &server,
+        &[
+            "run",
+            "examples/plans/research-report.yaml",
+            "--request-id",
+            "weekly-1",
+        ],
+    );
+    let (stdout_again, stderr_again) = text(&again);
+    assert_eq!(stdout_again.trim(), id);
+    assert!(stderr_again.contains("existing"), "{stderr_again}");
+
+    let watched = cli(&server, &["watch", &id]);
+    let (stdout, _) = text(&watched);
+    assert_eq!(watched.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("APPROVED after 1 run(s)"), "{stdout}");
+}
+
+#[tokio::test]
+async fn bad_plans_exit_2_with_what_is_wrong() {
+    let server = ServerProcess::start(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cyclic = dir.path().join("cyclic.yaml");
+    std::fs::write(&cyclic, "tasks:\n  - {id: a, agent: mock, depends_on: [b]}\n  - {id: b, agent: mock, depends_on: [a]}\n").unwrap();
+    let output = cli(&server, &["run", cyclic.to_str().unwrap()]);
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("InvalidArgument"), "{stderr}");
+    assert!(
+        stderr.contains("spec.tasks[0].depends_on: dependency cycle: a → b → a"),
+        "{stderr}"
+    );
+
+    let typo = dir.path().join("typo.yaml");
+    std::fs::write(&typo, "tasks:\n  - {id: a, agnet: mock}\n").unwrap();
+    let output = cli(&server, &["run", typo.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output).1.contains("agnet"));
+
+    let missing = cli(&server, &["watch", "orch-nope"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing).1.contains("NotFound"));
+}
