@@ -151,5 +151,12 @@ async fn the_readme_grpcurl_examples_work_as_printed() {
             }
             assert!(!printed.contains("ana@example.com"), "{printed}");
         }
+        if example.contains("OrchestratorService/Orchestrate") {
+            assert!(
+                printed.contains("ORCHESTRATION_STATE_APPROVED"),
+                "{printed}"
+            );
+            assert!(printed.contains("In short: Revenue grew."), "{printed}");
+        }
     }
 }
