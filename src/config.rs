@@ -13,6 +13,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::model::plan::RetryPolicy;
+
 /// Prefix of the environment variables that carry settings.
 pub const ENV_PREFIX: &str = "ORCHESTRATOR_";
 /// Environment variable naming the settings file (read by the CLI, not a setting itself).
@@ -142,7 +144,8 @@ pub struct EngineSettings {
     pub max_input_bytes: usize,
     /// Task outputs longer than this are cut (and flagged as truncated).
     pub max_output_bytes: usize,
-    pub retry: RetrySettings,
+    /// The server's retry policy, for tasks and orchestrations that set none.
+    pub retry: RetryPolicy,
 }
 
 impl Default for EngineSettings {
@@ -153,32 +156,7 @@ impl Default for EngineSettings {
             max_tasks: 256,
             max_input_bytes: 1024 * 1024,
             max_output_bytes: 256 * 1024,
-            retry: RetrySettings::default(),
-        }
-    }
-}
-
-/// The server's retry policy, for tasks and orchestrations that set none.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RetrySettings {
-    pub max_retries: u32,
-    #[serde(with = "humantime_serde")]
-    pub initial_backoff: Duration,
-    #[serde(with = "humantime_serde")]
-    pub max_backoff: Duration,
-    pub multiplier: f64,
-    pub jitter: bool,
-}
-
-impl Default for RetrySettings {
-    fn default() -> Self {
-        Self {
-            max_retries: 3,
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(8),
-            multiplier: 2.0,
-            jitter: true,
+            retry: RetryPolicy::default(),
         }
     }
 }

@@ -26,7 +26,6 @@ use crate::config::{Settings, StorageBackend};
 use crate::engine::orchestration::Runner;
 use crate::engine::stack;
 use crate::engine::validate::{Defaults, Limits};
-use crate::model::plan::RetryPolicy;
 use crate::service::log::EventLog;
 use crate::service::{Orchestrations, ServiceParts};
 use crate::store::sqlite::SqliteStore;
@@ -214,13 +213,7 @@ fn orchestrations(
 ) -> Result<Orchestrations, ServerError> {
     let engine = &settings.engine;
     let agents = AgentRegistry::from_settings(&settings.agents)?;
-    let retry = RetryPolicy {
-        max_retries: engine.retry.max_retries,
-        initial_backoff: engine.retry.initial_backoff,
-        max_backoff: engine.retry.max_backoff,
-        multiplier: engine.retry.multiplier,
-        jitter: engine.retry.jitter,
-    };
+    let retry = engine.retry.clone();
     let runner = Runner {
         stacks: agents
             .iter()

@@ -11,33 +11,6 @@ use orchestrator::api::pb;
 use pb::orchestration_event::Kind;
 use serde_json::json;
 
-async fn submit(server: &TestServer, spec: pb::OrchestrationSpec) -> String {
-    server
-        .orchestrator()
-        .submit_orchestration(pb::SubmitOrchestrationRequest {
-            request_id: String::new(),
-            spec: Some(spec),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .orchestration_id
-}
-
-async fn get(server: &TestServer, id: &str) -> pb::OrchestrationResult {
-    server
-        .orchestrator()
-        .get_orchestration(pb::GetOrchestrationRequest {
-            orchestration_id: id.into(),
-            view: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .orchestration
-        .unwrap()
-}
-
 fn long_running() -> pb::OrchestrationSpec {
     let mut backing_off = mock("backing-off", &[], json!({"fail_attempts": 10}));
     backing_off.retry_policy = Some(pb::RetryPolicy {
@@ -57,7 +30,7 @@ fn long_running() -> pb::OrchestrationSpec {
 #[tokio::test]
 async fn cancel_stops_agents_and_backoffs_at_once_without_a_review() {
     let server = TestServer::start().await;
-    let id = submit(&server, long_running()).await;
+    let id = server.submit(long_running()).await;
     let events = server
         .orchestrator()
         .stream_status(pb::StreamStatusRequest {
@@ -141,7 +114,7 @@ async fn the_callers_deadline_on_orchestrate_cancels_the_orchestration() {
 
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let result = get(&server, &id).await;
+        let result = server.get(&id).await;
         if result.state() == pb::OrchestrationState::Cancelled {
             assert!(result.error.contains("deadline"), "{}", result.error);
             break;
@@ -154,11 +127,9 @@ async fn the_callers_deadline_on_orchestrate_cancels_the_orchestration() {
 #[tokio::test]
 async fn server_shutdown_cancels_what_runs_and_records_it() {
     let server = TestServer::start().await;
-    let id = submit(
-        &server,
-        spec(vec![mock("slow", &[], json!({"delay_ms": 60_000}))]),
-    )
-    .await;
+    let id = server
+        .submit(spec(vec![mock("slow", &[], json!({"delay_ms": 60_000}))]))
+        .await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let data_dir = server.data_dir.clone();
     let mut server = server;
@@ -169,7 +140,7 @@ async fn server_shutdown_cancels_what_runs_and_records_it() {
         .unwrap();
 
     let restarted = TestServer::start_in(Default::default(), data_dir).await;
-    let result = get(&restarted, &id).await;
+    let result = restarted.get(&id).await;
     assert_eq!(result.state(), pb::OrchestrationState::Cancelled);
     assert!(result.error.contains("shutting down"), "{}", result.error);
 }
@@ -179,7 +150,7 @@ async fn retries_wait_is_cancelled_too() {
     let server = TestServer::start().await;
     let mut flaky = mock("flaky", &[], json!({"fail_attempts": 10}));
     flaky.retry_policy = Some(exact_retries(3, 30_000));
-    let id = submit(&server, spec(vec![flaky])).await;
+    let id = server.submit(spec(vec![flaky])).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let started = Instant::now();
     server
@@ -192,7 +163,7 @@ async fn retries_wait_is_cancelled_too() {
         .unwrap();
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(
-        get(&server, &id).await.tasks[0].state(),
+        server.get(&id).await.tasks[0].state(),
         pb::TaskState::Cancelled
     );
 }

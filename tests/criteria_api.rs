@@ -3,18 +3,10 @@
 mod common;
 
 use common::TestServer;
+use common::plans::in_tenant;
 use orchestrator::api::pb;
-use tonic::metadata::MetadataValue;
-use tonic::{Code, Request, Status};
+use tonic::{Code, Status};
 use tonic_types::StatusExt as _;
-
-fn in_tenant<T>(tenant: &str, message: T) -> Request<T> {
-    let mut request = Request::new(message);
-    request
-        .metadata_mut()
-        .insert("x-tenant-id", MetadataValue::try_from(tenant).unwrap());
-    request
-}
 
 fn criteria(id: &str) -> pb::ReviewCriteria {
     pb::ReviewCriteria {

@@ -6,23 +6,15 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::TestServer;
+use common::plans::in_tenant;
 use orchestrator::api::pb;
 use orchestrator::config::Settings;
 use pb::evaluate_review_request::CriteriaSource;
-use tonic::metadata::MetadataValue;
-use tonic::{Code, Request, Status};
+use tonic::{Code, Status};
 use tonic_types::StatusExt as _;
 
 const REPORT: &str =
     "## Summary\nReturns are guaranteed. Contact ana@example.com.\n## Risks\nMarket risk.\n";
-
-fn in_tenant<T>(tenant: &str, message: T) -> Request<T> {
-    let mut request = Request::new(message);
-    request
-        .metadata_mut()
-        .insert("x-tenant-id", MetadataValue::try_from(tenant).unwrap());
-    request
-}
 
 fn strict(id: &str) -> pb::ReviewCriteria {
     pb::ReviewCriteria {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::TestServer;
 use common::plans::{in_tenant, mock, spec};
@@ -10,80 +10,32 @@ use orchestrator::api::pb;
 use serde_json::json;
 use tonic::Code;
 
-async fn submit(
-    server: &TestServer,
-    tenant: &str,
-    request_id: &str,
-    spec: pb::OrchestrationSpec,
-) -> pb::SubmitOrchestrationResponse {
-    server
-        .orchestrator()
-        .submit_orchestration(in_tenant(
-            tenant,
-            pb::SubmitOrchestrationRequest {
-                request_id: request_id.into(),
-                spec: Some(spec),
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-}
-
-async fn get(
-    server: &TestServer,
-    tenant: &str,
-    id: &str,
-) -> Result<pb::OrchestrationResult, tonic::Status> {
-    Ok(server
-        .orchestrator()
-        .get_orchestration(in_tenant(
-            tenant,
-            pb::GetOrchestrationRequest {
-                orchestration_id: id.into(),
-                view: 0,
-            },
-        ))
-        .await?
-        .into_inner()
-        .orchestration
-        .unwrap())
-}
-
-async fn wait_terminal(server: &TestServer, tenant: &str, id: &str) -> pb::OrchestrationResult {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let result = get(server, tenant, id).await.unwrap();
-        if matches!(
-            result.state(),
-            pb::OrchestrationState::Approved
-                | pb::OrchestrationState::Rejected
-                | pb::OrchestrationState::Failed
-                | pb::OrchestrationState::Cancelled
-        ) {
-            return result;
-        }
-        assert!(Instant::now() < deadline, "still {:?}", result.state());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+fn is_terminal(result: &pb::OrchestrationResult) -> bool {
+    matches!(
+        result.state(),
+        pb::OrchestrationState::Approved
+            | pb::OrchestrationState::Rejected
+            | pb::OrchestrationState::Failed
+            | pb::OrchestrationState::Cancelled
+    )
 }
 
 #[tokio::test]
 async fn get_shows_progress_while_running_and_the_result_after() {
     let server = TestServer::start().await;
-    let id = submit(
-        &server,
-        "acme",
-        "",
-        spec(vec![
-            mock("quick", &[], json!({"output": "done"})),
-            mock("slow", &[], json!({"delay_ms": 400})),
-        ]),
-    )
-    .await
-    .orchestration_id;
+    let id = server
+        .submit_in(
+            "acme",
+            "",
+            spec(vec![
+                mock("quick", &[], json!({"output": "done"})),
+                mock("slow", &[], json!({"delay_ms": 400})),
+            ]),
+        )
+        .await
+        .orchestration_id;
     tokio::time::sleep(Duration::from_millis(150)).await;
-    let running = get(&server, "acme", &id).await.unwrap();
+    let running = server.get_in("acme", &id).await.unwrap();
     assert_eq!(running.state(), pb::OrchestrationState::Running);
     let states: Vec<pb::TaskState> = running.tasks.iter().map(|t| t.state()).collect();
     assert_eq!(states, [pb::TaskState::Succeeded, pb::TaskState::Running]);
@@ -92,7 +44,7 @@ async fn get_shows_progress_while_running_and_the_result_after() {
         "no output before the review"
     );
 
-    let done = wait_terminal(&server, "acme", &id).await;
+    let done = server.wait_until("acme", &id, is_terminal).await;
     assert_eq!(done.state(), pb::OrchestrationState::Approved);
     assert_eq!(done.tasks[0].output, "done");
     assert!(done.end_time.is_some());
@@ -101,31 +53,19 @@ async fn get_shows_progress_while_running_and_the_result_after() {
 #[tokio::test]
 async fn the_same_request_id_creates_one_orchestration() {
     let server = TestServer::start().await;
-    let first = submit(
-        &server,
-        "acme",
-        "req-42",
-        spec(vec![mock("a", &[], json!({}))]),
-    )
-    .await;
+    let first = server
+        .submit_in("acme", "req-42", spec(vec![mock("a", &[], json!({}))]))
+        .await;
     assert!(first.created);
-    let again = submit(
-        &server,
-        "acme",
-        "req-42",
-        spec(vec![mock("other", &[], json!({}))]),
-    )
-    .await;
+    let again = server
+        .submit_in("acme", "req-42", spec(vec![mock("other", &[], json!({}))]))
+        .await;
     assert!(!again.created);
     assert_eq!(again.orchestration_id, first.orchestration_id);
     // Another tenant's request ids are its own.
-    let elsewhere = submit(
-        &server,
-        "globex",
-        "req-42",
-        spec(vec![mock("a", &[], json!({}))]),
-    )
-    .await;
+    let elsewhere = server
+        .submit_in("globex", "req-42", spec(vec![mock("a", &[], json!({}))]))
+        .await;
     assert!(elsewhere.created);
     assert_ne!(elsewhere.orchestration_id, first.orchestration_id);
 }
@@ -196,10 +136,11 @@ async fn list_pages_newest_first_and_filters_by_state() {
                 .await
                 .unwrap();
         }
-        let id = submit(&server, "default", "", orchestration)
+        let id = server
+            .submit_in("default", "", orchestration)
             .await
             .orchestration_id;
-        wait_terminal(&server, "default", &id).await;
+        server.wait_until("default", &id, is_terminal).await;
         ids.push(id);
     }
     let mut seen = Vec::new();
@@ -262,11 +203,12 @@ async fn list_pages_newest_first_and_filters_by_state() {
 #[tokio::test]
 async fn orchestrations_are_tenant_scoped() {
     let server = TestServer::start().await;
-    let id = submit(&server, "acme", "", spec(vec![mock("a", &[], json!({}))]))
+    let id = server
+        .submit_in("acme", "", spec(vec![mock("a", &[], json!({}))]))
         .await
         .orchestration_id;
     assert_eq!(
-        get(&server, "globex", &id).await.unwrap_err().code(),
+        server.get_in("globex", &id).await.unwrap_err().code(),
         Code::NotFound
     );
     let cancel = server
@@ -292,7 +234,8 @@ async fn orchestrations_are_tenant_scoped() {
         .into_inner();
     assert!(listed.orchestrations.is_empty());
     assert_eq!(
-        get(&server, "acme", "orch-unknown")
+        server
+            .get_in("acme", "orch-unknown")
             .await
             .unwrap_err()
             .code(),

@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::TestServer;
 use common::plans::{collect, completed, mock, spec, task};
 use orchestrator::api::pb;
@@ -144,29 +142,6 @@ async fn retry_gives_up_as_rejected_after_the_limit() {
     assert_eq!(result.output, "");
 }
 
-async fn wait_for_state(server: &TestServer, id: &str, state: pb::OrchestrationState) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let current = server
-            .orchestrator()
-            .get_orchestration(pb::GetOrchestrationRequest {
-                orchestration_id: id.into(),
-                view: 0,
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .orchestration
-            .unwrap()
-            .state();
-        if current == state {
-            return;
-        }
-        assert!(Instant::now() < deadline, "still {current:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 async fn escalated(server: &TestServer) -> String {
     let mut criteria = no_drafts("human", pb::RejectAction::Escalate);
     criteria.redaction = Some(pb::RedactionSettings {
@@ -191,7 +166,11 @@ async fn escalated(server: &TestServer) -> String {
         .unwrap()
         .into_inner()
         .orchestration_id;
-    wait_for_state(server, &id, pb::OrchestrationState::AwaitingHuman).await;
+    server
+        .wait_until("default", &id, |r| {
+            r.state() == pb::OrchestrationState::AwaitingHuman
+        })
+        .await;
     id
 }
 

@@ -11,19 +11,6 @@ use orchestrator::api::pb;
 use serde_json::json;
 use tonic::Code;
 
-async fn submit(server: &TestServer, spec: pb::OrchestrationSpec) -> String {
-    server
-        .orchestrator()
-        .submit_orchestration(pb::SubmitOrchestrationRequest {
-            request_id: String::new(),
-            spec: Some(spec),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .orchestration_id
-}
-
 async fn stream(
     server: &TestServer,
     id: &str,
@@ -51,7 +38,7 @@ fn slow_plan() -> pb::OrchestrationSpec {
 #[tokio::test]
 async fn a_client_that_drops_and_re_attaches_misses_nothing_and_sees_nothing_twice() {
     let server = TestServer::start().await;
-    let id = submit(&server, slow_plan()).await;
+    let id = server.submit(slow_plan()).await;
 
     // Read a few events live, then hang up mid-way.
     let mut first = stream(&server, &id, 0).await;
@@ -83,7 +70,7 @@ async fn a_replayed_event_is_identical_to_the_live_one() {
 #[tokio::test]
 async fn many_followers_each_see_the_whole_log() {
     let server = TestServer::start().await;
-    let id = submit(&server, slow_plan()).await;
+    let id = server.submit(slow_plan()).await;
     let followers: Vec<_> = (0..5)
         .map(|_| {
             let channel = server.channel.clone();
@@ -116,7 +103,7 @@ async fn many_followers_each_see_the_whole_log() {
 #[tokio::test]
 async fn unknown_and_foreign_orchestrations_are_not_found() {
     let server = TestServer::start().await;
-    let id = submit(&server, spec(vec![mock("a", &[], json!({}))])).await;
+    let id = server.submit(spec(vec![mock("a", &[], json!({}))])).await;
     let mut client = server.orchestrator();
     let status = client
         .stream_status(pb::StreamStatusRequest {

@@ -77,20 +77,10 @@ impl Agent for GrpcAgent {
             .await
             .map_err(|status| classify(&status))?
             .into_inner();
-        if let Some(confidence) = answer.confidence
-            && !(0.0..=1.0).contains(&confidence)
-        {
-            return Err(AgentError::Fatal(format!(
-                "the agent reported confidence {confidence}, outside [0, 1]"
-            )));
-        }
-        Ok(AgentResponse {
-            output: answer.output,
-            confidence: answer.confidence,
-            usage: answer.usage.map(|u| TokenUsage {
-                prompt_tokens: u.prompt_tokens,
-                completion_tokens: u.completion_tokens,
-            }),
-        })
+        let usage = answer.usage.map(|u| TokenUsage {
+            prompt_tokens: u.prompt_tokens,
+            completion_tokens: u.completion_tokens,
+        });
+        AgentResponse::checked(answer.output, answer.confidence, usage)
     }
 }

@@ -116,17 +116,6 @@ impl Agent for HttpAgent {
                 "the agent's answer is not {{\"output\": ..., \"confidence\": ...}}: {e}"
             ))
         })?;
-        if let Some(confidence) = answer.confidence
-            && !(0.0..=1.0).contains(&confidence)
-        {
-            return Err(AgentError::Fatal(format!(
-                "the agent reported confidence {confidence}, outside [0, 1]"
-            )));
-        }
-        Ok(AgentResponse {
-            output: answer.output,
-            confidence: answer.confidence,
-            usage: None,
-        })
+        AgentResponse::checked(answer.output, answer.confidence, None)
     }
 }

@@ -68,6 +68,26 @@ pub struct AgentResponse {
 }
 
 impl AgentResponse {
+    /// An answer from an external agent, whose confidence must be a probability.
+    pub fn checked(
+        output: String,
+        confidence: Option<f64>,
+        usage: Option<TokenUsage>,
+    ) -> Result<Self, AgentError> {
+        if let Some(confidence) = confidence
+            && !(0.0..=1.0).contains(&confidence)
+        {
+            return Err(AgentError::Fatal(format!(
+                "the agent reported confidence {confidence}, outside [0, 1]"
+            )));
+        }
+        Ok(Self {
+            output,
+            confidence,
+            usage,
+        })
+    }
+
     pub fn text(output: impl Into<String>) -> Self {
         Self {
             output: output.into(),

@@ -11,9 +11,9 @@ use std::time::Duration;
 use tonic::metadata::MetadataValue;
 use tonic::transport::{Channel, Endpoint};
 
+use crate::api::convert::orchestration::spec_to_proto;
 use crate::api::pb;
 use crate::api::pb::orchestrator_service_client::OrchestratorServiceClient;
-use plan::PlanFile;
 use progress::Progress;
 
 /// What the process exits with.
@@ -103,12 +103,12 @@ impl Connection {
         request_id: Option<&str>,
         follow: bool,
     ) -> Result<Outcome, CliError> {
-        let plan = PlanFile::load(path)?;
+        let plan = plan::load(path)?;
         let submitted = self
             .client
             .submit_orchestration(self.request(pb::SubmitOrchestrationRequest {
                 request_id: request_id.unwrap_or_default().to_owned(),
-                spec: Some(plan.to_proto()),
+                spec: Some(spec_to_proto(&plan)),
             }))
             .await?
             .into_inner();

@@ -1,13 +1,8 @@
 //! Plan files for `orchestrator run`: YAML (or JSON) in the shape of the API's
-//! `OrchestrationSpec`, with durations written as `30s` or `1m 30s`.
+//! `OrchestrationSpec`, with durations written as `30s` or `1m 30s`. Only the syntax is checked
+//! here; the server checks the rest, as for any request.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
-use serde::Deserialize;
-
-use crate::api::convert::orchestration::{duration_to_proto, json_to_struct};
-use crate::api::pb;
+use crate::model::plan::OrchestrationSpec;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -20,120 +15,29 @@ pub enum PlanError {
     Parse { path: String, message: String },
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlanFile {
-    #[serde(default)]
-    pub input: String,
-    pub tasks: Vec<PlanTask>,
-    #[serde(default)]
-    pub review_criteria_id: String,
-    #[serde(default, with = "humantime_serde")]
-    pub default_task_timeout: Option<Duration>,
-    #[serde(default)]
-    pub default_retry_policy: Option<PlanRetry>,
-    #[serde(default)]
-    pub max_parallelism: u32,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+pub fn parse(path: &str, text: &str) -> Result<OrchestrationSpec, PlanError> {
+    serde_norway::from_str(text).map_err(|e| PlanError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlanTask {
-    pub id: String,
-    pub agent: String,
-    #[serde(default)]
-    pub input: String,
-    #[serde(default)]
-    pub params: serde_json::Map<String, serde_json::Value>,
-    #[serde(default)]
-    pub depends_on: Vec<String>,
-    #[serde(default, with = "humantime_serde")]
-    pub timeout: Option<Duration>,
-    #[serde(default)]
-    pub retry_policy: Option<PlanRetry>,
-    #[serde(default)]
-    pub section: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlanRetry {
-    #[serde(default)]
-    pub max_retries: Option<u32>,
-    #[serde(default, with = "humantime_serde")]
-    pub initial_backoff: Option<Duration>,
-    #[serde(default, with = "humantime_serde")]
-    pub max_backoff: Option<Duration>,
-    #[serde(default)]
-    pub multiplier: Option<f64>,
-    #[serde(default)]
-    pub disable_jitter: bool,
-}
-
-impl PlanRetry {
-    fn to_proto(&self) -> pb::RetryPolicy {
-        pb::RetryPolicy {
-            max_retries: self.max_retries,
-            initial_backoff: self.initial_backoff.map(duration_to_proto),
-            max_backoff: self.max_backoff.map(duration_to_proto),
-            multiplier: self.multiplier,
-            disable_jitter: self.disable_jitter,
-        }
-    }
-}
-
-impl PlanFile {
-    pub fn parse(path: &str, text: &str) -> Result<Self, PlanError> {
-        serde_norway::from_str(text).map_err(|e| PlanError::Parse {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })
-    }
-
-    pub fn load(path: &str) -> Result<Self, PlanError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::parse(path, &text)
-    }
-
-    /// The request the server validates; everything but the file's syntax is checked there.
-    pub fn to_proto(&self) -> pb::OrchestrationSpec {
-        pb::OrchestrationSpec {
-            tasks: self
-                .tasks
-                .iter()
-                .map(|task| pb::TaskSpec {
-                    id: task.id.clone(),
-                    agent: task.agent.clone(),
-                    input: task.input.clone(),
-                    params: (!task.params.is_empty()).then(|| json_to_struct(&task.params)),
-                    depends_on: task.depends_on.clone(),
-                    timeout: task.timeout.map(duration_to_proto),
-                    retry_policy: task.retry_policy.as_ref().map(PlanRetry::to_proto),
-                    section: task.section.clone(),
-                })
-                .collect(),
-            input: self.input.clone(),
-            review_criteria_id: self.review_criteria_id.clone(),
-            default_task_timeout: self.default_task_timeout.map(duration_to_proto),
-            default_retry_policy: self.default_retry_policy.as_ref().map(PlanRetry::to_proto),
-            max_parallelism: self.max_parallelism,
-            labels: self.labels.clone().into_iter().collect(),
-        }
-    }
+pub fn load(path: &str) -> Result<OrchestrationSpec, PlanError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(path, &text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::convert::orchestration::spec_to_proto;
 
     #[test]
     fn a_plan_reads_into_the_api_shape() {
-        let plan = PlanFile::parse(
+        let plan = parse(
             "plan.yaml",
             r#"
 input: Q3
@@ -152,28 +56,31 @@ tasks:
 "#,
         )
         .unwrap();
-        let spec = plan.to_proto();
+        let spec = spec_to_proto(&plan);
         assert_eq!(spec.tasks.len(), 2);
         assert_eq!(spec.default_task_timeout.unwrap().seconds, 30);
         let retry = spec.tasks[0].retry_policy.as_ref().unwrap();
         assert_eq!(retry.initial_backoff.unwrap().nanos, 250_000_000);
+        assert_eq!(retry.max_retries, Some(2));
+        assert!(spec.tasks[1].retry_policy.is_none());
         let delay = &spec.tasks[0].params.as_ref().unwrap().fields["delay_ms"];
         assert_eq!(
             delay.kind,
             Some(prost_types::value::Kind::NumberValue(200.0))
         );
         assert_eq!(spec.tasks[1].depends_on, ["facts"]);
+        assert_eq!(spec.tasks[1].section, "Summary");
     }
 
     #[test]
     fn typos_and_bad_durations_are_errors() {
-        let typo = PlanFile::parse(
+        let typo = parse(
             "p",
             "tasks:\n  - id: a\n    agent: mock\n    dependson: [b]\n",
         )
         .unwrap_err();
         assert!(typo.to_string().contains("dependson"), "{typo}");
-        let duration = PlanFile::parse(
+        let duration = parse(
             "p",
             "tasks:\n  - id: a\n    agent: mock\n    timeout: soon\n",
         )

@@ -105,7 +105,8 @@ impl Runner {
         };
         let mut feedback: Option<Arc<str>> = None;
         let mut run = 1;
-        loop {
+        // Each pass is one run; every way out of it ends the orchestration with a result.
+        let result = loop {
             events.emit(EventKind::Accepted(self.accepted(job, run)));
             let tasks = run_tasks(RunTasks {
                 orchestration_id: &job.orchestration_id,
@@ -128,14 +129,12 @@ impl Runner {
                 )
             };
             if job.cancel.is_cancelled() {
-                let result = finish(
+                break finish(
                     OrchestrationState::Cancelled,
                     None,
                     None,
                     Some(job.cancel.reason()),
                 );
-                events.emit(completed(&result));
-                return result;
             }
 
             let aggregated = aggregate(&job.plan, &tasks);
@@ -169,24 +168,20 @@ impl Runner {
             };
             let outcome = match review {
                 None => {
-                    let result = finish(
+                    break finish(
                         OrchestrationState::Cancelled,
                         None,
                         None,
                         Some(job.cancel.reason()),
                     );
-                    events.emit(completed(&result));
-                    return result;
                 }
                 Some(Err(error)) => {
-                    let result = finish(
+                    break finish(
                         OrchestrationState::Failed,
                         None,
                         None,
                         Some(format!("the review could not decide: {error}")),
                     );
-                    events.emit(completed(&result));
-                    return result;
                 }
                 Some(Ok(outcome)) => outcome,
             };
@@ -211,14 +206,12 @@ impl Runner {
 
             match (decision.verdict, decision.action) {
                 (Verdict::Approved, _) => {
-                    let result = finish(
+                    break finish(
                         OrchestrationState::Approved,
                         Some(decision),
                         Some(outcome.redacted_output),
                         None,
                     );
-                    events.emit(completed(&result));
-                    return result;
                 }
                 (Verdict::Rejected, Some(RejectAction::Retry)) if retry_allowed => {
                     feedback = Some(decision.feedback.as_str().into());
@@ -235,14 +228,12 @@ impl Runner {
                         human = humans.await_decision(&job.orchestration_id, &outcome.redacted_output) => Some(human),
                     };
                     let Some(human) = human else {
-                        let result = finish(
+                        break finish(
                             OrchestrationState::Cancelled,
                             Some(decision),
                             None,
                             Some(job.cancel.reason()),
                         );
-                        events.emit(completed(&result));
-                        return result;
                     };
                     let verdict = if human.approve {
                         Verdict::Approved
@@ -276,17 +267,17 @@ impl Runner {
                     } else {
                         (OrchestrationState::Rejected, None)
                     };
-                    let result = finish(state, Some(human_decision), output, None);
-                    events.emit(completed(&result));
-                    return result;
+                    break finish(state, Some(human_decision), output, None);
                 }
                 (Verdict::Rejected, _) => {
-                    let result = finish(OrchestrationState::Rejected, Some(decision), None, None);
-                    events.emit(completed(&result));
-                    return result;
+                    break finish(OrchestrationState::Rejected, Some(decision), None, None);
                 }
             }
-        }
+        };
+        events.emit(EventKind::Completed {
+            result: Box::new(result.clone()),
+        });
+        result
     }
 
     fn accepted(&self, job: &Job, run: u32) -> Accepted {
@@ -388,12 +379,6 @@ impl Runner {
             error,
             labels: job.labels.clone(),
         }
-    }
-}
-
-fn completed(result: &OrchestrationResult) -> EventKind {
-    EventKind::Completed {
-        result: Box::new(result.clone()),
     }
 }
 

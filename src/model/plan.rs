@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-/// An orchestration as submitted, before validation.
+/// An orchestration as submitted, before validation. Its serialized form, with the API's field
+/// names and durations as `30s`, is also the CLI's plan-file format.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OrchestrationSpec {
     pub tasks: Vec<TaskSpec>,
     /// What the whole orchestration works on; tasks see it as `{{input}}`.
@@ -17,7 +19,7 @@ pub struct OrchestrationSpec {
     pub review_criteria_id: Option<String>,
     #[serde(default, with = "humantime_serde")]
     pub default_task_timeout: Option<Duration>,
-    #[serde(default)]
+    #[serde(default, rename = "default_retry_policy")]
     pub default_retry: RetryOverrides,
     /// 0: the server's default.
     #[serde(default)]
@@ -27,6 +29,7 @@ pub struct OrchestrationSpec {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TaskSpec {
     pub id: String,
     pub agent: String,
@@ -39,7 +42,7 @@ pub struct TaskSpec {
     pub depends_on: Vec<String>,
     #[serde(default, with = "humantime_serde")]
     pub timeout: Option<Duration>,
-    #[serde(default)]
+    #[serde(default, rename = "retry_policy")]
     pub retry: RetryOverrides,
     /// The output section this task fills; `None`: the task id.
     #[serde(default)]
@@ -49,6 +52,7 @@ pub struct TaskSpec {
 /// Retry settings as given; unset fields fall back to the next level (task, orchestration,
 /// server).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RetryOverrides {
     #[serde(default)]
     pub max_retries: Option<u32>,
@@ -87,6 +91,7 @@ impl RetryOverrides {
 
 /// A resolved retry policy: exponential backoff, capped, with full jitter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RetryPolicy {
     /// Retries after the first attempt.
     pub max_retries: u32,

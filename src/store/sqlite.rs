@@ -213,6 +213,24 @@ impl SqliteStore {
     }
 }
 
+/// A page from rows fetched one past the page size: the extra row only says another page
+/// follows.
+fn page_of<R, T>(
+    rows: Vec<R>,
+    size: usize,
+    decode: impl Fn(R) -> Result<T, StoreError>,
+    key: impl Fn(&T) -> String,
+) -> Result<Page<T>, StoreError> {
+    let more = rows.len() > size;
+    let items = rows
+        .into_iter()
+        .take(size)
+        .map(decode)
+        .collect::<Result<Vec<_>, _>>()?;
+    let next_after = if more { items.last().map(key) } else { None };
+    Ok(Page { items, next_after })
+}
+
 fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     // IMMEDIATE takes the write lock up front: of two processes opening a fresh file at once,
     // one migrates and the other then finds the work done.
@@ -319,14 +337,12 @@ impl CriteriaStore for SqliteStore {
                 .map_err(sql_error)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(sql_error)?;
-            let more = rows.len() > page.size;
-            let items = rows
-                .into_iter()
-                .take(page.size)
-                .map(|(id, body)| from_json::<ReviewCriteria>(CRITERIA, &id, &body))
-                .collect::<Result<Vec<_>, _>>()?;
-            let next_after = if more { items.last().map(|c| c.id.clone()) } else { None };
-            Ok(Page { items, next_after })
+            page_of(
+                rows,
+                page.size,
+                |(id, body)| from_json::<ReviewCriteria>(CRITERIA, &id, &body),
+                |criteria| criteria.id.clone(),
+            )
         })
         .await
     }
@@ -661,14 +677,12 @@ impl OrchestrationStore for SqliteStore {
                 .map_err(sql_error)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(sql_error)?;
-            let more = rows.len() > page.size;
-            let items = rows
-                .into_iter()
-                .take(page.size)
-                .map(|(columns, sequence)| record_from(columns, sequence))
-                .collect::<Result<Vec<_>, _>>()?;
-            let next_after = if more { items.last().map(|r| r.orchestration_id.clone()) } else { None };
-            Ok(Page { items, next_after })
+            page_of(
+                rows,
+                page.size,
+                |(columns, sequence)| record_from(columns, sequence),
+                |record| record.orchestration_id.clone(),
+            )
         })
         .await
     }

@@ -116,6 +116,83 @@ impl TestServer {
         plans::collect(stream, |m| m.event).await
     }
 
+    /// Submits in a tenant.
+    pub async fn submit_in(
+        &self,
+        tenant: &str,
+        request_id: &str,
+        spec: orchestrator::api::pb::OrchestrationSpec,
+    ) -> orchestrator::api::pb::SubmitOrchestrationResponse {
+        self.orchestrator()
+            .submit_orchestration(plans::in_tenant(
+                tenant,
+                orchestrator::api::pb::SubmitOrchestrationRequest {
+                    request_id: request_id.into(),
+                    spec: Some(spec),
+                },
+            ))
+            .await
+            .expect("the submission is accepted")
+            .into_inner()
+    }
+
+    /// Submits in the default tenant; returns the orchestration id.
+    pub async fn submit(&self, spec: orchestrator::api::pb::OrchestrationSpec) -> String {
+        self.submit_in("default", "", spec).await.orchestration_id
+    }
+
+    pub async fn get_in(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<orchestrator::api::pb::OrchestrationResult, tonic::Status> {
+        Ok(self
+            .orchestrator()
+            .get_orchestration(plans::in_tenant(
+                tenant,
+                orchestrator::api::pb::GetOrchestrationRequest {
+                    orchestration_id: id.into(),
+                    view: 0,
+                },
+            ))
+            .await?
+            .into_inner()
+            .orchestration
+            .expect("an orchestration in the response"))
+    }
+
+    /// In the default tenant.
+    pub async fn get(&self, id: &str) -> orchestrator::api::pb::OrchestrationResult {
+        self.get_in("default", id)
+            .await
+            .expect("the orchestration exists")
+    }
+
+    /// Polls until the orchestration satisfies `done`; panics after 20 s.
+    pub async fn wait_until(
+        &self,
+        tenant: &str,
+        id: &str,
+        done: impl Fn(&orchestrator::api::pb::OrchestrationResult) -> bool,
+    ) -> orchestrator::api::pb::OrchestrationResult {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let result = self
+                .get_in(tenant, id)
+                .await
+                .expect("the orchestration exists");
+            if done(&result) {
+                return result;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "still {:?}",
+                result.state()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Delivers the shutdown signal (what SIGTERM does to the binary).
     pub fn begin_shutdown(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {

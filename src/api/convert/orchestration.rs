@@ -165,6 +165,42 @@ pub fn spec_from_proto(spec: pb::OrchestrationSpec) -> (OrchestrationSpec, Vec<F
     (domain, violations)
 }
 
+fn retry_to_proto(retry: &RetryOverrides) -> Option<pb::RetryPolicy> {
+    (retry != &RetryOverrides::default()).then(|| pb::RetryPolicy {
+        max_retries: retry.max_retries,
+        initial_backoff: retry.initial_backoff.map(duration_to_proto),
+        max_backoff: retry.max_backoff.map(duration_to_proto),
+        multiplier: retry.multiplier,
+        disable_jitter: retry.disable_jitter.unwrap_or(false),
+    })
+}
+
+/// The API request for a spec (the CLI reads plan files into the domain spec).
+pub fn spec_to_proto(spec: &OrchestrationSpec) -> pb::OrchestrationSpec {
+    pb::OrchestrationSpec {
+        tasks: spec
+            .tasks
+            .iter()
+            .map(|task| pb::TaskSpec {
+                id: task.id.clone(),
+                agent: task.agent.clone(),
+                input: task.input.clone(),
+                params: (!task.params.is_empty()).then(|| json_to_struct(&task.params)),
+                depends_on: task.depends_on.clone(),
+                timeout: task.timeout.map(duration_to_proto),
+                retry_policy: retry_to_proto(&task.retry),
+                section: task.section.clone().unwrap_or_default(),
+            })
+            .collect(),
+        input: spec.input.clone(),
+        review_criteria_id: spec.review_criteria_id.clone().unwrap_or_default(),
+        default_task_timeout: spec.default_task_timeout.map(duration_to_proto),
+        default_retry_policy: retry_to_proto(&spec.default_retry),
+        max_parallelism: spec.max_parallelism,
+        labels: spec.labels.clone().into_iter().collect(),
+    }
+}
+
 pub fn task_state_to_proto(state: TaskState) -> pb::TaskState {
     match state {
         TaskState::Pending => pb::TaskState::Pending,
