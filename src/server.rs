@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -32,8 +33,10 @@ use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
 
 const HEALTH_SERVICE: &str = "grpc.health.v1.Health";
-/// How long cancelled orchestrations get to record their end, at shutdown.
-const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long cancelled orchestrations get to stop, and the event log to flush, at shutdown.
+/// With the 1 s for the last streams and 2 s for connections, shutdown takes at most the drain
+/// period plus about 9 s.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 const REFLECTION_SERVICES: &[&str] = &[
     "grpc.reflection.v1.ServerReflection",
     "grpc.reflection.v1alpha.ServerReflection",
@@ -140,7 +143,11 @@ pub async fn serve(
     );
     drain.begin();
     match drain.wait_idle_for(period).await {
-        DrainOutcome::Idle => tracing::info!("all calls finished"),
+        DrainOutcome::Idle => {
+            tracing::info!("all calls finished");
+            drain.stop();
+            orchestrations.shutdown(SHUTDOWN_GRACE).await;
+        }
         DrainOutcome::TimedOut { cut } => {
             tracing::warn!(
                 cut,
@@ -148,15 +155,14 @@ pub async fn serve(
             );
             // Cancelled orchestrations send their final events to the streams still open.
             orchestrations.shutdown(SHUTDOWN_GRACE).await;
-            drain.wait_idle_for(SHUTDOWN_GRACE).await;
+            drain.wait_idle_for(Duration::from_secs(1)).await;
+            drain.stop();
         }
     }
-    drain.stop();
-    orchestrations.shutdown(SHUTDOWN_GRACE).await;
     stop_accepting.cancel();
     // Every call has ended by now, so connections close at once; the bound only guards against
     // a peer that never acknowledges.
-    match tokio::time::timeout(std::time::Duration::from_secs(2), &mut server).await {
+    match tokio::time::timeout(Duration::from_secs(2), &mut server).await {
         Ok(result) => result??,
         Err(_) => {
             server.abort();

@@ -47,7 +47,7 @@ async fn cancel_stops_agents_and_backoffs_at_once_without_a_review() {
         .orchestrator()
         .cancel_orchestration(pb::CancelOrchestrationRequest {
             orchestration_id: id.clone(),
-            reason: "wrong input".into(),
+            reason: "wrong input, ask bo@example.com".into(),
         })
         .await
         .unwrap()
@@ -63,7 +63,10 @@ async fn cancel_stops_agents_and_backoffs_at_once_without_a_review() {
     let events = collect(events, |m| m.event).await;
     let result = completed(&events);
     assert_eq!(result.state(), pb::OrchestrationState::Cancelled);
-    assert_eq!(result.error, "cancelled by the caller: wrong input");
+    assert_eq!(
+        result.error,
+        "cancelled by the caller: wrong input, ask [EMAIL]"
+    );
     assert!(
         result
             .tasks

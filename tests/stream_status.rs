@@ -141,3 +141,63 @@ async fn following_a_finished_orchestration_replays_and_ends() {
     let after_end = collect(stream(&server, id, live.len() as u64).await, |m| m.event).await;
     assert!(after_end.is_empty(), "nothing after the completed event");
 }
+
+#[tokio::test]
+async fn an_after_sequence_beyond_any_sequence_is_invalid() {
+    let server = TestServer::start().await;
+    let id = server.submit(spec(vec![mock("a", &[], json!({}))])).await;
+    let status = server
+        .orchestrator()
+        .stream_status(pb::StreamStatusRequest {
+            orchestration_id: id,
+            after_sequence: u64::MAX,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+}
+
+#[tokio::test]
+async fn another_replica_follows_from_the_store_and_lets_go_when_the_client_leaves() {
+    let mut settings = orchestrator::config::Settings::default();
+    settings.server.drain_timeout = Duration::from_secs(60);
+    let here = TestServer::start_with(settings.clone()).await;
+    let mut there = TestServer::start_in(settings, here.data_dir.clone()).await;
+    let id = here.submit(slow_plan()).await;
+
+    // Followed on the replica that does not run it: tailed from the store.
+    let mut remote = stream(&there, &id, 0).await;
+    let first = remote.message().await.unwrap().unwrap().event.unwrap();
+    assert_eq!(first.sequence, 1);
+    let events = collect(remote, |m| m.event).await;
+    let mut all = vec![first];
+    all.extend(events);
+    assert_gapless(&all, 1);
+    assert_eq!(completed(&all).state(), pb::OrchestrationState::Approved);
+
+    // A follower that hangs up is let go: the task tailing the store for it ends.
+    let long = here
+        .submit(spec(vec![mock("slow", &[], json!({"delay_ms": 30_000}))]))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let before = metrics.num_alive_tasks();
+    let mut abandoned = stream(&there, &long, 0).await;
+    abandoned.message().await.unwrap().unwrap();
+    assert!(
+        metrics.num_alive_tasks() > before,
+        "the follower runs while the client listens"
+    );
+    drop(abandoned);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while metrics.num_alive_tasks() > before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} tasks alive, {before} before the follower: it outlived its client",
+            metrics.num_alive_tasks()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    there.begin_shutdown();
+    there.stopped_within(Duration::from_secs(15)).await.unwrap();
+}

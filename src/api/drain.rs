@@ -175,11 +175,14 @@ where
 
     fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
         let is_health = request.uri().path().starts_with(HEALTH_PATH_PREFIX);
-        if !is_health && self.drain.is_draining() {
+        // Counted before the check: either this call sees the drain begin and is refused, or
+        // the drain sees this call running and waits for it.
+        let in_flight = (!is_health).then(|| self.drain.enter());
+        if in_flight.is_some() && self.drain.is_draining() {
+            drop(in_flight);
             let refused = status_response(ApiError::ShuttingDown.into());
             return Box::pin(std::future::ready(Ok(refused)));
         }
-        let in_flight = (!is_health).then(|| self.drain.enter());
         let stopped = self.drain.inner.stopped.clone();
         let response = self.inner.call(request);
         Box::pin(async move {

@@ -108,6 +108,7 @@ impl OrchestratorApi {
         tenant: &crate::model::TenantId,
         request_id_text: String,
         spec: Option<pb::OrchestrationSpec>,
+        deadline: Option<Duration>,
     ) -> Result<crate::service::Submitted, ApiError> {
         let mut violations = Vec::new();
         let request_id = request_id(request_id_text).unwrap_or_else(|violation| {
@@ -127,7 +128,10 @@ impl OrchestratorApi {
             }
             return Err(ApiError::invalid("orchestration", violations));
         }
-        Ok(self.orchestrations.submit(tenant, request_id, spec).await?)
+        Ok(self
+            .orchestrations
+            .submit(tenant, request_id, spec, deadline)
+            .await?)
     }
 
     async fn follow(
@@ -154,20 +158,10 @@ impl OrchestratorService for OrchestratorApi {
         let tenant = tenant_of(&request)?;
         let deadline = caller_deadline(&request);
         let request = request.into_inner();
+        // The caller stops listening at its deadline; what it started stops with it.
         let submitted = self
-            .submit(&tenant, request.request_id, request.spec)
+            .submit(&tenant, request.request_id, request.spec, deadline)
             .await?;
-        if let (Some(deadline), true) = (deadline, submitted.created) {
-            // The caller stops listening at its deadline; what it started stops with it.
-            let orchestrations = self.orchestrations.clone();
-            let (tenant, id) = (tenant.clone(), submitted.orchestration_id.clone());
-            tokio::spawn(async move {
-                tokio::time::sleep(deadline).await;
-                let _ = orchestrations
-                    .cancel(&tenant, &id, "the caller's deadline passed")
-                    .await;
-            });
-        }
         let events = self.follow(&tenant, &submitted.orchestration_id, 0).await?;
         Ok(Response::new(Box::pin(events.map(|event| {
             event.map(|event| pb::OrchestrateResponse {
@@ -183,7 +177,7 @@ impl OrchestratorService for OrchestratorApi {
         let tenant = tenant_of(&request)?;
         let request = request.into_inner();
         let submitted = self
-            .submit(&tenant, request.request_id, request.spec)
+            .submit(&tenant, request.request_id, request.spec, None)
             .await?;
         Ok(Response::new(pb::SubmitOrchestrationResponse {
             orchestration_id: submitted.orchestration_id,
@@ -198,6 +192,14 @@ impl OrchestratorService for OrchestratorApi {
         let tenant = tenant_of(&request)?;
         let request = request.into_inner();
         check_orchestration_id(&request.orchestration_id)?;
+        if request.after_sequence > i64::MAX as u64 {
+            return Err(ApiError::invalid_field(
+                REQUEST,
+                "after_sequence",
+                "is larger than any sequence; use 0 to replay everything",
+            )
+            .into());
+        }
         let events = self
             .follow(&tenant, &request.orchestration_id, request.after_sequence)
             .await?;

@@ -133,7 +133,7 @@ impl Runner {
                     OrchestrationState::Cancelled,
                     None,
                     None,
-                    Some(job.cancel.reason()),
+                    Some(scrub(&job.cancel.reason())),
                 );
             }
 
@@ -172,7 +172,7 @@ impl Runner {
                         OrchestrationState::Cancelled,
                         None,
                         None,
-                        Some(job.cancel.reason()),
+                        Some(scrub(&job.cancel.reason())),
                     );
                 }
                 Some(Err(error)) => {
@@ -180,7 +180,7 @@ impl Runner {
                         OrchestrationState::Failed,
                         None,
                         None,
-                        Some(format!("the review could not decide: {error}")),
+                        Some(scrub(&format!("the review could not decide: {error}"))),
                     );
                 }
                 Some(Ok(outcome)) => outcome,
@@ -232,7 +232,7 @@ impl Runner {
                             OrchestrationState::Cancelled,
                             Some(decision),
                             None,
-                            Some(job.cancel.reason()),
+                            Some(scrub(&job.cancel.reason())),
                         );
                     };
                     let verdict = if human.approve {
@@ -240,7 +240,10 @@ impl Runner {
                     } else {
                         Verdict::Rejected
                     };
-                    let comment = human.comment.trim();
+                    // The human's words leave the service too.
+                    let reviewer = scrub(human.reviewer.trim());
+                    let comment = scrub(human.comment.trim());
+                    let comment = comment.as_str();
                     let human_decision = ReviewDecision {
                         decision_id: crate::review::new_decision_id(),
                         verdict,
@@ -248,12 +251,12 @@ impl Runner {
                         feedback: match (human.approve, comment.is_empty()) {
                             (true, true) => String::new(),
                             (false, true) => {
-                                format!("Rejected by {}. {}", human.reviewer, decision.feedback)
+                                format!("Rejected by {reviewer}. {}", decision.feedback)
                             }
                             (_, false) => comment.to_owned(),
                         },
                         action: (!human.approve).then_some(RejectAction::Error),
-                        reviewer: format!("human:{}", human.reviewer),
+                        reviewer: format!("human:{reviewer}"),
                         create_time: Utc::now(),
                         ..decision
                     };

@@ -5,17 +5,20 @@
 pub mod log;
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
+use futures_util::FutureExt as _;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::task::TaskTracker;
 
 use crate::agents::AgentRegistry;
 use crate::catalog::{CatalogError, CriteriaCatalog};
 use crate::engine::orchestration::{Cancellation, HumanDecision, HumanReview, Job, Runner};
+use crate::engine::run::EventSink;
 use crate::engine::validate::{Defaults, Limits, Rules, validate};
 use crate::model::event::{Event, EventKind, fold};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
@@ -172,11 +175,14 @@ impl Orchestrations {
 
     /// Validates, stores and starts an orchestration; a repeated request id returns the
     /// existing one.
+    /// `deadline`, when given, cancels the orchestration if it runs longer (the caller's
+    /// deadline on Orchestrate).
     pub async fn submit(
         &self,
         tenant: &TenantId,
         request_id: Option<String>,
         spec: OrchestrationSpec,
+        deadline: Option<Duration>,
     ) -> Result<Submitted, ServiceError> {
         // A repeated request id gets its orchestration back whatever the spec says now; the
         // store settles concurrent first submissions below.
@@ -226,13 +232,6 @@ impl Orchestrations {
             escalated_output: None,
             last_sequence: 0,
         };
-        let (record, created) = self.store.create_orchestration(record).await?;
-        if !created {
-            return Ok(Submitted {
-                orchestration_id: record.orchestration_id,
-                created: false,
-            });
-        }
         let id = record.orchestration_id.clone();
         let job = Job {
             orchestration_id: id.as_str().into(),
@@ -244,7 +243,25 @@ impl Orchestrations {
             create_time: now,
             cancel: Cancellation::new(),
         };
-        self.start(job, 0);
+        // Storing and starting happen in a task of their own: a caller that hangs up between
+        // the two must not leave a stored orchestration that never runs.
+        let launcher = self.launcher();
+        let launched = tokio::spawn(async move {
+            let (record, created) = launcher.store.create_orchestration(record).await?;
+            if created {
+                launcher.start(job, 0, deadline);
+            }
+            Ok::<_, StoreError>((record, created))
+        });
+        let (record, created) = launched
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("the submission task failed: {e}")))??;
+        if !created {
+            return Ok(Submitted {
+                orchestration_id: record.orchestration_id,
+                created: false,
+            });
+        }
         tracing::info!(tenant = %tenant, orchestration_id = %id, "orchestration accepted");
         Ok(Submitted {
             orchestration_id: id,
@@ -252,33 +269,14 @@ impl Orchestrations {
         })
     }
 
-    fn start(&self, job: Job, last_sequence: u64) {
-        let id = job.orchestration_id.to_string();
-        let sink = self.log.sink(job.tenant.clone(), &id, last_sequence);
-        self.log.hub().open(&id);
-        lock(&self.live).insert(
-            id.clone(),
-            Live {
-                cancel: job.cancel.clone(),
-                escalation: None,
-            },
-        );
-        let runner = self.runner.clone();
-        let live = self.live.clone();
-        self.tracker.spawn(async move {
-            let humans = Escalations {
-                live: live.clone(),
-                sink: sink.clone(),
-            };
-            let result = runner.run(&job, sink, &humans).await;
-            lock(&live).remove(&id);
-            tracing::info!(
-                orchestration_id = %id,
-                state = result.state.as_str(),
-                runs = result.runs,
-                "orchestration completed"
-            );
-        });
+    fn launcher(&self) -> Launcher {
+        Launcher {
+            store: self.store.clone(),
+            log: self.log.clone(),
+            live: self.live.clone(),
+            runner: self.runner.clone(),
+            tracker: self.tracker.clone(),
+        }
     }
 
     async fn record(
@@ -368,9 +366,14 @@ impl Orchestrations {
         }
         let cancel = lock(&self.live).get(id).map(|live| live.cancel.clone());
         let Some(cancel) = cancel else {
+            // It may have finished since the record was read.
+            let now = self.record(tenant, id).await?;
+            if now.state.is_terminal() {
+                return Ok(now.state);
+            }
             return Err(ServiceError::FailedPrecondition(format!(
                 "orchestration {id:?} is {} but not running on this server",
-                record.state.as_str()
+                now.state.as_str()
             )));
         };
         let reason = reason.trim();
@@ -492,6 +495,89 @@ impl Orchestrations {
     }
 }
 
+/// What starting an orchestration needs, cheap to clone into a task.
+#[derive(Clone)]
+struct Launcher {
+    store: Arc<dyn Store>,
+    log: EventLog,
+    live: LiveMap,
+    runner: Arc<Runner>,
+    tracker: TaskTracker,
+}
+
+impl Launcher {
+    /// Runs the orchestration in the background, from the event after `last_sequence`.
+    fn start(&self, job: Job, last_sequence: u64, deadline: Option<Duration>) {
+        let id = job.orchestration_id.to_string();
+        let sink = self.log.sink(job.tenant.clone(), &id, last_sequence);
+        self.log.hub().open(&id);
+        lock(&self.live).insert(
+            id.clone(),
+            Live {
+                cancel: job.cancel.clone(),
+                escalation: None,
+            },
+        );
+        let runner = self.runner.clone();
+        let live = self.live.clone();
+        self.tracker.spawn(async move {
+            let humans = Escalations {
+                live: live.clone(),
+                sink: sink.clone(),
+            };
+            // The deadline's timer lives exactly as long as the run.
+            let timer = deadline.map(|deadline| {
+                let cancel = job.cancel.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(deadline).await;
+                    cancel.cancel("cancelled: the caller's deadline passed");
+                })
+            });
+            let run = AssertUnwindSafe(runner.run(&job, sink.clone(), &humans)).catch_unwind().await;
+            if let Some(timer) = timer {
+                timer.abort();
+            }
+            let (state, runs) = match run {
+                Ok(result) => (result.state, result.runs),
+                Err(_) => {
+                    // A bug must not leave followers, cancels and resolutions waiting for ever.
+                    tracing::error!(orchestration_id = %id, "the orchestration run panicked");
+                    let mut result = summary_of(&job);
+                    result.state = OrchestrationState::Failed;
+                    result.error = Some("the service stopped this orchestration after an internal error".into());
+                    result.end_time = Some(Utc::now());
+                    sink.emit(EventKind::Completed {
+                        result: Box::new(result),
+                    });
+                    (OrchestrationState::Failed, 0)
+                }
+            };
+            lock(&live).remove(&id);
+            tracing::info!(orchestration_id = %id, state = state.as_str(), runs, "orchestration completed");
+        });
+    }
+}
+
+fn summary_of(job: &Job) -> OrchestrationResult {
+    OrchestrationResult {
+        orchestration_id: job.orchestration_id.to_string(),
+        request_id: job.request_id.clone(),
+        state: OrchestrationState::Running,
+        tasks: Vec::new(),
+        output: String::new(),
+        review: None,
+        criteria_id: job.criteria.criteria().id.clone(),
+        criteria_version: job.criteria.criteria().version,
+        decision_id: String::new(),
+        create_time: job.create_time,
+        end_time: None,
+        total_duration: None,
+        runs: 0,
+        error: None,
+        labels: job.labels.clone(),
+    }
+}
+
 /// What a record says before any event is folded in.
 fn summary(record: &OrchestrationRecord) -> OrchestrationResult {
     OrchestrationResult {
@@ -547,14 +633,18 @@ impl Follower {
 
     /// Sends every stored event after `last`.
     async fn replay(&mut self) -> Result<Outcome, ServiceError> {
+        // The cursor moves with each page even when the follower skips its events, so that a
+        // page never comes back.
+        let mut cursor = self.last;
         loop {
             let page = self
                 .store
-                .read_events(&self.tenant, &self.id, self.last, REPLAY_PAGE)
+                .read_events(&self.tenant, &self.id, cursor, REPLAY_PAGE)
                 .await?;
-            if page.is_empty() {
+            let Some(last) = page.last() else {
                 return Ok(Outcome::Continue);
-            }
+            };
+            cursor = last.sequence;
             for event in page {
                 match self.deliver(Arc::new(event)).await {
                     Outcome::Continue => {}
@@ -584,16 +674,25 @@ impl Follower {
                     self.replay().await?;
                     return Ok(());
                 }
-                tokio::time::sleep(TAIL_INTERVAL).await;
+                // Waiting for the store must not outlive the client.
+                tokio::select! {
+                    () = self.sender.closed() => return Ok(()),
+                    () = tokio::time::sleep(TAIL_INTERVAL) => {}
+                }
                 continue;
             };
             loop {
-                match receiver.recv().await {
-                    Ok(event) if event.sequence == self.last + 1 => match self.deliver(event).await
-                    {
-                        Outcome::Continue => {}
-                        _ => return Ok(()),
-                    },
+                let received = tokio::select! {
+                    () = self.sender.closed() => return Ok(()),
+                    received = receiver.recv() => received,
+                };
+                match received {
+                    Ok(event) if event.sequence == self.last.saturating_add(1) => {
+                        match self.deliver(event).await {
+                            Outcome::Continue => {}
+                            _ => return Ok(()),
+                        }
+                    }
                     Ok(event) if event.sequence <= self.last => {}
                     // A gap: what is missing is in the store.
                     Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
