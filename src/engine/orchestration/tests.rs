@@ -5,7 +5,7 @@ use serde_json::json;
 use super::*;
 use crate::agents::AgentRegistry;
 use crate::engine::validate::{Defaults, Limits, Rules, validate};
-use crate::model::event::{Event, TaskUpdate};
+use crate::model::event::TaskUpdate;
 use crate::model::plan::{OrchestrationSpec, TaskSpec};
 use crate::model::{
     IssueKind, PolicyEffect, PolicyMatcher, PolicyRule, QualityThresholds, RedactionSettings,
@@ -455,13 +455,4 @@ fn aggregation_keeps_plan_order_and_only_succeeded_tasks() {
         "## a\n\nA\n"
     );
     assert_eq!(aggregate(&job.plan, &[failed, ok("B")]), "## b\n\nB\n");
-    let _ = Event {
-        orchestration_id: String::new(),
-        sequence: 0,
-        time: Utc::now(),
-        kind: EventKind::StateChanged {
-            state: OrchestrationState::Running,
-            reason: String::new(),
-        },
-    };
 }
