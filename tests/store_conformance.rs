@@ -4,12 +4,17 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use orchestrator::model::event::{Event, EventKind};
+use orchestrator::model::orchestration::{OrchestrationResult, OrchestrationState};
+use orchestrator::model::plan::OrchestrationSpec;
 use orchestrator::model::{ReviewCriteria, ReviewDecision, TenantId, Verdict};
 use orchestrator::store::sqlite::SqliteStore;
-use orchestrator::store::{CriteriaStore, DecisionStore, PageRequest, StoreError};
+use orchestrator::store::{
+    LogBatch, OrchestrationRecord, PageRequest, StateUpdate, Store, StoreError,
+};
 
-trait Backend: CriteriaStore + DecisionStore {}
-impl<T: CriteriaStore + DecisionStore> Backend for T {}
+trait Backend: Store {}
+impl<T: Store> Backend for T {}
 
 /// A fresh, empty store of one backend, and what keeps it alive.
 struct Fixture {
@@ -309,6 +314,332 @@ async fn decisions_are_written_once_and_read_back(store: Arc<dyn Backend>) {
     assert_eq!(store.get_decision(&tenant("t"), "d2").await.unwrap(), None);
 }
 
+fn record(tenant_name: &str, id: &str, request_id: Option<&str>) -> OrchestrationRecord {
+    let now = Utc::now();
+    OrchestrationRecord {
+        tenant: tenant(tenant_name),
+        orchestration_id: id.into(),
+        request_id: request_id.map(str::to_owned),
+        state: OrchestrationState::Pending,
+        spec: OrchestrationSpec {
+            input: "q".into(),
+            ..OrchestrationSpec::default()
+        },
+        create_time: now,
+        update_time: now,
+        result: None,
+        escalated_output: None,
+        last_sequence: 0,
+    }
+}
+
+fn event(id: &str, sequence: u64, state: OrchestrationState) -> Arc<Event> {
+    Arc::new(Event {
+        orchestration_id: id.into(),
+        sequence,
+        time: Utc::now(),
+        kind: EventKind::StateChanged {
+            state,
+            reason: format!("step {sequence}"),
+        },
+    })
+}
+
+fn state(tenant_name: &str, id: &str, state: OrchestrationState, sequence: u64) -> StateUpdate {
+    StateUpdate {
+        tenant: tenant(tenant_name),
+        orchestration_id: id.into(),
+        state,
+        last_sequence: sequence,
+        result: None,
+        escalated_output: None,
+    }
+}
+
+async fn orchestrations_are_created_once_per_request_id(store: Arc<dyn Backend>) {
+    let (created, fresh) = store
+        .create_orchestration(record("t", "o1", Some("r1")))
+        .await
+        .unwrap();
+    assert!(fresh);
+    assert_eq!(created.orchestration_id, "o1");
+    let (existing, fresh) = store
+        .create_orchestration(record("t", "o2", Some("r1")))
+        .await
+        .unwrap();
+    assert!(!fresh, "the request id names o1 already");
+    assert_eq!(existing.orchestration_id, "o1");
+    assert_eq!(
+        store.get_orchestration(&tenant("t"), "o2").await.unwrap(),
+        None
+    );
+    let (other, fresh) = store
+        .create_orchestration(record("u", "o3", Some("r1")))
+        .await
+        .unwrap();
+    assert!(fresh, "request ids are per tenant");
+    assert_eq!(other.orchestration_id, "o3");
+    let found = store
+        .find_by_request_id(&tenant("t"), "r1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.orchestration_id, "o1");
+    assert_eq!(found.spec.input, "q");
+    assert_eq!(
+        store.find_by_request_id(&tenant("t"), "r9").await.unwrap(),
+        None
+    );
+    // Without a request id, every create is new.
+    store
+        .create_orchestration(record("t", "o4", None))
+        .await
+        .unwrap();
+    let (_, fresh) = store
+        .create_orchestration(record("t", "o5", None))
+        .await
+        .unwrap();
+    assert!(fresh);
+}
+
+async fn concurrent_creates_of_one_request_id_make_one(store: Arc<dyn Backend>) {
+    let creators: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .create_orchestration(record("t", &format!("o{i}"), Some("same")))
+                    .await
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    let mut fresh = 0;
+    for creator in creators {
+        let (record, created) = creator.await.unwrap().unwrap();
+        fresh += usize::from(created);
+        ids.push(record.orchestration_id);
+    }
+    assert_eq!(fresh, 1);
+    assert!(ids.iter().all(|id| id == &ids[0]));
+}
+
+async fn the_log_writes_events_states_and_decisions_together(store: Arc<dyn Backend>) {
+    store
+        .create_orchestration(record("t", "o1", None))
+        .await
+        .unwrap();
+    let mut decided = decision("d1");
+    decided.verdict = Verdict::Rejected;
+    store
+        .write_log(&LogBatch {
+            events: (1..=3)
+                .map(|n| (tenant("t"), event("o1", n, OrchestrationState::Running)))
+                .collect(),
+            states: vec![StateUpdate {
+                escalated_output: Some(Some("## t\n\n[EMAIL]\n".into())),
+                ..state("t", "o1", OrchestrationState::AwaitingHuman, 3)
+            }],
+            decisions: vec![(tenant("t"), "o1".into(), decided.clone())],
+        })
+        .await
+        .unwrap();
+    let stored = store
+        .get_orchestration(&tenant("t"), "o1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.state, OrchestrationState::AwaitingHuman);
+    assert_eq!(stored.last_sequence, 3);
+    assert_eq!(
+        stored.escalated_output.as_deref(),
+        Some("## t\n\n[EMAIL]\n")
+    );
+    assert_eq!(
+        store.get_decision(&tenant("t"), "d1").await.unwrap(),
+        Some(decided)
+    );
+
+    let events = store.read_events(&tenant("t"), "o1", 0, 100).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.sequence).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(
+        events[1].kind,
+        EventKind::StateChanged {
+            state: OrchestrationState::Running,
+            reason: "step 2".into()
+        },
+        "events come back as written"
+    );
+    let tail = store.read_events(&tenant("t"), "o1", 1, 1).await.unwrap();
+    assert_eq!(tail.iter().map(|e| e.sequence).collect::<Vec<_>>(), [2]);
+    assert!(
+        store
+            .read_events(&tenant("u"), "o1", 0, 100)
+            .await
+            .unwrap()
+            .is_empty(),
+        "tenant-scoped"
+    );
+
+    // Completion stores the result and clears the escalated output.
+    let mut result = OrchestrationResult {
+        orchestration_id: "o1".into(),
+        request_id: String::new(),
+        state: OrchestrationState::Rejected,
+        tasks: Vec::new(),
+        output: String::new(),
+        review: None,
+        criteria_id: "c".into(),
+        criteria_version: 1,
+        decision_id: "d1".into(),
+        create_time: stored.create_time,
+        end_time: Some(Utc::now()),
+        total_duration: None,
+        runs: 1,
+        error: None,
+        labels: Default::default(),
+    };
+    result.labels.insert("team".into(), "blue".into());
+    store
+        .write_log(&LogBatch {
+            events: vec![(tenant("t"), event("o1", 4, OrchestrationState::Rejected))],
+            states: vec![StateUpdate {
+                result: Some(Box::new(result.clone())),
+                escalated_output: Some(None),
+                ..state("t", "o1", OrchestrationState::Rejected, 4)
+            }],
+            decisions: Vec::new(),
+        })
+        .await
+        .unwrap();
+    let done = store
+        .get_orchestration(&tenant("t"), "o1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.state, OrchestrationState::Rejected);
+    assert_eq!(done.result, Some(result));
+    assert_eq!(done.escalated_output, None);
+
+    // A sequence is written once: a duplicate fails the whole batch, and nothing of it lands.
+    let duplicate = store
+        .write_log(&LogBatch {
+            events: vec![
+                (tenant("t"), event("o1", 5, OrchestrationState::Running)),
+                (tenant("t"), event("o1", 4, OrchestrationState::Running)),
+            ],
+            states: Vec::new(),
+            decisions: Vec::new(),
+        })
+        .await;
+    assert!(duplicate.is_err());
+    assert_eq!(
+        store
+            .read_events(&tenant("t"), "o1", 4, 100)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+async fn orchestrations_list_newest_first_by_state(store: Arc<dyn Backend>) {
+    // Ids sort by creation time in the service (UUIDv7); plain sorted ids stand in here.
+    for (id, final_state) in [
+        ("o1", OrchestrationState::Approved),
+        ("o2", OrchestrationState::Rejected),
+        ("o3", OrchestrationState::Approved),
+        ("o4", OrchestrationState::Running),
+    ] {
+        store
+            .create_orchestration(record("t", id, None))
+            .await
+            .unwrap();
+        store
+            .write_log(&LogBatch {
+                events: Vec::new(),
+                states: vec![state("t", id, final_state, 1)],
+                decisions: Vec::new(),
+            })
+            .await
+            .unwrap();
+    }
+    store
+        .create_orchestration(record("u", "o9", None))
+        .await
+        .unwrap();
+    let first = store
+        .list_orchestrations(
+            &tenant("t"),
+            &[],
+            PageRequest {
+                size: 3,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<&str> = first
+        .items
+        .iter()
+        .map(|r| r.orchestration_id.as_str())
+        .collect();
+    assert_eq!(ids, ["o4", "o3", "o2"]);
+    let rest = store
+        .list_orchestrations(
+            &tenant("t"),
+            &[],
+            PageRequest {
+                size: 3,
+                after: first.next_after,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.items
+            .iter()
+            .map(|r| r.orchestration_id.as_str())
+            .collect::<Vec<_>>(),
+        ["o1"]
+    );
+    assert_eq!(rest.next_after, None);
+    let approved = store
+        .list_orchestrations(
+            &tenant("t"),
+            &[OrchestrationState::Approved],
+            PageRequest {
+                size: 10,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        approved
+            .items
+            .iter()
+            .map(|r| r.orchestration_id.as_str())
+            .collect::<Vec<_>>(),
+        ["o3", "o1"]
+    );
+    let either = store
+        .list_orchestrations(
+            &tenant("t"),
+            &[OrchestrationState::Rejected, OrchestrationState::Running],
+            PageRequest {
+                size: 10,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(either.items.len(), 2);
+}
+
 macro_rules! conformance {
     ($backend:ident: $($test:ident),* $(,)?) => {
         mod $backend {
@@ -333,6 +664,10 @@ conformance!(sqlite:
     concurrent_writers_of_one_version_have_one_winner,
     delete_checks_the_version_when_given,
     decisions_are_written_once_and_read_back,
+    orchestrations_are_created_once_per_request_id,
+    concurrent_creates_of_one_request_id_make_one,
+    the_log_writes_events_states_and_decisions_together,
+    orchestrations_list_newest_first_by_state,
 );
 
 #[tokio::test]

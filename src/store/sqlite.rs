@@ -564,6 +564,26 @@ fn select_record(
         .transpose()
 }
 
+/// The orchestration a tenant's request id names, if any.
+fn select_by_request(
+    connection: &Connection,
+    tenant: &str,
+    request_id: &str,
+) -> Result<Option<OrchestrationRecord>, StoreError> {
+    let id: Option<String> = connection
+        .query_row(
+            "SELECT id FROM orchestrations WHERE tenant = ?1 AND request_id = ?2",
+            params![tenant, request_id],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(sql_error)?;
+    match id {
+        Some(id) => select_record(connection, tenant, &id),
+        None => Ok(None),
+    }
+}
+
 #[async_trait]
 impl OrchestrationStore for SqliteStore {
     async fn create_orchestration(
@@ -572,20 +592,10 @@ impl OrchestrationStore for SqliteStore {
     ) -> Result<(OrchestrationRecord, bool), StoreError> {
         self.write(move |connection| {
             let transaction = connection.transaction().map_err(sql_error)?;
-            if let Some(request_id) = &record.request_id {
-                let existing: Option<String> = transaction
-                    .query_row(
-                        "SELECT id FROM orchestrations WHERE tenant = ?1 AND request_id = ?2",
-                        params![record.tenant.as_str(), request_id],
-                        |row| row.get(0),
-                    )
-                    .optional()
-                    .map_err(sql_error)?;
-                if let Some(id) = existing {
-                    let found = select_record(&transaction, record.tenant.as_str(), &id)?
-                        .ok_or_else(|| StoreError::Corrupt(format!("orchestration {id:?} vanished")))?;
-                    return Ok((found, false));
-                }
+            if let Some(request_id) = &record.request_id
+                && let Some(found) = select_by_request(&transaction, record.tenant.as_str(), request_id)?
+            {
+                return Ok((found, false));
             }
             transaction
                 .execute(
@@ -629,21 +639,8 @@ impl OrchestrationStore for SqliteStore {
         request_id: &str,
     ) -> Result<Option<OrchestrationRecord>, StoreError> {
         let (tenant, request_id) = (tenant.as_str().to_owned(), request_id.to_owned());
-        self.read(move |connection| {
-            let id: Option<String> = connection
-                .query_row(
-                    "SELECT id FROM orchestrations WHERE tenant = ?1 AND request_id = ?2",
-                    params![tenant, request_id],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(sql_error)?;
-            match id {
-                Some(id) => select_record(connection, &tenant, &id),
-                None => Ok(None),
-            }
-        })
-        .await
+        self.read(move |connection| select_by_request(connection, &tenant, &request_id))
+            .await
     }
 
     async fn list_orchestrations(
