@@ -151,9 +151,7 @@ impl SqliteStore {
         let mut writer = Connection::open(&path).map_err(open_error)?;
         // The busy timeout first: another process may be opening or migrating the same file.
         configure(&writer).map_err(open_error)?;
-        writer
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_error)?;
+        enable_wal(&writer).map_err(open_error)?;
         migrate(&mut writer)?;
         let readers = (0..READERS)
             .map(|_| {
@@ -210,6 +208,25 @@ impl SqliteStore {
         })
         .await
         .map_err(unavailable)?
+    }
+}
+
+/// Switches the file to WAL. SQLite answers BUSY here without consulting the busy handler when
+/// another connection is opening the same fresh file, so this step retries by itself.
+fn enable_wal(connection: &Connection) -> Result<(), rusqlite::Error> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match connection.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if matches!(
+                    error.code,
+                    ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
     }
 }
 
