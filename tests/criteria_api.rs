@@ -2,11 +2,10 @@
 
 mod common;
 
-use common::TestServer;
 use common::plans::in_tenant;
+use common::{TestServer, violated_fields};
 use orchestrator::api::pb;
 use tonic::{Code, Status};
-use tonic_types::StatusExt as _;
 
 fn criteria(id: &str) -> pb::ReviewCriteria {
     pb::ReviewCriteria {
@@ -57,18 +56,6 @@ async fn get(server: &TestServer, tenant: &str, id: &str) -> Result<pb::ReviewCr
         .into_inner()
         .criteria
         .expect("criteria in the response"))
-}
-
-fn violated_fields(status: &Status) -> Vec<String> {
-    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
-    status
-        .get_error_details()
-        .bad_request()
-        .expect("google.rpc.BadRequest details")
-        .field_violations
-        .iter()
-        .map(|v| v.field.clone())
-        .collect()
 }
 
 #[tokio::test]

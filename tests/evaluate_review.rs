@@ -5,13 +5,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::TestServer;
 use common::plans::in_tenant;
+use common::{TestServer, violated_fields};
 use orchestrator::api::pb;
 use orchestrator::config::Settings;
 use pb::evaluate_review_request::CriteriaSource;
 use tonic::{Code, Status};
-use tonic_types::StatusExt as _;
 
 const REPORT: &str =
     "## Summary\nReturns are guaranteed. Contact ana@example.com.\n## Risks\nMarket risk.\n";
@@ -217,14 +216,7 @@ async fn inline_criteria_are_validated_and_not_stored() {
     .await
     .unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
-    let fields: Vec<String> = status
-        .get_error_details()
-        .bad_request()
-        .unwrap()
-        .field_violations
-        .iter()
-        .map(|v| v.field.clone())
-        .collect();
+    let fields = violated_fields(&status);
     assert_eq!(fields, ["inline_criteria.policies[0].pattern"]);
 }
 
@@ -276,14 +268,7 @@ async fn bad_requests_name_their_fields() {
     )
     .await
     .unwrap_err();
-    let fields: Vec<String> = status
-        .get_error_details()
-        .bad_request()
-        .unwrap()
-        .field_violations
-        .iter()
-        .map(|v| v.field.clone())
-        .collect();
+    let fields = violated_fields(&status);
     assert_eq!(
         fields,
         ["tasks[0].task_id", "tasks[1].state", "review_criteria_id"]

@@ -5,12 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::TestServer;
 use common::plans::{duration, mock, spec, task};
+use common::{TestServer, field_violations};
 use orchestrator::api::pb;
 use serde_json::json;
-use tonic::Code;
-use tonic_types::StatusExt as _;
 
 async fn violations(
     server: &TestServer,
@@ -24,15 +22,7 @@ async fn violations(
         })
         .await
         .expect_err("the request is invalid");
-    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
-    status
-        .get_error_details()
-        .bad_request()
-        .expect("field violations")
-        .field_violations
-        .iter()
-        .map(|v| (v.field.clone(), v.description.clone()))
-        .collect()
+    field_violations(&status)
 }
 
 fn fields(found: &[(String, String)]) -> Vec<&str> {

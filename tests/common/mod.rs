@@ -209,6 +209,29 @@ impl TestServer {
     }
 }
 
+/// The `google.rpc.BadRequest` violations of an INVALID_ARGUMENT status, as (field,
+/// description); panics on any other status.
+pub fn field_violations(status: &tonic::Status) -> Vec<(String, String)> {
+    use tonic_types::StatusExt as _;
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    status
+        .get_error_details()
+        .bad_request()
+        .expect("google.rpc.BadRequest details")
+        .field_violations
+        .iter()
+        .map(|v| (v.field.clone(), v.description.clone()))
+        .collect()
+}
+
+/// Only the fields of `field_violations`.
+pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
+    field_violations(status)
+        .into_iter()
+        .map(|(field, _)| field)
+        .collect()
+}
+
 pub async fn connect(addr: SocketAddr) -> Channel {
     Endpoint::from_shared(format!("http://{addr}"))
         .expect("endpoint")
