@@ -107,3 +107,32 @@ pub struct OrchestrationResult {
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
 }
+
+impl OrchestrationResult {
+    /// A result with nothing in it yet but who it is and where it stands.
+    pub fn empty(
+        orchestration_id: impl Into<String>,
+        request_id: impl Into<String>,
+        state: OrchestrationState,
+        create_time: DateTime<Utc>,
+        labels: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            orchestration_id: orchestration_id.into(),
+            request_id: request_id.into(),
+            state,
+            tasks: Vec::new(),
+            output: String::new(),
+            review: None,
+            criteria_id: String::new(),
+            criteria_version: 0,
+            decision_id: String::new(),
+            create_time,
+            end_time: None,
+            total_duration: None,
+            runs: 0,
+            error: None,
+            labels,
+        }
+    }
+}

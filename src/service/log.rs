@@ -71,15 +71,6 @@ impl Hub {
             channels.remove(&event.orchestration_id);
         }
     }
-
-    /// Orchestrations with a live channel here.
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[derive(Clone)]

@@ -542,8 +542,15 @@ impl Launcher {
                 Err(_) => {
                     // A bug must not leave followers, cancels and resolutions waiting for ever.
                     tracing::error!(orchestration_id = %id, "the orchestration run panicked");
-                    let mut result = summary_of(&job);
-                    result.state = OrchestrationState::Failed;
+                    let mut result = OrchestrationResult::empty(
+                        id.clone(),
+                        job.request_id.clone(),
+                        OrchestrationState::Failed,
+                        job.create_time,
+                        job.labels.clone(),
+                    );
+                    result.criteria_id = job.criteria.criteria().id.clone();
+                    result.criteria_version = job.criteria.criteria().version;
                     result.error = Some("the service stopped this orchestration after an internal error".into());
                     result.end_time = Some(Utc::now());
                     sink.emit(EventKind::Completed {
@@ -558,45 +565,15 @@ impl Launcher {
     }
 }
 
-fn summary_of(job: &Job) -> OrchestrationResult {
-    OrchestrationResult {
-        orchestration_id: job.orchestration_id.to_string(),
-        request_id: job.request_id.clone(),
-        state: OrchestrationState::Running,
-        tasks: Vec::new(),
-        output: String::new(),
-        review: None,
-        criteria_id: job.criteria.criteria().id.clone(),
-        criteria_version: job.criteria.criteria().version,
-        decision_id: String::new(),
-        create_time: job.create_time,
-        end_time: None,
-        total_duration: None,
-        runs: 0,
-        error: None,
-        labels: job.labels.clone(),
-    }
-}
-
 /// What a record says before any event is folded in.
 fn summary(record: &OrchestrationRecord) -> OrchestrationResult {
-    OrchestrationResult {
-        orchestration_id: record.orchestration_id.clone(),
-        request_id: record.request_id.clone().unwrap_or_default(),
-        state: record.state,
-        tasks: Vec::new(),
-        output: String::new(),
-        review: None,
-        criteria_id: String::new(),
-        criteria_version: 0,
-        decision_id: String::new(),
-        create_time: record.create_time,
-        end_time: None,
-        total_duration: None,
-        runs: 0,
-        error: None,
-        labels: record.spec.labels.clone(),
-    }
+    OrchestrationResult::empty(
+        record.orchestration_id.clone(),
+        record.request_id.clone().unwrap_or_default(),
+        record.state,
+        record.create_time,
+        record.spec.labels.clone(),
+    )
 }
 
 enum Outcome {
