@@ -106,6 +106,7 @@ async fn run(plan: &Plan, stacks: &HashMap<String, AgentStack>) -> usize {
         events: &events,
         scrub: &scrub,
         max_output_bytes: 64 * 1024,
+        done: &HashMap::new(),
     })
     .await;
     assert!(

@@ -95,6 +95,11 @@ pub struct StorageSettings {
     pub backend: StorageBackend,
     /// Where the embedded store keeps its files.
     pub data_dir: PathBuf,
+    /// How long a server's claim on a running orchestration lasts without renewal (renewed
+    /// every third of it). After a crash, another server (or this one restarted) resumes the
+    /// orchestration once it expired.
+    #[serde(with = "humantime_serde")]
+    pub lease_duration: Duration,
 }
 
 impl Default for StorageSettings {
@@ -102,6 +107,7 @@ impl Default for StorageSettings {
         Self {
             backend: StorageBackend::Sqlite,
             data_dir: PathBuf::from("./data"),
+            lease_duration: Duration::from_secs(30),
         }
     }
 }

@@ -28,7 +28,7 @@ use crate::engine::orchestration::Runner;
 use crate::engine::stack;
 use crate::engine::validate::{Defaults, Limits};
 use crate::service::log::EventLog;
-use crate::service::{Orchestrations, ServiceParts};
+use crate::service::{LeaseSettings, Orchestrations, ServiceParts};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
 
@@ -96,6 +96,12 @@ pub async fn serve(
         settings.review.criteria_cache_ttl,
     )?);
     let orchestrations = Arc::new(orchestrations(settings, store, catalog.clone())?);
+    let stop_keeping_leases = CancellationToken::new();
+    let lease_keeper = tokio::spawn(
+        orchestrations
+            .clone()
+            .keep_leases(stop_keeping_leases.clone()),
+    );
 
     let (health, health_service) = tonic_health::server::health_reporter();
     set_health(&health, ServingStatus::Serving).await;
@@ -160,6 +166,8 @@ pub async fn serve(
         }
     }
     stop_accepting.cancel();
+    stop_keeping_leases.cancel();
+    let _ = lease_keeper.await;
     // Every call has ended by now, so connections close at once; the bound only guards against
     // a peer that never acknowledges.
     match tokio::time::timeout(Duration::from_secs(2), &mut server).await {
@@ -248,5 +256,19 @@ fn orchestrations(
         limits,
         defaults,
         log,
+        leases: LeaseSettings {
+            owner: server_identity(),
+            duration: settings.storage.lease_duration,
+        },
     }))
+}
+
+/// How this process names itself in leases: the host (the pod, under Kubernetes) for people
+/// reading them, and a fresh id so that a restarted process is a new owner.
+fn server_identity() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "orchestrator".to_owned());
+    format!("{host}/{}", uuid::Uuid::now_v7().simple())
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use orchestrator::model::event::{Event, EventKind};
-use orchestrator::model::orchestration::{OrchestrationResult, OrchestrationState};
+use orchestrator::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use orchestrator::model::plan::OrchestrationSpec;
 use orchestrator::model::{ReviewCriteria, ReviewDecision, TenantId, Verdict};
 use orchestrator::store::sqlite::SqliteStore;
@@ -441,6 +441,7 @@ async fn the_log_writes_events_states_and_decisions_together(store: Arc<dyn Back
                 ..state("t", "o1", OrchestrationState::AwaitingHuman, 3)
             }],
             decisions: vec![(tenant("t"), "o1".into(), decided.clone())],
+            checkpoints: Vec::new(),
         })
         .await
         .unwrap();
@@ -512,6 +513,7 @@ async fn the_log_writes_events_states_and_decisions_together(store: Arc<dyn Back
                 ..state("t", "o1", OrchestrationState::Rejected, 4)
             }],
             decisions: Vec::new(),
+            checkpoints: Vec::new(),
         })
         .await
         .unwrap();
@@ -524,25 +526,27 @@ async fn the_log_writes_events_states_and_decisions_together(store: Arc<dyn Back
     assert_eq!(done.result, Some(result));
     assert_eq!(done.escalated_output, None);
 
-    // A sequence is written once: a duplicate fails the whole batch, and nothing of it lands.
-    let duplicate = store
+    // A sequence is written once: writing a batch again after an error is harmless, and the
+    // first write of a sequence stands.
+    store
         .write_log(&LogBatch {
             events: vec![
-                (tenant("t"), event("o1", 5, OrchestrationState::Running)),
                 (tenant("t"), event("o1", 4, OrchestrationState::Running)),
+                (tenant("t"), event("o1", 5, OrchestrationState::Running)),
             ],
-            states: Vec::new(),
-            decisions: Vec::new(),
+            ..LogBatch::default()
         })
-        .await;
-    assert!(duplicate.is_err());
+        .await
+        .unwrap();
+    let tail = store.read_events(&tenant("t"), "o1", 3, 100).await.unwrap();
+    assert_eq!(tail.iter().map(|e| e.sequence).collect::<Vec<_>>(), [4, 5]);
     assert_eq!(
-        store
-            .read_events(&tenant("t"), "o1", 4, 100)
-            .await
-            .unwrap()
-            .len(),
-        0
+        tail[0].kind,
+        EventKind::StateChanged {
+            state: OrchestrationState::Rejected,
+            reason: "step 4".into()
+        },
+        "the first write of sequence 4 stands"
     );
 }
 
@@ -563,6 +567,7 @@ async fn orchestrations_list_newest_first_by_state(store: Arc<dyn Backend>) {
                 events: Vec::new(),
                 states: vec![state("t", id, final_state, 1)],
                 decisions: Vec::new(),
+                checkpoints: Vec::new(),
             })
             .await
             .unwrap();
@@ -640,6 +645,198 @@ async fn orchestrations_list_newest_first_by_state(store: Arc<dyn Backend>) {
     assert_eq!(either.items.len(), 2);
 }
 
+fn checkpoint(run: u32, task_id: &str, output: &str) -> TaskCheckpoint {
+    TaskCheckpoint {
+        run,
+        task_id: task_id.into(),
+        output: output.into(),
+        output_truncated: false,
+        attempts: 1,
+        confidence: Some(0.5),
+        usage: None,
+        start_time: Some(Utc::now()),
+        end_time: Some(Utc::now()),
+        duration: Some(std::time::Duration::from_millis(1500)),
+    }
+}
+
+async fn checkpoints_are_kept_per_run(store: Arc<dyn Backend>) {
+    store
+        .create_orchestration(record("t", "o1", None))
+        .await
+        .unwrap();
+    store
+        .write_log(&LogBatch {
+            checkpoints: vec![
+                (tenant("t"), "o1".into(), checkpoint(1, "a", "first a")),
+                (tenant("t"), "o1".into(), checkpoint(1, "b", "first b")),
+                (tenant("t"), "o1".into(), checkpoint(2, "a", "second a")),
+            ],
+            events: vec![(tenant("t"), event("o1", 1, OrchestrationState::Running))],
+            ..LogBatch::default()
+        })
+        .await
+        .unwrap();
+    let mut first = store.read_checkpoints(&tenant("t"), "o1", 1).await.unwrap();
+    first.sort_by(|x, y| x.task_id.cmp(&y.task_id));
+    assert_eq!(
+        first,
+        [
+            checkpoint_like(&first[0], 1, "a", "first a"),
+            checkpoint_like(&first[1], 1, "b", "first b")
+        ]
+    );
+    let second = store.read_checkpoints(&tenant("t"), "o1", 2).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].output, "second a");
+    assert_eq!(
+        second[0].duration,
+        Some(std::time::Duration::from_millis(1500))
+    );
+    assert!(
+        store
+            .read_checkpoints(&tenant("u"), "o1", 1)
+            .await
+            .unwrap()
+            .is_empty(),
+        "tenant-scoped"
+    );
+    assert!(
+        store
+            .read_checkpoints(&tenant("t"), "o1", 3)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// `expected` with the fields that came back from the store (times round-trip exactly).
+fn checkpoint_like(
+    stored: &TaskCheckpoint,
+    run: u32,
+    task_id: &str,
+    output: &str,
+) -> TaskCheckpoint {
+    TaskCheckpoint {
+        run,
+        task_id: task_id.into(),
+        output: output.into(),
+        ..stored.clone()
+    }
+}
+
+fn in_secs(seconds: i64) -> chrono::DateTime<Utc> {
+    Utc::now() + chrono::Duration::seconds(seconds)
+}
+
+async fn a_lease_has_one_owner_until_it_expires(store: Arc<dyn Backend>) {
+    let t = tenant("t");
+    let held = store
+        .acquire_lease(&t, "o1", "server-a", in_secs(30))
+        .await
+        .unwrap()
+        .expect("a fresh lease is free");
+    assert_eq!(held.owner, "server-a");
+    assert_eq!(
+        store
+            .acquire_lease(&t, "o1", "server-b", in_secs(30))
+            .await
+            .unwrap(),
+        None,
+        "held by another owner"
+    );
+    let again = store
+        .acquire_lease(&t, "o1", "server-a", in_secs(60))
+        .await
+        .unwrap()
+        .expect("the owner may take its own lease again");
+    assert_ne!(again.etag, held.etag);
+
+    // Renewing needs the lease as last written.
+    let renewed = store.renew_lease(&again, in_secs(90)).await.unwrap();
+    assert_ne!(renewed.etag, again.etag);
+    let stale = store.renew_lease(&again, in_secs(90)).await.unwrap_err();
+    assert!(
+        matches!(stale, StoreError::VersionConflict { .. }),
+        "{stale:?}"
+    );
+
+    // Nothing expired yet.
+    assert!(
+        store
+            .expired_leases(Utc::now(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Once expired, another server finds it and takes it over; the old owner cannot renew.
+    let expiring = store
+        .acquire_lease(&tenant("u"), "o2", "server-a", in_secs(-1))
+        .await
+        .unwrap()
+        .unwrap();
+    let expired = store.expired_leases(Utc::now(), 10).await.unwrap();
+    assert_eq!(expired.len(), 1, "{expired:?}");
+    assert_eq!(expired[0].tenant, tenant("u"));
+    assert_eq!(expired[0].orchestration_id, "o2");
+    assert_eq!(expired[0].owner, "server-a");
+    let taken = store
+        .acquire_lease(&tenant("u"), "o2", "server-b", in_secs(30))
+        .await
+        .unwrap()
+        .expect("an expired lease can be taken over");
+    assert_eq!(taken.owner, "server-b");
+    assert!(store.renew_lease(&expiring, in_secs(30)).await.is_err());
+    assert!(
+        store
+            .expired_leases(Utc::now(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A stale release leaves the new owner's lease alone; the owner's own release removes it.
+    store.release_lease(&expiring).await.unwrap();
+    assert!(store.renew_lease(&taken, in_secs(30)).await.is_ok());
+    let current = store
+        .acquire_lease(&tenant("u"), "o2", "server-b", in_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    store.release_lease(&current).await.unwrap();
+    let gone = store.renew_lease(&current, in_secs(30)).await.unwrap_err();
+    assert!(matches!(gone, StoreError::NotFound { .. }), "{gone:?}");
+    store.ping().await.unwrap();
+}
+
+async fn concurrent_takeovers_of_an_expired_lease_have_one_winner(store: Arc<dyn Backend>) {
+    let t = tenant("t");
+    store
+        .acquire_lease(&t, "o1", "dead", in_secs(-1))
+        .await
+        .unwrap()
+        .unwrap();
+    let attempts: Vec<_> = (0..6)
+        .map(|n| {
+            let store = store.clone();
+            let t = t.clone();
+            tokio::spawn(async move {
+                store
+                    .acquire_lease(&t, "o1", &format!("server-{n}"), in_secs(30))
+                    .await
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for attempt in attempts {
+        if let Some(lease) = attempt.await.unwrap().unwrap() {
+            winners.push(lease.owner);
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+}
+
 macro_rules! conformance {
     ($backend:ident: $($test:ident),* $(,)?) => {
         mod $backend {
@@ -668,6 +865,9 @@ conformance!(sqlite:
     concurrent_creates_of_one_request_id_make_one,
     the_log_writes_events_states_and_decisions_together,
     orchestrations_list_newest_first_by_state,
+    checkpoints_are_kept_per_run,
+    a_lease_has_one_owner_until_it_expires,
+    concurrent_takeovers_of_an_expired_lease_have_one_winner,
 );
 
 #[tokio::test]

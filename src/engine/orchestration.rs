@@ -78,6 +78,21 @@ pub struct Job {
     pub labels: BTreeMap<String, String>,
     pub create_time: DateTime<Utc>,
     pub cancel: Cancellation,
+    /// Where a run that an earlier process started picks up; `None` starts at run 1.
+    pub resume: Option<Resume>,
+}
+
+/// The state of an interrupted orchestration, read back from its log.
+#[derive(Debug, Clone, Default)]
+pub struct Resume {
+    /// The run that was under way.
+    pub run: u32,
+    /// Whether that run's ACCEPTED event is stored (it is not sent twice).
+    pub accepted: bool,
+    /// The review feedback that run was started with.
+    pub feedback: Option<String>,
+    /// Its tasks that had succeeded, by task id.
+    pub done: HashMap<String, TaskRun>,
 }
 
 /// What runs orchestrations: the agents' stacks and the server's settings.
@@ -103,11 +118,26 @@ impl Runner {
             let criteria = criteria.clone();
             Arc::new(move |text: &str| criteria.redact(text, &tenant))
         };
-        let mut feedback: Option<Arc<str>> = None;
-        let mut run = 1;
+        if let Some(resume) = &job.resume {
+            events.emit(EventKind::StateChanged {
+                state: OrchestrationState::Running,
+                reason: format!(
+                    "resumed after the server running it stopped; {} task(s) that had succeeded in run {} are kept",
+                    resume.done.len(),
+                    resume.run
+                ),
+            });
+        }
+        let resume = job.resume.clone().unwrap_or_default();
+        let mut feedback: Option<Arc<str>> = resume.feedback.as_deref().map(Arc::from);
+        let mut run = resume.run.max(1);
+        let mut announced = resume.accepted;
+        let mut done = resume.done;
         // Each pass is one run; every way out of it ends the orchestration with a result.
         let result = loop {
-            events.emit(EventKind::Accepted(self.accepted(job, run)));
+            if !std::mem::take(&mut announced) {
+                events.emit(EventKind::Accepted(self.accepted(job, run)));
+            }
             let tasks = run_tasks(RunTasks {
                 orchestration_id: &job.orchestration_id,
                 run,
@@ -118,6 +148,7 @@ impl Runner {
                 events: &events,
                 scrub: &scrub,
                 max_output_bytes: self.max_output_bytes,
+                done: &std::mem::take(&mut done),
             })
             .await;
             let finish = |state,

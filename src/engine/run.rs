@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::stack::{self, AgentCall, AgentStack, AttemptObserver, CallFailure, CallSuccess};
 use crate::agents::{AgentError, AgentRequest};
 use crate::model::event::{EventKind, TaskUpdate};
+use crate::model::orchestration::TaskCheckpoint;
 use crate::model::plan::Plan;
 use crate::model::task::{TaskState, TokenUsage};
 
@@ -23,6 +24,12 @@ use crate::model::task::{TaskState, TokenUsage};
 /// publishes events on its own.
 pub trait EventSink: Send + Sync {
     fn emit(&self, kind: EventKind);
+
+    /// Keeps a succeeded task's output so that a resumed run can skip it. Called before the
+    /// task's SUCCEEDED event; a sink that cannot resume anything may drop it.
+    fn checkpoint(&self, checkpoint: TaskCheckpoint) {
+        let _ = checkpoint;
+    }
 }
 
 pub use super::stack::Scrub;
@@ -45,6 +52,22 @@ pub struct TaskRun {
 }
 
 impl TaskRun {
+    /// A task that succeeded before: in an earlier process, for a resumed run.
+    pub fn from_checkpoint(checkpoint: TaskCheckpoint) -> Self {
+        Self {
+            state: TaskState::Succeeded,
+            attempts: checkpoint.attempts,
+            output: Some(checkpoint.output),
+            output_truncated: checkpoint.output_truncated,
+            error: None,
+            confidence: checkpoint.confidence,
+            usage: checkpoint.usage,
+            start_time: checkpoint.start_time,
+            end_time: checkpoint.end_time,
+            duration: checkpoint.duration,
+        }
+    }
+
     fn unstarted(state: TaskState, error: String) -> Self {
         Self {
             state,
@@ -71,6 +94,9 @@ pub struct RunTasks<'a> {
     pub events: &'a Arc<dyn EventSink>,
     pub scrub: &'a Scrub,
     pub max_output_bytes: usize,
+    /// Tasks of this run that already succeeded (before a restart), by task id: they are not
+    /// run again and emit nothing.
+    pub done: &'a HashMap<String, TaskRun>,
 }
 
 /// Reports attempts of one task as events, and remembers when its first attempt started.
@@ -145,10 +171,31 @@ fn truncate(mut text: String, limit: usize) -> (String, bool) {
 pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskRun> {
     let plan = ctx.plan;
     let count = plan.tasks.len();
-    let mut results: Vec<Option<TaskRun>> = vec![None; count];
-    let mut outputs: Vec<Option<Arc<str>>> = vec![None; count];
-    let mut waiting: Vec<usize> = plan.tasks.iter().map(|t| t.depends_on.len()).collect();
-    let mut ready: VecDeque<usize> = (0..count).filter(|&i| waiting[i] == 0).collect();
+    let mut results: Vec<Option<TaskRun>> = plan
+        .tasks
+        .iter()
+        .map(|task| ctx.done.get(&task.id).cloned())
+        .collect();
+    let mut outputs: Vec<Option<Arc<str>>> = results
+        .iter()
+        .map(|done| {
+            done.as_ref()
+                .and_then(|run| run.output.as_deref().map(Arc::from))
+        })
+        .collect();
+    let mut waiting: Vec<usize> = plan
+        .tasks
+        .iter()
+        .map(|t| {
+            t.depends_on
+                .iter()
+                .filter(|&&d| results[d].is_none())
+                .count()
+        })
+        .collect();
+    let mut ready: VecDeque<usize> = (0..count)
+        .filter(|&i| waiting[i] == 0 && results[i].is_none())
+        .collect();
     let mut running: FuturesUnordered<BoxFuture<'static, Finished>> = FuturesUnordered::new();
     let parallelism = plan.max_parallelism.max(1);
 
@@ -186,6 +233,18 @@ pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskRun> {
                 run.output_truncated = truncated;
                 run.confidence = success.response.confidence;
                 run.usage = success.response.usage;
+                ctx.events.checkpoint(TaskCheckpoint {
+                    run: ctx.run,
+                    task_id: task.id.clone(),
+                    output: run.output.clone().unwrap_or_default(),
+                    output_truncated: run.output_truncated,
+                    attempts: run.attempts,
+                    confidence: run.confidence,
+                    usage: run.usage,
+                    start_time: run.start_time,
+                    end_time: run.end_time,
+                    duration: run.duration,
+                });
                 for &next in &task.dependents {
                     waiting[next] -= 1;
                     if waiting[next] == 0 && results[next].is_none() {

@@ -136,3 +136,26 @@ impl OrchestrationResult {
         }
     }
 }
+
+/// A task that succeeded in one run, kept with the orchestration so that a resumed run does
+/// not call its agent again. Holds the raw output: it is review input and never leaves the
+/// service unreviewed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskCheckpoint {
+    pub run: u32,
+    pub task_id: String,
+    pub output: String,
+    #[serde(default)]
+    pub output_truncated: bool,
+    pub attempts: u32,
+    #[serde(default)]
+    pub confidence: Option<f64>,
+    #[serde(default)]
+    pub usage: Option<TokenUsage>,
+    #[serde(default)]
+    pub start_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub end_time: Option<DateTime<Utc>>,
+    #[serde(default, with = "humantime_serde")]
+    pub duration: Option<Duration>,
+}

@@ -3,6 +3,7 @@
 //! followers. What a follower sees has been stored, so a replay equals the live stream.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use tokio::task::JoinHandle;
 use crate::engine::run::EventSink;
 use crate::model::TenantId;
 use crate::model::event::{Event, EventKind, ReviewState};
-use crate::model::orchestration::OrchestrationState;
+use crate::model::orchestration::{OrchestrationState, TaskCheckpoint};
 use crate::store::{LogBatch, OrchestrationStore, StateUpdate};
 
 /// Most writes folded into one transaction.
@@ -31,6 +32,7 @@ struct Write {
     tenant: TenantId,
     event: Option<Arc<Event>>,
     state: Option<StateUpdate>,
+    checkpoint: Option<Box<(String, TaskCheckpoint)>>,
 }
 
 /// Live followers of orchestrations running in this process.
@@ -105,6 +107,7 @@ impl EventLog {
             orchestration_id: orchestration_id.to_owned(),
             next: Mutex::new(last_sequence),
             log: self.clone(),
+            fenced: AtomicBool::new(false),
         })
     }
 
@@ -124,11 +127,25 @@ pub struct OrchestrationSink {
     /// The last sequence handed out. Held while queueing, so queue order is sequence order.
     next: Mutex<u64>,
     log: EventLog,
+    /// Set when another server took the orchestration over: whatever this run still says is
+    /// dropped, so that the log has one writer.
+    fenced: AtomicBool,
 }
 
 impl OrchestrationSink {
+    pub fn fence(&self) {
+        self.fenced.store(true, Ordering::SeqCst);
+    }
+
+    fn is_fenced(&self) -> bool {
+        self.fenced.load(Ordering::SeqCst)
+    }
+
     /// Keeps the redacted output under review with the orchestration, for the escalation view.
     pub fn set_escalated_output(&self, output: &str) {
+        if self.is_fenced() {
+            return;
+        }
         let sequence = self.next.lock().unwrap_or_else(|p| p.into_inner());
         let _ = self.log.sender.send(Command::Write(Write {
             tenant: self.tenant.clone(),
@@ -141,6 +158,7 @@ impl OrchestrationSink {
                 result: None,
                 escalated_output: Some(Some(output.to_owned())),
             }),
+            checkpoint: None,
         }));
     }
 }
@@ -161,6 +179,9 @@ fn state_after(kind: &EventKind) -> Option<OrchestrationState> {
 impl EventSink for OrchestrationSink {
     fn emit(&self, kind: EventKind) {
         let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        if self.is_fenced() {
+            return;
+        }
         *next += 1;
         let state = state_after(&kind).map(|state| StateUpdate {
             tenant: self.tenant.clone(),
@@ -187,6 +208,21 @@ impl EventSink for OrchestrationSink {
             tenant: self.tenant.clone(),
             event: Some(event),
             state,
+            checkpoint: None,
+        }));
+    }
+
+    fn checkpoint(&self, checkpoint: TaskCheckpoint) {
+        // Under the sequence lock, so that it is queued before the event that follows it.
+        let _next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        if self.is_fenced() {
+            return;
+        }
+        let _ = self.log.sender.send(Command::Write(Write {
+            tenant: self.tenant.clone(),
+            event: None,
+            state: None,
+            checkpoint: Some(Box::new((self.orchestration_id.clone(), checkpoint))),
         }));
     }
 }
@@ -220,6 +256,12 @@ async fn write_loop(
                     }
                     if let Some(state) = write.state {
                         batch.states.push(state);
+                    }
+                    if let Some(checkpoint) = write.checkpoint {
+                        let (orchestration_id, checkpoint) = *checkpoint;
+                        batch
+                            .checkpoints
+                            .push((write.tenant, orchestration_id, checkpoint));
                     }
                 }
             }

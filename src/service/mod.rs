@@ -3,6 +3,7 @@
 //! human decisions. Backend-agnostic: it talks to the store through its traits.
 
 pub mod log;
+mod recovery;
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -24,7 +25,8 @@ use crate::model::event::{Event, EventKind, fold};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
 use crate::model::plan::{OrchestrationSpec, Plan};
 use crate::model::{FieldViolation, TenantId};
-use crate::store::{OrchestrationRecord, Page, PageRequest, Store, StoreError};
+use crate::review::CompiledCriteria;
+use crate::store::{Lease, OrchestrationRecord, Page, PageRequest, Store, StoreError};
 use log::{EventLog, OrchestrationSink};
 
 /// Events read from the store per query when replaying.
@@ -58,6 +60,9 @@ pub struct Submitted {
 struct Live {
     cancel: Cancellation,
     escalation: Option<oneshot::Sender<HumanDecision>>,
+    sink: Arc<OrchestrationSink>,
+    /// As last written; renewed while it runs.
+    lease: Lease,
 }
 
 type LiveMap = Arc<Mutex<HashMap<String, Live>>>;
@@ -76,6 +81,21 @@ pub struct Orchestrations {
     log: EventLog,
     live: LiveMap,
     tracker: TaskTracker,
+    leases: LeaseSettings,
+}
+
+/// Who this server is to other replicas, and how long its claim on an orchestration lasts
+/// without renewal.
+#[derive(Debug, Clone)]
+pub struct LeaseSettings {
+    pub owner: String,
+    pub duration: Duration,
+}
+
+impl LeaseSettings {
+    fn expiry(&self) -> chrono::DateTime<Utc> {
+        Utc::now() + chrono::Duration::from_std(self.duration).unwrap_or(chrono::Duration::MAX)
+    }
 }
 
 pub struct ServiceParts {
@@ -86,6 +106,7 @@ pub struct ServiceParts {
     pub limits: Limits,
     pub defaults: Defaults,
     pub log: EventLog,
+    pub leases: LeaseSettings,
 }
 
 /// Parks escalated orchestrations of one job until ResolveEscalation answers.
@@ -126,6 +147,7 @@ impl Orchestrations {
             log: parts.log,
             live: Arc::default(),
             tracker: TaskTracker::new(),
+            leases: parts.leases,
         }
     }
 
@@ -194,7 +216,88 @@ impl Orchestrations {
                 created: false,
             });
         }
-        let plan = self.plan(&spec).map_err(ServiceError::Invalid)?;
+        let (plan, criteria) = self.prepare(tenant, &spec).await?;
+        let now = Utc::now();
+        let record = OrchestrationRecord {
+            tenant: tenant.clone(),
+            orchestration_id: new_orchestration_id(),
+            request_id: request_id.clone(),
+            state: OrchestrationState::Pending,
+            spec: spec.clone(),
+            create_time: now,
+            update_time: now,
+            result: None,
+            escalated_output: None,
+            last_sequence: 0,
+        };
+        let id = record.orchestration_id.clone();
+        let job = Job {
+            orchestration_id: id.as_str().into(),
+            request_id: request_id.unwrap_or_default(),
+            tenant: tenant.clone(),
+            plan: Arc::new(plan),
+            criteria,
+            labels: spec.labels,
+            create_time: now,
+            cancel: Cancellation::new(),
+            resume: None,
+        };
+        // Storing and starting happen in a task of their own: a caller that hangs up between
+        // the two must not leave a stored orchestration that never runs.
+        let launcher = self.launcher();
+        let expiry = self.leases.expiry();
+        let owner = self.leases.owner.clone();
+        let launched = tokio::spawn(async move {
+            // The lease first: should this server stop right after storing the orchestration,
+            // the lease expires and another server finds and runs it.
+            let lease = launcher
+                .store
+                .acquire_lease(&record.tenant, &record.orchestration_id, &owner, expiry)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::Unavailable(format!(
+                        "the new orchestration {:?} already has a lease",
+                        record.orchestration_id
+                    ))
+                })?;
+            let (record, created) = match launcher.store.create_orchestration(record).await {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    let _ = launcher.store.release_lease(&lease).await;
+                    return Err(error);
+                }
+            };
+            if created {
+                launcher.start(job, 0, deadline, lease);
+            } else if let Err(error) = launcher.store.release_lease(&lease).await {
+                // It expires by itself; the scan then finds no orchestration to resume.
+                tracing::warn!(%error, "cannot release the lease of a repeated submission");
+            }
+            Ok::<_, StoreError>((record, created))
+        });
+        let (record, created) = launched
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("the submission task failed: {e}")))??;
+        if !created {
+            return Ok(Submitted {
+                orchestration_id: record.orchestration_id,
+                created: false,
+            });
+        }
+        tracing::info!(tenant = %tenant, orchestration_id = %id, "orchestration accepted");
+        Ok(Submitted {
+            orchestration_id: id,
+            created: true,
+        })
+    }
+
+    /// The plan and the criteria an orchestration runs with.
+    async fn prepare(
+        &self,
+        tenant: &TenantId,
+        spec: &OrchestrationSpec,
+    ) -> Result<(Plan, Arc<CompiledCriteria>), ServiceError> {
+        let plan = self.plan(spec).map_err(ServiceError::Invalid)?;
         let criteria = match self
             .catalog
             .resolve(tenant, spec.review_criteria_id.as_deref())
@@ -219,54 +322,7 @@ impl Orchestrations {
             )));
         }
 
-        let now = Utc::now();
-        let record = OrchestrationRecord {
-            tenant: tenant.clone(),
-            orchestration_id: new_orchestration_id(),
-            request_id: request_id.clone(),
-            state: OrchestrationState::Pending,
-            spec: spec.clone(),
-            create_time: now,
-            update_time: now,
-            result: None,
-            escalated_output: None,
-            last_sequence: 0,
-        };
-        let id = record.orchestration_id.clone();
-        let job = Job {
-            orchestration_id: id.as_str().into(),
-            request_id: request_id.unwrap_or_default(),
-            tenant: tenant.clone(),
-            plan: Arc::new(plan),
-            criteria,
-            labels: spec.labels,
-            create_time: now,
-            cancel: Cancellation::new(),
-        };
-        // Storing and starting happen in a task of their own: a caller that hangs up between
-        // the two must not leave a stored orchestration that never runs.
-        let launcher = self.launcher();
-        let launched = tokio::spawn(async move {
-            let (record, created) = launcher.store.create_orchestration(record).await?;
-            if created {
-                launcher.start(job, 0, deadline);
-            }
-            Ok::<_, StoreError>((record, created))
-        });
-        let (record, created) = launched
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("the submission task failed: {e}")))??;
-        if !created {
-            return Ok(Submitted {
-                orchestration_id: record.orchestration_id,
-                created: false,
-            });
-        }
-        tracing::info!(tenant = %tenant, orchestration_id = %id, "orchestration accepted");
-        Ok(Submitted {
-            orchestration_id: id,
-            created: true,
-        })
+        Ok((plan, criteria))
     }
 
     fn launcher(&self) -> Launcher {
@@ -506,8 +562,9 @@ struct Launcher {
 }
 
 impl Launcher {
-    /// Runs the orchestration in the background, from the event after `last_sequence`.
-    fn start(&self, job: Job, last_sequence: u64, deadline: Option<Duration>) {
+    /// Runs the orchestration in the background, from the event after `last_sequence`, under
+    /// `lease`.
+    fn start(&self, job: Job, last_sequence: u64, deadline: Option<Duration>, lease: Lease) {
         let id = job.orchestration_id.to_string();
         let sink = self.log.sink(job.tenant.clone(), &id, last_sequence);
         self.log.hub().open(&id);
@@ -516,10 +573,14 @@ impl Launcher {
             Live {
                 cancel: job.cancel.clone(),
                 escalation: None,
+                sink: sink.clone(),
+                lease,
             },
         );
         let runner = self.runner.clone();
         let live = self.live.clone();
+        let log = self.log.clone();
+        let store = self.store.clone();
         self.tracker.spawn(async move {
             let humans = Escalations {
                 live: live.clone(),
@@ -559,7 +620,16 @@ impl Launcher {
                     (OrchestrationState::Failed, 0)
                 }
             };
-            lock(&live).remove(&id);
+            // The lease goes only once the completed event is stored: until then, a crash must
+            // leave the orchestration to be resumed.
+            log.flush().await;
+            let held = lock(&live).remove(&id);
+            if let Some(held) = held
+                && let Err(error) = store.release_lease(&held.lease).await
+            {
+                // It expires; whoever takes it then finds the orchestration finished.
+                tracing::warn!(orchestration_id = %id, %error, "cannot release the lease");
+            }
             tracing::info!(orchestration_id = %id, state = state.as_str(), runs, "orchestration completed");
         });
     }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::model::event::Event;
-use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
+use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use crate::model::plan::OrchestrationSpec;
 use crate::model::{ReviewCriteria, ReviewDecision, TenantId};
 
@@ -52,6 +52,7 @@ pub struct Page<T> {
 pub const CRITERIA: &str = "review criteria";
 pub const DECISION: &str = "review decision";
 pub const ORCHESTRATION: &str = "orchestration";
+pub const LEASE: &str = "lease";
 
 #[async_trait]
 pub trait CriteriaStore: Send + Sync + 'static {
@@ -145,11 +146,16 @@ pub struct LogBatch {
     pub events: Vec<(TenantId, std::sync::Arc<Event>)>,
     pub states: Vec<StateUpdate>,
     pub decisions: Vec<(TenantId, String, ReviewDecision)>,
+    /// Succeeded tasks of the batch's orchestrations: (tenant, orchestration id, checkpoint).
+    pub checkpoints: Vec<(TenantId, String, TaskCheckpoint)>,
 }
 
 impl LogBatch {
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.states.is_empty() && self.decisions.is_empty()
+        self.events.is_empty()
+            && self.states.is_empty()
+            && self.decisions.is_empty()
+            && self.checkpoints.is_empty()
     }
 }
 
@@ -182,8 +188,21 @@ pub trait OrchestrationStore: Send + Sync + 'static {
         page: PageRequest,
     ) -> Result<Page<OrchestrationRecord>, StoreError>;
 
-    /// Applies a batch in one transaction.
+    /// Applies a batch: in one transaction where the backend has them; otherwise checkpoints,
+    /// then events, then decisions, then states, so that a state never runs ahead of its
+    /// events. Writing a batch again (after an error) is harmless: what is already stored stays.
     async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError>;
+
+    /// The checkpoints of one run of an orchestration, in no particular order.
+    async fn read_checkpoints(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+        run: u32,
+    ) -> Result<Vec<TaskCheckpoint>, StoreError>;
+
+    /// A cheap round trip to the backend, for health checks.
+    async fn ping(&self) -> Result<(), StoreError>;
 
     /// Events with a sequence above `after`, in order, at most `limit`.
     async fn read_events(
@@ -195,6 +214,49 @@ pub trait OrchestrationStore: Send + Sync + 'static {
     ) -> Result<Vec<Event>, StoreError>;
 }
 
+/// Who runs an orchestration, until when. Every unfinished orchestration has one; a server
+/// renews the leases of what it runs, and another takes over a lease that expired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub tenant: TenantId,
+    pub orchestration_id: String,
+    pub owner: String,
+    pub expire_time: DateTime<Utc>,
+    /// Changes with every write; a write based on an older one fails (the backend's ETag).
+    pub etag: String,
+}
+
+#[async_trait]
+pub trait LeaseStore: Send + Sync + 'static {
+    /// Takes the lease for `owner` until `expire_time`: creates it when there is none, takes it
+    /// over when it expired (or is already the owner's). `None` when another owner holds it.
+    async fn acquire_lease(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+        owner: &str,
+        expire_time: DateTime<Utc>,
+    ) -> Result<Option<Lease>, StoreError>;
+
+    /// Extends a held lease. `VersionConflict` or `NotFound` when it is no longer this one:
+    /// another server took it over.
+    async fn renew_lease(
+        &self,
+        lease: &Lease,
+        expire_time: DateTime<Utc>,
+    ) -> Result<Lease, StoreError>;
+
+    /// Deletes the lease of a finished orchestration, if it is still this one.
+    async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError>;
+
+    /// Leases, of any tenant, that expired before `now`: orchestrations whose server stopped.
+    async fn expired_leases(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Lease>, StoreError>;
+}
+
 /// Everything the service stores, in one backend.
-pub trait Store: CriteriaStore + DecisionStore + OrchestrationStore {}
-impl<T: CriteriaStore + DecisionStore + OrchestrationStore> Store for T {}
+pub trait Store: CriteriaStore + DecisionStore + OrchestrationStore + LeaseStore {}
+impl<T: CriteriaStore + DecisionStore + OrchestrationStore + LeaseStore> Store for T {}

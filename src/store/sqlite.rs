@@ -14,11 +14,11 @@ use chrono::Utc;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
 use super::{
-    CRITERIA, CriteriaStore, DECISION, DecisionStore, LogBatch, ORCHESTRATION, OrchestrationRecord,
-    OrchestrationStore, Page, PageRequest, StoreError,
+    CRITERIA, CriteriaStore, DECISION, DecisionStore, LEASE, Lease, LeaseStore, LogBatch,
+    ORCHESTRATION, OrchestrationRecord, OrchestrationStore, Page, PageRequest, StoreError,
 };
 use crate::model::event::Event;
-use crate::model::orchestration::OrchestrationState;
+use crate::model::orchestration::{OrchestrationState, TaskCheckpoint};
 use crate::model::{ReviewCriteria, ReviewDecision, TenantId};
 
 /// The database file inside the data directory.
@@ -72,6 +72,25 @@ const MIGRATIONS: &[&str] = &[
         body             TEXT    NOT NULL,
         PRIMARY KEY (tenant, orchestration_id, sequence)
     ) WITHOUT ROWID;
+"#,
+    r#"
+    CREATE TABLE checkpoints (
+        tenant           TEXT    NOT NULL,
+        orchestration_id TEXT    NOT NULL,
+        run              INTEGER NOT NULL,
+        task_id          TEXT    NOT NULL,
+        body             TEXT    NOT NULL,
+        PRIMARY KEY (tenant, orchestration_id, run, task_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE leases (
+        tenant           TEXT    NOT NULL,
+        orchestration_id TEXT    NOT NULL,
+        owner            TEXT    NOT NULL,
+        expire_millis    INTEGER NOT NULL,
+        version          INTEGER NOT NULL,
+        PRIMARY KEY (tenant, orchestration_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX leases_by_expiry ON leases (expire_millis);
 "#,
 ];
 
@@ -744,11 +763,33 @@ impl OrchestrationStore for SqliteStore {
                 ))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
+        let checkpoints = batch
+            .checkpoints
+            .iter()
+            .map(|(tenant, orchestration_id, checkpoint)| {
+                Ok((
+                    tenant.as_str().to_owned(),
+                    orchestration_id.clone(),
+                    i64::from(checkpoint.run),
+                    checkpoint.task_id.clone(),
+                    to_json(checkpoint)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         self.write(move |connection| {
             let transaction = connection.transaction().map_err(sql_error)?;
             {
+                let mut insert_checkpoint = transaction
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO checkpoints (tenant, orchestration_id, run, task_id, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )
+                    .map_err(sql_error)?;
+                for (tenant, id, run, task_id, body) in &checkpoints {
+                    insert_checkpoint.execute(params![tenant, id, run, task_id, body]).map_err(sql_error)?;
+                }
+                // A sequence is written once: the first write of it stands (see `write_log`).
                 let mut insert_event = transaction
-                    .prepare_cached("INSERT INTO events (tenant, orchestration_id, sequence, body) VALUES (?1, ?2, ?3, ?4)")
+                    .prepare_cached("INSERT OR IGNORE INTO events (tenant, orchestration_id, sequence, body) VALUES (?1, ?2, ?3, ?4)")
                     .map_err(sql_error)?;
                 for (tenant, id, sequence, body) in &events {
                     insert_event.execute(params![tenant, id, sequence, body]).map_err(sql_error)?;
@@ -809,6 +850,216 @@ impl OrchestrationStore for SqliteStore {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(sql_error)?;
             rows.iter().map(|body| from_json("event", &id, body)).collect()
+        })
+        .await
+    }
+
+    async fn read_checkpoints(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+        run: u32,
+    ) -> Result<Vec<TaskCheckpoint>, StoreError> {
+        let (tenant, id) = (tenant.as_str().to_owned(), orchestration_id.to_owned());
+        self.read(move |connection| {
+            let mut statement = connection
+                .prepare_cached(
+                    "SELECT body FROM checkpoints WHERE tenant = ?1 AND orchestration_id = ?2 AND run = ?3",
+                )
+                .map_err(sql_error)?;
+            let rows = statement
+                .query_map(params![tenant, id, i64::from(run)], |row| row.get::<_, String>(0))
+                .map_err(sql_error)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(sql_error)?;
+            rows.iter().map(|body| from_json("checkpoint", &id, body)).collect()
+        })
+        .await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|connection| {
+            connection
+                .query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(sql_error)
+        })
+        .await
+    }
+}
+
+fn millis(time: chrono::DateTime<Utc>) -> i64 {
+    time.timestamp_millis()
+}
+
+fn lease_from(
+    tenant: &str,
+    orchestration_id: String,
+    owner: String,
+    expire_millis: i64,
+    version: i64,
+) -> Result<Lease, StoreError> {
+    Ok(Lease {
+        tenant: TenantId::new(tenant).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        orchestration_id,
+        owner,
+        expire_time: chrono::DateTime::from_timestamp_millis(expire_millis).ok_or_else(|| {
+            StoreError::Corrupt(format!("lease expiry {expire_millis} out of range"))
+        })?,
+        etag: version.to_string(),
+    })
+}
+
+fn lease_version(lease: &Lease) -> Result<i64, StoreError> {
+    lease.etag.parse().map_err(|_| StoreError::VersionConflict {
+        kind: LEASE,
+        id: lease.orchestration_id.clone(),
+        expected: 0,
+        actual: 0,
+    })
+}
+
+#[async_trait]
+impl LeaseStore for SqliteStore {
+    async fn acquire_lease(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+        owner: &str,
+        expire_time: chrono::DateTime<Utc>,
+    ) -> Result<Option<Lease>, StoreError> {
+        let (tenant, id, owner) = (
+            tenant.as_str().to_owned(),
+            orchestration_id.to_owned(),
+            owner.to_owned(),
+        );
+        self.write(move |connection| {
+            let transaction = connection.transaction().map_err(sql_error)?;
+            let held: Option<(String, i64, i64)> = transaction
+                .query_row(
+                    "SELECT owner, expire_millis, version FROM leases WHERE tenant = ?1 AND orchestration_id = ?2",
+                    params![tenant, id],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()
+                .map_err(sql_error)?;
+            let version = match held {
+                None => 1,
+                Some((holder, expires, version))
+                    if holder == owner || expires < millis(Utc::now()) =>
+                {
+                    version + 1
+                }
+                Some(_) => return Ok(None),
+            };
+            transaction
+                .execute(
+                    "INSERT OR REPLACE INTO leases (tenant, orchestration_id, owner, expire_millis, version) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![tenant, id, owner, millis(expire_time), version],
+                )
+                .map_err(sql_error)?;
+            transaction.commit().map_err(sql_error)?;
+            lease_from(&tenant, id, owner, millis(expire_time), version).map(Some)
+        })
+        .await
+    }
+
+    async fn renew_lease(
+        &self,
+        lease: &Lease,
+        expire_time: chrono::DateTime<Utc>,
+    ) -> Result<Lease, StoreError> {
+        let version = lease_version(lease)?;
+        let lease = lease.clone();
+        self.write(move |connection| {
+            let changed = connection
+                .execute(
+                    "UPDATE leases SET expire_millis = ?5, version = version + 1
+                     WHERE tenant = ?1 AND orchestration_id = ?2 AND owner = ?3 AND version = ?4",
+                    params![
+                        lease.tenant.as_str(),
+                        lease.orchestration_id,
+                        lease.owner,
+                        version,
+                        millis(expire_time)
+                    ],
+                )
+                .map_err(sql_error)?;
+            if changed == 0 {
+                let actual: Option<i64> = connection
+                    .query_row(
+                        "SELECT version FROM leases WHERE tenant = ?1 AND orchestration_id = ?2",
+                        params![lease.tenant.as_str(), lease.orchestration_id],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(sql_error)?;
+                return Err(match actual {
+                    None => StoreError::NotFound {
+                        kind: LEASE,
+                        id: lease.orchestration_id,
+                    },
+                    Some(actual) => StoreError::VersionConflict {
+                        kind: LEASE,
+                        id: lease.orchestration_id,
+                        expected: version as u64,
+                        actual: actual as u64,
+                    },
+                });
+            }
+            Ok(Lease {
+                expire_time,
+                etag: (version + 1).to_string(),
+                ..lease
+            })
+        })
+        .await
+    }
+
+    async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
+        let version = lease_version(lease)?;
+        let lease = lease.clone();
+        self.write(move |connection| {
+            connection
+                .execute(
+                    "DELETE FROM leases WHERE tenant = ?1 AND orchestration_id = ?2 AND version = ?3",
+                    params![lease.tenant.as_str(), lease.orchestration_id, version],
+                )
+                .map_err(sql_error)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn expired_leases(
+        &self,
+        now: chrono::DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Lease>, StoreError> {
+        self.read(move |connection| {
+            let mut statement = connection
+                .prepare_cached(
+                    "SELECT tenant, orchestration_id, owner, expire_millis, version FROM leases
+                     WHERE expire_millis < ?1 ORDER BY expire_millis LIMIT ?2",
+                )
+                .map_err(sql_error)?;
+            let rows = statement
+                .query_map(params![millis(now), limit as i64], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, i64>(3)?,
+                        row.get::<_, i64>(4)?,
+                    ))
+                })
+                .map_err(sql_error)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(sql_error)?;
+            rows.into_iter()
+                .map(|(tenant, id, owner, expires, version)| {
+                    lease_from(&tenant, id, owner, expires, version)
+                })
+                .collect()
         })
         .await
     }

@@ -29,6 +29,15 @@ impl ServerProcess {
     /// As `start`, with extra environment variables for the server.
     pub async fn start_with_env(extra_args: &[&str], env: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::tempdir().expect("temporary data directory");
+        Self::start_in(data_dir, extra_args, env).await
+    }
+
+    /// As `start_with_env`, on an existing data directory (a restart).
+    pub async fn start_in(
+        data_dir: tempfile::TempDir,
+        extra_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let mut child = Command::new(BINARY)
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
             .arg("--data-dir")
@@ -92,6 +101,16 @@ impl ServerProcess {
             .status()
             .expect("run kill");
         assert!(status.success(), "kill -{signal} {pid} failed");
+    }
+
+    /// Kills the process with SIGKILL (no chance to clean up), reaps it, and hands back its
+    /// data directory.
+    pub async fn kill(mut self) -> tempfile::TempDir {
+        self.signal("KILL");
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("a killed process exits");
+        self.data_dir
     }
 
     /// Waits for the process to exit; panics past `bound`.

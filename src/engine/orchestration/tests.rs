@@ -117,6 +117,7 @@ fn job(tasks: Vec<TaskSpec>, criteria: ReviewCriteria) -> Job {
         labels: BTreeMap::new(),
         create_time: Utc::now(),
         cancel: Cancellation::new(),
+        resume: None,
     }
 }
 

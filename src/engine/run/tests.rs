@@ -12,6 +12,7 @@ use crate::model::plan::{OrchestrationSpec, TaskSpec};
 struct Recorder {
     started: Mutex<Option<Instant>>,
     events: Mutex<Vec<(Duration, TaskUpdate)>>,
+    checkpoints: Mutex<Vec<TaskCheckpoint>>,
 }
 
 impl EventSink for Recorder {
@@ -25,6 +26,10 @@ impl EventSink for Recorder {
             .unwrap()
             .get_or_insert_with(Instant::now);
         self.events.lock().unwrap().push((origin.elapsed(), update));
+    }
+
+    fn checkpoint(&self, checkpoint: TaskCheckpoint) {
+        self.checkpoints.lock().unwrap().push(checkpoint);
     }
 }
 
@@ -84,6 +89,7 @@ struct Harness {
     recorder: Arc<Recorder>,
     cancel: CancellationToken,
     max_output_bytes: usize,
+    done: HashMap<String, TaskRun>,
 }
 
 impl Harness {
@@ -97,6 +103,7 @@ impl Harness {
             recorder: Arc::default(),
             cancel: CancellationToken::new(),
             max_output_bytes: 1024,
+            done: HashMap::new(),
         }
     }
 
@@ -115,6 +122,7 @@ impl Harness {
             events: &events,
             scrub: &scrub,
             max_output_bytes: self.max_output_bytes,
+            done: &self.done,
         })
         .await
     }
@@ -341,5 +349,66 @@ async fn errors_are_redacted_in_results_and_in_events() {
             .iter()
             .all(|e| e.contains("[REDACTED]") && !e.contains("failure")),
         "{errors:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn succeeded_tasks_leave_checkpoints_with_their_raw_output() {
+    let harness = Harness::new();
+    let runs = harness
+        .run(&plan_of(
+            vec![
+                mock("a", &[], json!({"output": "alpha"})),
+                mock("b", &[], json!({"fail_attempts": 9, "error": "fatal"})),
+            ],
+            0,
+        ))
+        .await;
+    assert_eq!(runs[0].state, TaskState::Succeeded);
+    let checkpoints = harness.recorder.checkpoints.lock().unwrap().clone();
+    assert_eq!(
+        checkpoints.len(),
+        1,
+        "failed tasks leave none: {checkpoints:?}"
+    );
+    assert_eq!(checkpoints[0].task_id, "a");
+    assert_eq!(checkpoints[0].output, "alpha");
+    assert_eq!(checkpoints[0].run, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_resumed_run_skips_what_succeeded_and_feeds_its_output_to_dependents() {
+    let mut harness = Harness::new();
+    let facts = mock("facts", &[], json!({"output": "fresh facts"}));
+    let other = mock("other", &[], json!({"output": "other"}));
+    let mut summary = mock("summary", &["facts", "other"], json!({}));
+    summary.agent = "echo".into();
+    summary.input = "F: {{tasks.facts.output}} / O: {{tasks.other.output}}".into();
+    harness.done.insert(
+        "facts".into(),
+        TaskRun::from_checkpoint(TaskCheckpoint {
+            run: 1,
+            task_id: "facts".into(),
+            output: "kept facts".into(),
+            output_truncated: false,
+            attempts: 2,
+            confidence: None,
+            usage: None,
+            start_time: None,
+            end_time: None,
+            duration: None,
+        }),
+    );
+    let runs = harness.run(&plan_of(vec![facts, other, summary], 0)).await;
+    assert!(harness.recorder.states("facts").is_empty(), "not run again");
+    assert_eq!(runs[0].attempts, 2);
+    assert_eq!(
+        runs[2].output.as_deref(),
+        Some("F: kept facts / O: other"),
+        "the kept output feeds the dependent"
+    );
+    assert_eq!(
+        harness.recorder.states("summary"),
+        [TaskState::Running, TaskState::Succeeded]
     );
 }

@@ -1,0 +1,335 @@
+//! Leases: this server renews the lease of every orchestration it runs, and takes over the
+//! orchestrations whose lease expired (their server stopped) and resumes them from their log:
+//! tasks that succeeded are not run again, and the event sequence goes on where it stopped.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::Utc;
+use futures_util::StreamExt as _;
+use tokio_util::sync::CancellationToken;
+
+use super::{Orchestrations, REPLAY_PAGE, ServiceError, lock};
+use crate::engine::orchestration::{Cancellation, Job, Resume};
+use crate::engine::run::{EventSink, TaskRun};
+use crate::model::event::{Event, EventKind, ReviewState};
+use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
+use crate::store::{Lease, OrchestrationRecord, StoreError};
+
+/// Lease writes in flight at once while renewing.
+const RENEWALS_IN_FLIGHT: usize = 16;
+/// Expired leases taken per scan.
+const ADOPT_PER_SCAN: usize = 64;
+
+impl Orchestrations {
+    /// Renews leases and adopts orphaned orchestrations every third of the lease duration,
+    /// until `stop`. The first scan runs at once: a restarted server resumes its own work.
+    pub async fn keep_leases(self: Arc<Self>, stop: CancellationToken) {
+        let period = (self.leases.duration / 3).max(std::time::Duration::from_millis(100));
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => return,
+                _ = ticks.tick() => {}
+            }
+            self.renew_leases().await;
+            if let Err(error) = self.adopt_orphans().await {
+                tracing::warn!(%error, "cannot look for orchestrations to take over");
+            }
+        }
+    }
+
+    async fn renew_leases(&self) {
+        let held: Vec<Lease> = lock(&self.live)
+            .values()
+            .map(|live| live.lease.clone())
+            .collect();
+        let expiry = self.leases.expiry();
+        let mut renewals = futures_util::stream::iter(held)
+            .map(|lease| async move {
+                let renewed = self.store.renew_lease(&lease, expiry).await;
+                (lease, renewed)
+            })
+            .buffer_unordered(RENEWALS_IN_FLIGHT);
+        while let Some((lease, renewed)) = renewals.next().await {
+            let id = &lease.orchestration_id;
+            match renewed {
+                Ok(renewed) => {
+                    if let Some(live) = lock(&self.live).get_mut(id)
+                        && live.lease.etag == lease.etag
+                    {
+                        live.lease = renewed;
+                    }
+                }
+                Err(StoreError::VersionConflict { .. } | StoreError::NotFound { .. }) => {
+                    // Another server took it over (this one was cut off for longer than the
+                    // lease): stop here without another word in its log.
+                    let lost = lock(&self.live).remove(id);
+                    if let Some(lost) = lost {
+                        lost.sink.fence();
+                        lost.cancel
+                            .cancel("another server took this orchestration over");
+                        tracing::warn!(orchestration_id = %id, "lease lost; stopped running here");
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(orchestration_id = %id, %error, "cannot renew the lease; retrying");
+                }
+            }
+        }
+    }
+
+    async fn adopt_orphans(&self) -> Result<(), ServiceError> {
+        let expired = self
+            .store
+            .expired_leases(Utc::now(), ADOPT_PER_SCAN)
+            .await?;
+        for orphan in expired {
+            if lock(&self.live).contains_key(&orphan.orchestration_id) {
+                // Ours, renewed late; the next renewal extends it.
+                continue;
+            }
+            let Some(lease) = self
+                .store
+                .acquire_lease(
+                    &orphan.tenant,
+                    &orphan.orchestration_id,
+                    &self.leases.owner,
+                    self.leases.expiry(),
+                )
+                .await?
+            else {
+                continue; // another server was faster
+            };
+            tracing::info!(
+                tenant = %lease.tenant,
+                orchestration_id = %lease.orchestration_id,
+                previous_owner = %orphan.owner,
+                "taking over an orchestration whose server stopped"
+            );
+            if let Err(error) = self.resume(lease.clone()).await {
+                tracing::error!(orchestration_id = %lease.orchestration_id, %error, "cannot resume; another scan retries");
+            }
+        }
+        Ok(())
+    }
+
+    /// Resumes an orchestration under `lease` from what its log says.
+    async fn resume(&self, lease: Lease) -> Result<(), ServiceError> {
+        let (tenant, id) = (&lease.tenant, lease.orchestration_id.as_str());
+        let Some(record) = self.store.get_orchestration(tenant, id).await? else {
+            // Its server stopped between taking the lease and storing it: never accepted.
+            self.store.release_lease(&lease).await?;
+            return Ok(());
+        };
+        let events = self.all_events(tenant, id).await?;
+        let last_sequence = events.last().map_or(0, |event| event.sequence);
+        if record.state.is_terminal() || events.last().is_some_and(|e| e.kind.is_completed()) {
+            self.store.release_lease(&lease).await?;
+            return Ok(());
+        }
+        let mut resume = resume_point(&events);
+        resume.done = self
+            .store
+            .read_checkpoints(tenant, id, resume.run)
+            .await?
+            .into_iter()
+            .map(|checkpoint| {
+                (
+                    checkpoint.task_id.clone(),
+                    TaskRun::from_checkpoint(checkpoint),
+                )
+            })
+            .collect::<HashMap<_, _>>();
+        let (plan, criteria) = match self.prepare(tenant, &record.spec).await {
+            Ok(prepared) => prepared,
+            Err(error @ (ServiceError::Invalid(_) | ServiceError::FailedPrecondition(_))) => {
+                // This server cannot run it as asked (its agents or criteria changed): end it
+                // with the reason rather than leave it waiting.
+                return self
+                    .fail_unresumable(&record, last_sequence, lease, &error)
+                    .await;
+            }
+            Err(error) => return Err(error),
+        };
+        let job = Job {
+            orchestration_id: id.into(),
+            request_id: record.request_id.clone().unwrap_or_default(),
+            tenant: tenant.clone(),
+            plan: Arc::new(plan),
+            criteria,
+            labels: record.spec.labels.clone(),
+            create_time: record.create_time,
+            cancel: Cancellation::new(),
+            resume: Some(resume),
+        };
+        self.launcher().start(job, last_sequence, None, lease);
+        Ok(())
+    }
+
+    async fn all_events(
+        &self,
+        tenant: &crate::model::TenantId,
+        id: &str,
+    ) -> Result<Vec<Event>, ServiceError> {
+        let mut events = Vec::new();
+        loop {
+            let after = events.last().map_or(0, |event: &Event| event.sequence);
+            let page = self
+                .store
+                .read_events(tenant, id, after, REPLAY_PAGE)
+                .await?;
+            if page.is_empty() {
+                return Ok(events);
+            }
+            events.extend(page);
+        }
+    }
+
+    async fn fail_unresumable(
+        &self,
+        record: &OrchestrationRecord,
+        last_sequence: u64,
+        lease: Lease,
+        error: &ServiceError,
+    ) -> Result<(), ServiceError> {
+        let reason = match error {
+            ServiceError::Invalid(violations) => violations
+                .iter()
+                .map(|v| format!("{}: {}", v.field, v.description))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        };
+        let mut result = OrchestrationResult::empty(
+            record.orchestration_id.clone(),
+            record.request_id.clone().unwrap_or_default(),
+            OrchestrationState::Failed,
+            record.create_time,
+            record.spec.labels.clone(),
+        );
+        result.error = Some(format!(
+            "the orchestration could not be resumed after its server stopped: {reason}"
+        ));
+        result.end_time = Some(Utc::now());
+        let sink = self.log.sink(
+            record.tenant.clone(),
+            &record.orchestration_id,
+            last_sequence,
+        );
+        sink.emit(EventKind::Completed {
+            result: Box::new(result),
+        });
+        self.log.flush().await;
+        self.store.release_lease(&lease).await?;
+        Ok(())
+    }
+}
+
+/// Where the log says an orchestration stood: the run under way, whether it was announced,
+/// and the feedback it started with. Its succeeded tasks come from the checkpoints.
+fn resume_point(events: &[Event]) -> Resume {
+    let mut run = 0;
+    let mut feedback: HashMap<u32, String> = HashMap::new();
+    for event in events {
+        match &event.kind {
+            EventKind::Accepted(accepted) => run = accepted.run,
+            EventKind::Review(update) if update.state == ReviewState::Decided => {
+                if let Some(decision) = &update.decision {
+                    feedback.insert(update.run, decision.feedback.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    if run == 0 {
+        return Resume {
+            run: 1,
+            ..Resume::default()
+        };
+    }
+    Resume {
+        run,
+        accepted: true,
+        feedback: run
+            .checked_sub(1)
+            .and_then(|previous| feedback.remove(&previous)),
+        done: HashMap::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::model::event::{Accepted, ReviewUpdate};
+    use crate::model::{ReviewDecision, Verdict};
+
+    fn event(sequence: u64, kind: EventKind) -> Event {
+        Event {
+            orchestration_id: "o".into(),
+            sequence,
+            time: Utc::now(),
+            kind,
+        }
+    }
+
+    fn accepted(run: u32) -> EventKind {
+        EventKind::Accepted(Accepted {
+            plan: Vec::new(),
+            wave_count: 1,
+            criteria_id: "c".into(),
+            criteria_version: 1,
+            run,
+            request_id: String::new(),
+        })
+    }
+
+    fn decided(run: u32, feedback: &str) -> EventKind {
+        EventKind::Review(ReviewUpdate {
+            state: ReviewState::Decided,
+            decision: Some(Box::new(ReviewDecision {
+                decision_id: format!("d{run}"),
+                verdict: Verdict::Rejected,
+                confidence: 1.0,
+                issues: Vec::new(),
+                feedback: feedback.into(),
+                redactions: Vec::new(),
+                action: None,
+                criteria_id: "c".into(),
+                criteria_version: 1,
+                reviewer: "rules".into(),
+                create_time: Utc::now(),
+                run,
+            })),
+            run,
+        })
+    }
+
+    #[test]
+    fn nothing_logged_starts_at_run_one() {
+        let resume = resume_point(&[]);
+        assert_eq!((resume.run, resume.accepted), (1, false));
+        assert_eq!(resume.feedback, None);
+    }
+
+    #[test]
+    fn a_later_run_resumes_with_the_feedback_it_started_with() {
+        let resume = resume_point(&[
+            event(1, accepted(1)),
+            event(2, decided(1, "add a summary")),
+            event(3, accepted(2)),
+        ]);
+        assert_eq!((resume.run, resume.accepted), (2, true));
+        assert_eq!(resume.feedback.as_deref(), Some("add a summary"));
+    }
+
+    #[test]
+    fn a_run_interrupted_after_its_decision_is_reviewed_again() {
+        let resume = resume_point(&[event(1, accepted(1)), event(2, decided(1, "fix"))]);
+        assert_eq!((resume.run, resume.accepted), (1, true));
+        assert_eq!(resume.feedback, None);
+    }
+}

@@ -1,0 +1,225 @@
+//! Resume after a crash: the server is killed with SIGKILL while orchestrations run; the
+//! restarted server finishes every accepted orchestration without calling the agents of tasks
+//! that had succeeded, the event sequences stay gapless, and a StreamStatus client re-attaches
+//! where it stopped and misses nothing. Written once, run per backend.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use common::http_peer::HttpPeer;
+use common::plans::{assert_gapless, completed, mock, spec, task, task_updates};
+use common::process::ServerProcess;
+use orchestrator::api::pb;
+use pb::orchestrator_service_client::OrchestratorServiceClient;
+use serde_json::json;
+use tonic::transport::Channel;
+
+/// What a backend adds to the server's command line and environment.
+struct Backend {
+    env: Vec<(String, String)>,
+    /// Keeps the backend alive (and its handle for the test).
+    _keep: Box<dyn std::any::Any>,
+}
+
+fn sqlite() -> Backend {
+    Backend {
+        env: Vec::new(),
+        _keep: Box::new(()),
+    }
+}
+
+async fn client(server: &ServerProcess) -> OrchestratorServiceClient<Channel> {
+    OrchestratorServiceClient::new(common::connect(server.addr).await)
+}
+
+fn settings_file(dir: &std::path::Path, agent_url: &str) -> std::path::PathBuf {
+    let path = dir.join("settings.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[storage]\nlease_duration = \"1s\"\n[agents.counted]\nkind = \"http\"\nurl = \"{agent_url}\"\n"
+        ),
+    )
+    .expect("write settings");
+    path
+}
+
+/// Two quick tasks through a counting HTTP agent, a slow mock task that is still running at
+/// the kill, and a final task that needs all three.
+fn plan() -> pb::OrchestrationSpec {
+    spec(vec![
+        task("a", "counted", &[], json!({})),
+        task("b", "counted", &[], json!({})),
+        mock(
+            "slow",
+            &[],
+            json!({"delay_ms": 2500, "output": "slow part"}),
+        ),
+        task("final", "counted", &["a", "b", "slow"], json!({})),
+    ])
+}
+
+async fn stream(
+    client: &mut OrchestratorServiceClient<Channel>,
+    id: &str,
+    after: u64,
+) -> tonic::Streaming<pb::StreamStatusResponse> {
+    client
+        .stream_status(pb::StreamStatusRequest {
+            orchestration_id: id.into(),
+            after_sequence: after,
+        })
+        .await
+        .expect("StreamStatus")
+        .into_inner()
+}
+
+async fn resume_after_kill(backend: Backend) {
+    // Counts agent calls per (orchestration, task): the proof that nothing ran twice.
+    let peer = HttpPeer::start(|request, _| {
+        let task = request.body["task_id"].as_str().unwrap_or_default();
+        (200, json!({"output": format!("{task} done")}).to_string())
+    })
+    .await;
+    let config_dir = tempfile::tempdir().unwrap();
+    let settings = settings_file(config_dir.path(), &peer.url("/invoke"));
+    let args = ["--config", settings.to_str().unwrap()];
+    let env: Vec<(&str, &str)> = backend
+        .env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+
+    let first = ServerProcess::start_with_env(&args, &env).await;
+    let mut orchestrator = client(&first).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let submitted = orchestrator
+            .submit_orchestration(pb::SubmitOrchestrationRequest {
+                request_id: format!("resume-{n}"),
+                spec: Some(plan()),
+            })
+            .await
+            .expect("submit")
+            .into_inner();
+        ids.push(submitted.orchestration_id);
+    }
+    let followed = ids[0].clone();
+
+    // Follow until the quick tasks succeeded and the slow one runs, then kill the server.
+    let mut events = stream(&mut orchestrator, &followed, 0).await;
+    let mut seen: Vec<pb::OrchestrationEvent> = Vec::new();
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(20), events.message())
+            .await
+            .expect("an event in time")
+            .expect("a healthy stream")
+            .expect("the stream goes on");
+        seen.push(message.event.expect("an event"));
+        let updates = task_updates(&seen);
+        let done = |id: &str| {
+            updates
+                .iter()
+                .any(|(t, s, _)| t == id && *s == pb::TaskState::Succeeded)
+        };
+        let slow_running = updates
+            .iter()
+            .any(|(t, s, _)| t == "slow" && *s == pb::TaskState::Running);
+        if done("a") && done("b") && slow_running {
+            break;
+        }
+    }
+    let last_seen = seen.last().unwrap().sequence;
+    let data_dir = first.kill().await;
+    drop(events);
+    let calls_before_kill = peer.calls().len();
+    assert_eq!(calls_before_kill % 2, 0, "whole pairs of quick tasks");
+
+    // The restarted server takes over once the dead one's leases expire.
+    let second = ServerProcess::start_in(data_dir, &args, &env).await;
+    let mut orchestrator = client(&second).await;
+    let rest = common::plans::collect(stream(&mut orchestrator, &followed, last_seen).await, |m| {
+        m.event
+    })
+    .await;
+    assert_gapless(&rest, last_seen + 1);
+    let result = completed(&rest);
+    assert_eq!(
+        result.state(),
+        pb::OrchestrationState::Approved,
+        "{result:?}"
+    );
+    assert!(
+        result
+            .tasks
+            .iter()
+            .all(|t| t.state() == pb::TaskState::Succeeded),
+        "{result:?}"
+    );
+    let resumed_updates = task_updates(&rest);
+    assert!(
+        !resumed_updates.iter().any(|(t, _, _)| t == "a" || t == "b"),
+        "the quick tasks had succeeded and are not run again: {resumed_updates:?}"
+    );
+    assert!(
+        resumed_updates
+            .iter()
+            .any(|(t, s, _)| t == "slow" && *s == pb::TaskState::Running),
+        "the interrupted task runs again"
+    );
+    assert!(
+        rest.iter().any(|e| matches!(
+            &e.kind,
+            Some(pb::orchestration_event::Kind::StateChanged(change)) if change.reason.contains("resumed")
+        )),
+        "the log says it was resumed"
+    );
+
+    // Every accepted orchestration finishes; no agent call was repeated for a task that had
+    // succeeded.
+    for id in &ids {
+        let replay =
+            common::plans::collect(stream(&mut orchestrator, id, 0).await, |m| m.event).await;
+        assert_gapless(&replay, 1);
+        assert_eq!(
+            completed(&replay).state(),
+            pb::OrchestrationState::Approved,
+            "{id}"
+        );
+    }
+    let mut calls: HashMap<(String, String), usize> = HashMap::new();
+    for call in peer.calls() {
+        let key = (
+            call.body["orchestration_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            call.body["task_id"].as_str().unwrap_or_default().to_owned(),
+        );
+        *calls.entry(key).or_default() += 1;
+    }
+    assert_eq!(calls.len(), ids.len() * 3, "{calls:?}");
+    assert!(
+        calls.values().all(|&n| n == 1),
+        "each called once: {calls:?}"
+    );
+
+    // The request ids still name their orchestrations.
+    let again = orchestrator
+        .submit_orchestration(pb::SubmitOrchestrationRequest {
+            request_id: "resume-0".into(),
+            spec: Some(plan()),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(again.orchestration_id, followed);
+    assert!(!again.created);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_resumes_after_kill_9() {
+    resume_after_kill(sqlite()).await;
+}
