@@ -100,6 +100,8 @@ pub struct StorageSettings {
     /// orchestration once it expired.
     #[serde(with = "humantime_serde")]
     pub lease_duration: Duration,
+    /// Used when `backend = "cosmos"`.
+    pub cosmos: CosmosSettings,
 }
 
 impl Default for StorageSettings {
@@ -108,6 +110,40 @@ impl Default for StorageSettings {
             backend: StorageBackend::Sqlite,
             data_dir: PathBuf::from("./data"),
             lease_duration: Duration::from_secs(30),
+            cosmos: CosmosSettings::default(),
+        }
+    }
+}
+
+/// Azure Cosmos DB (NoSQL API).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CosmosSettings {
+    /// The account endpoint, `https://<account>.documents.azure.com:443/`. Plain `http://` is
+    /// accepted only for a local emulator (127.0.0.1, localhost).
+    pub endpoint: String,
+    pub database: String,
+    /// The environment variable that holds the account key. The key itself never goes into a
+    /// settings file.
+    pub key_env: String,
+    /// Create the database and containers when they are missing (needs a key with write access
+    /// to the account's metadata). Off, the server refuses to start without them.
+    pub create_containers: bool,
+    /// Use HTTP/2 where the account offers it. Emulators without it need this off.
+    pub http2: bool,
+    /// Binary-encoded documents on the wire. Emulators that speak only JSON need this off.
+    pub binary_encoding: bool,
+}
+
+impl Default for CosmosSettings {
+    fn default() -> Self {
+        Self {
+            endpoint: String::new(),
+            database: "orchestrator".into(),
+            key_env: "ORCHESTRATOR_COSMOS_KEY".into(),
+            create_containers: true,
+            http2: true,
+            binary_encoding: true,
         }
     }
 }
@@ -117,6 +153,8 @@ impl Default for StorageSettings {
 pub enum StorageBackend {
     /// Embedded SQLite file under `data_dir`.
     Sqlite,
+    /// Azure Cosmos DB, for several replicas sharing one store.
+    Cosmos,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -27,8 +27,10 @@ use crate::config::{Settings, StorageBackend};
 use crate::engine::orchestration::Runner;
 use crate::engine::stack;
 use crate::engine::validate::{Defaults, Limits};
+use crate::service::availability::StoreAvailability;
 use crate::service::log::EventLog;
 use crate::service::{LeaseSettings, Orchestrations, ServiceParts};
+use crate::store::cosmos::{CosmosConfig, CosmosStore};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
 
@@ -37,6 +39,8 @@ const HEALTH_SERVICE: &str = "grpc.health.v1.Health";
 /// With the 1 s for the last streams and 2 s for connections, shutdown takes at most the drain
 /// period plus about 9 s.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// How often the store is pinged for health.
+const STORE_PROBE_INTERVAL: Duration = Duration::from_secs(1);
 const REFLECTION_SERVICES: &[&str] = &[
     "grpc.reflection.v1.ServerReflection",
     "grpc.reflection.v1alpha.ServerReflection",
@@ -90,21 +94,55 @@ pub async fn serve(
             tracing::info!(path = %store.path().display(), "embedded store open");
             Arc::new(store)
         }
+        StorageBackend::Cosmos => {
+            let cosmos = &settings.storage.cosmos;
+            let key = std::env::var(&cosmos.key_env).map_err(|_| {
+                StoreError::Unavailable(format!(
+                    "storage.backend is cosmos but the environment variable {} (storage.cosmos.key_env) holding the account key is not set",
+                    cosmos.key_env
+                ))
+            })?;
+            let store = CosmosStore::connect(&CosmosConfig {
+                endpoint: cosmos.endpoint.clone(),
+                key,
+                database: cosmos.database.clone(),
+                create_containers: cosmos.create_containers,
+                http2: cosmos.http2,
+                binary_encoding: cosmos.binary_encoding,
+            })
+            .await?;
+            tracing::info!(endpoint = %cosmos.endpoint, database = store.database(), "cosmos store open");
+            Arc::new(store)
+        }
     };
     let catalog = Arc::new(CriteriaCatalog::new(
         store.clone(),
         settings.review.criteria_cache_ttl,
     )?);
-    let orchestrations = Arc::new(orchestrations(settings, store, catalog.clone())?);
-    let stop_keeping_leases = CancellationToken::new();
-    let lease_keeper = tokio::spawn(
-        orchestrations
+    let availability = StoreAvailability::default();
+    let orchestrations = Arc::new(orchestrations(
+        settings,
+        store.clone(),
+        catalog.clone(),
+        availability.clone(),
+    )?);
+    let background = CancellationToken::new();
+    let lease_keeper = tokio::spawn(orchestrations.clone().keep_leases(background.clone()));
+    tokio::spawn(
+        availability
             .clone()
-            .keep_leases(stop_keeping_leases.clone()),
+            .probe(store, STORE_PROBE_INTERVAL, background.clone()),
     );
 
     let (health, health_service) = tonic_health::server::health_reporter();
     set_health(&health, ServingStatus::Serving).await;
+    // Health follows the store until shutdown begins.
+    let health_follows_store = CancellationToken::new();
+    tokio::spawn(follow_store(
+        health.clone(),
+        availability.subscribe(),
+        health_follows_store.clone(),
+    ));
 
     let reflection_v1 = reflection_builder().build_v1()?;
     let reflection_v1alpha = reflection_builder().build_v1alpha()?;
@@ -140,6 +178,7 @@ pub async fn serve(
         result = &mut server => return Ok(result??),
     }
 
+    health_follows_store.cancel();
     set_health(&health, ServingStatus::NotServing).await;
     let period = settings.server.drain_timeout;
     tracing::info!(
@@ -166,7 +205,7 @@ pub async fn serve(
         }
     }
     stop_accepting.cancel();
-    stop_keeping_leases.cancel();
+    background.cancel();
     let _ = lease_keeper.await;
     // Every call has ended by now, so connections close at once; the bound only guards against
     // a peer that never acknowledges.
@@ -179,6 +218,31 @@ pub async fn serve(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Turns health NOT_SERVING while the store is unreachable, SERVING again once it is back.
+async fn follow_store(
+    health: HealthReporter,
+    mut store_up: tokio::sync::watch::Receiver<bool>,
+    stop: CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            changed = store_up.changed() => if changed.is_err() { return },
+        }
+        let up = *store_up.borrow_and_update();
+        // Shutdown may have begun while this waited; it owns health from then on.
+        if stop.is_cancelled() {
+            return;
+        }
+        let status = if up {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        };
+        set_health(&health, status).await;
+    }
 }
 
 async fn set_health(health: &HealthReporter, status: ServingStatus) {
@@ -224,6 +288,7 @@ fn orchestrations(
     settings: &Settings,
     store: Arc<dyn Store>,
     catalog: Arc<CriteriaCatalog>,
+    availability: StoreAvailability,
 ) -> Result<Orchestrations, ServerError> {
     let engine = &settings.engine;
     let agents = AgentRegistry::from_settings(&settings.agents)?;
@@ -247,7 +312,7 @@ fn orchestrations(
         retry,
         max_parallelism: engine.default_max_parallelism,
     };
-    let (log, _writer) = EventLog::start(store.clone());
+    let (log, _writer) = EventLog::start(store.clone(), availability.clone());
     Ok(Orchestrations::new(ServiceParts {
         store,
         catalog,
@@ -260,6 +325,7 @@ fn orchestrations(
             owner: server_identity(),
             duration: settings.storage.lease_duration,
         },
+        availability,
     }))
 }
 

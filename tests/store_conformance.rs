@@ -8,6 +8,7 @@ use orchestrator::model::event::{Event, EventKind};
 use orchestrator::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use orchestrator::model::plan::OrchestrationSpec;
 use orchestrator::model::{ReviewCriteria, ReviewDecision, TenantId, Verdict};
+use orchestrator::store::cosmos::{CosmosConfig, CosmosStore};
 use orchestrator::store::sqlite::SqliteStore;
 use orchestrator::store::{
     LogBatch, OrchestrationRecord, PageRequest, StateUpdate, Store, StoreError,
@@ -16,10 +17,14 @@ use orchestrator::store::{
 trait Backend: Store {}
 impl<T: Store> Backend for T {}
 
+#[allow(dead_code)] // each test binary uses part of it
+#[path = "common/cosmos_peer.rs"]
+mod cosmos_peer;
+
 /// A fresh, empty store of one backend, and what keeps it alive.
 struct Fixture {
     store: Arc<dyn Backend>,
-    _dir: tempfile::TempDir,
+    _keep: Option<tempfile::TempDir>,
 }
 
 async fn sqlite() -> Fixture {
@@ -27,7 +32,31 @@ async fn sqlite() -> Fixture {
     let store = SqliteStore::open(dir.path()).await.unwrap();
     Fixture {
         store: Arc::new(store),
-        _dir: dir,
+        _keep: Some(dir),
+    }
+}
+
+/// One peer for the whole test binary (it exits with the process); a fresh database per test.
+fn peer() -> &'static cosmos_peer::CosmosPeer {
+    static PEER: std::sync::OnceLock<cosmos_peer::CosmosPeer> = std::sync::OnceLock::new();
+    PEER.get_or_init(cosmos_peer::CosmosPeer::start)
+}
+
+async fn cosmos() -> Fixture {
+    let peer = peer();
+    let store = CosmosStore::connect(&CosmosConfig {
+        endpoint: peer.endpoint.clone(),
+        key: peer.key.clone(),
+        database: format!("conformance-{}", uuid::Uuid::now_v7().simple()),
+        create_containers: true,
+        http2: false,
+        binary_encoding: false,
+    })
+    .await
+    .expect("connect to the cosmos peer");
+    Fixture {
+        store: Arc::new(store),
+        _keep: None,
     }
 }
 
@@ -852,6 +881,25 @@ macro_rules! conformance {
 }
 
 conformance!(sqlite:
+    create_stamps_version_one_and_times,
+    create_twice_is_already_exists,
+    get_missing_is_none,
+    tenants_never_see_each_other,
+    list_pages_in_id_order,
+    update_needs_the_stored_version,
+    concurrent_writers_of_one_version_have_one_winner,
+    delete_checks_the_version_when_given,
+    decisions_are_written_once_and_read_back,
+    orchestrations_are_created_once_per_request_id,
+    concurrent_creates_of_one_request_id_make_one,
+    the_log_writes_events_states_and_decisions_together,
+    orchestrations_list_newest_first_by_state,
+    checkpoints_are_kept_per_run,
+    a_lease_has_one_owner_until_it_expires,
+    concurrent_takeovers_of_an_expired_lease_have_one_winner,
+);
+
+conformance!(cosmos:
     create_stamps_version_one_and_times,
     create_twice_is_already_exists,
     get_missing_is_none,

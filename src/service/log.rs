@@ -11,6 +11,7 @@ use chrono::Utc;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::availability::StoreAvailability;
 use crate::engine::run::EventSink;
 use crate::model::TenantId;
 use crate::model::event::{Event, EventKind, ReviewState};
@@ -84,10 +85,13 @@ pub struct EventLog {
 impl EventLog {
     /// Starts the writer. It runs until every `EventLog` and sink is dropped and the queue is
     /// empty.
-    pub fn start(store: Arc<dyn OrchestrationStore>) -> (Self, JoinHandle<()>) {
+    pub fn start(
+        store: Arc<dyn OrchestrationStore>,
+        availability: StoreAvailability,
+    ) -> (Self, JoinHandle<()>) {
         let (sender, receiver) = mpsc::unbounded_channel();
         let hub = Arc::new(Hub::default());
-        let writer = tokio::spawn(write_loop(store, receiver, hub.clone()));
+        let writer = tokio::spawn(write_loop(store, receiver, hub.clone(), availability));
         (Self { sender, hub }, writer)
     }
 
@@ -231,6 +235,7 @@ async fn write_loop(
     store: Arc<dyn OrchestrationStore>,
     mut receiver: mpsc::UnboundedReceiver<Command>,
     hub: Arc<Hub>,
+    availability: StoreAvailability,
 ) {
     let mut commands = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut commands, MAX_BATCH).await > 0 {
@@ -267,7 +272,7 @@ async fn write_loop(
             }
         }
         if !batch.is_empty() {
-            store_with_retry(&*store, &batch).await;
+            store_with_retry(&*store, &batch, &availability).await;
         }
         for event in published {
             hub.publish(event);
@@ -278,13 +283,22 @@ async fn write_loop(
     }
 }
 
-/// Nothing accepted may be lost: a failed write is retried, with backoff, until it lands.
-async fn store_with_retry(store: &dyn OrchestrationStore, batch: &LogBatch) {
+/// Nothing accepted may be lost: a failed write is retried, with backoff, until it lands. Events
+/// queue up meanwhile (and are published only once stored).
+async fn store_with_retry(
+    store: &dyn OrchestrationStore,
+    batch: &LogBatch,
+    availability: &StoreAvailability,
+) {
     let mut backoff = Duration::from_millis(50);
     loop {
         match store.write_log(batch).await {
-            Ok(()) => return,
+            Ok(()) => {
+                availability.report(true, "write");
+                return;
+            }
             Err(error) => {
+                availability.report(false, &error);
                 tracing::error!(%error, events = batch.events.len(), retry_in = ?backoff, "cannot write the event log; retrying");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));

@@ -2,6 +2,7 @@
 //! background, answers for their state, follows their events, and takes cancellations and
 //! human decisions. Backend-agnostic: it talks to the store through its traits.
 
+pub mod availability;
 pub mod log;
 mod recovery;
 
@@ -27,6 +28,7 @@ use crate::model::plan::{OrchestrationSpec, Plan};
 use crate::model::{FieldViolation, TenantId};
 use crate::review::CompiledCriteria;
 use crate::store::{Lease, OrchestrationRecord, Page, PageRequest, Store, StoreError};
+use availability::StoreAvailability;
 use log::{EventLog, OrchestrationSink};
 
 /// Events read from the store per query when replaying.
@@ -82,6 +84,7 @@ pub struct Orchestrations {
     live: LiveMap,
     tracker: TaskTracker,
     leases: LeaseSettings,
+    availability: StoreAvailability,
 }
 
 /// Who this server is to other replicas, and how long its claim on an orchestration lasts
@@ -107,6 +110,7 @@ pub struct ServiceParts {
     pub defaults: Defaults,
     pub log: EventLog,
     pub leases: LeaseSettings,
+    pub availability: StoreAvailability,
 }
 
 /// Parks escalated orchestrations of one job until ResolveEscalation answers.
@@ -148,6 +152,7 @@ impl Orchestrations {
             live: Arc::default(),
             tracker: TaskTracker::new(),
             leases: parts.leases,
+            availability: parts.availability,
         }
     }
 
@@ -206,6 +211,13 @@ impl Orchestrations {
         spec: OrchestrationSpec,
         deadline: Option<Duration>,
     ) -> Result<Submitted, ServiceError> {
+        if !self.availability.is_up() {
+            // Accepting now would mean an orchestration whose events cannot be kept.
+            return Err(StoreError::Unavailable(
+                "the store cannot be reached; nothing was accepted, retry later".into(),
+            )
+            .into());
+        }
         // A repeated request id gets its orchestration back whatever the spec says now; the
         // store settles concurrent first submissions below.
         if let Some(request_id) = &request_id
@@ -693,6 +705,11 @@ impl Follower {
             };
             cursor = last.sequence;
             for event in page {
+                if event.sequence > self.last.saturating_add(1) {
+                    // A store without transactions may show a later event before an earlier
+                    // one lands; the next replay picks up from the gap.
+                    return Ok(Outcome::Continue);
+                }
                 match self.deliver(Arc::new(event)).await {
                     Outcome::Continue => {}
                     done => return Ok(done),

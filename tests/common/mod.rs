@@ -2,6 +2,7 @@
 //! clients from the generated stubs.
 #![allow(dead_code)] // Each test binary uses a different part of this helper.
 
+pub mod cosmos_peer;
 pub mod http_peer;
 pub mod plans;
 pub mod process;
