@@ -124,7 +124,7 @@ pub struct CosmosSettings {
     pub endpoint: String,
     pub database: String,
     /// The environment variable that holds the account key. The key itself never goes into a
-    /// settings file.
+    /// settings file. (Not `ORCHESTRATOR_*`: those are settings, and the key is not one.)
     pub key_env: String,
     /// Create the database and containers when they are missing (needs a key with write access
     /// to the account's metadata). Off, the server refuses to start without them.
@@ -140,7 +140,7 @@ impl Default for CosmosSettings {
         Self {
             endpoint: String::new(),
             database: "orchestrator".into(),
-            key_env: "ORCHESTRATOR_COSMOS_KEY".into(),
+            key_env: "AZURE_COSMOS_KEY".into(),
             create_containers: true,
             http2: true,
             binary_encoding: true,

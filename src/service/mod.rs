@@ -690,6 +690,25 @@ impl Follower {
         }
     }
 
+    /// `replay`, waiting out a store that cannot be reached for as long as the client stays:
+    /// the events it waits for are queued, and will be written.
+    async fn replay_surviving_outages(&mut self) -> Result<Outcome, ServiceError> {
+        let mut pause = TAIL_INTERVAL;
+        loop {
+            match self.replay().await {
+                Err(ServiceError::Store(StoreError::Unavailable(error))) => {
+                    tracing::debug!(orchestration_id = %self.id, %error, "follower waits for the store");
+                    tokio::select! {
+                        () = self.sender.closed() => return Ok(Outcome::Gone),
+                        () = tokio::time::sleep(pause) => {}
+                    }
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Sends every stored event after `last`.
     async fn replay(&mut self) -> Result<Outcome, ServiceError> {
         // The cursor moves with each page even when the follower skips its events, so that a
@@ -724,7 +743,7 @@ impl Follower {
         terminal: bool,
     ) -> Result<(), ServiceError> {
         loop {
-            match self.replay().await? {
+            match self.replay_surviving_outages().await? {
                 Outcome::Continue => {}
                 _ => return Ok(()),
             }
@@ -733,9 +752,14 @@ impl Follower {
                     return Ok(());
                 }
                 // Running elsewhere (or between the store and the hub): tail the store.
-                let record = self.store.get_orchestration(&self.tenant, &self.id).await?;
-                if record.is_some_and(|r| r.state.is_terminal()) {
-                    self.replay().await?;
+                let finished = match self.store.get_orchestration(&self.tenant, &self.id).await {
+                    Ok(record) => record.is_some_and(|r| r.state.is_terminal()),
+                    // Unreachable for now: keep waiting, as the replay does.
+                    Err(StoreError::Unavailable(_)) => false,
+                    Err(error) => return Err(error.into()),
+                };
+                if finished {
+                    self.replay_surviving_outages().await?;
                     return Ok(());
                 }
                 // Waiting for the store must not outlive the client.

@@ -121,6 +121,31 @@ impl CosmosPeer {
         ]
     }
 
+    /// Environment for an `orchestrator serve` process on a fresh database of this peer: the
+    /// backend settings, the key, and the SDK switches above.
+    pub fn server_env(&self, database: &str) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = [
+            ("ORCHESTRATOR_STORAGE__BACKEND", "cosmos"),
+            (
+                "ORCHESTRATOR_STORAGE__COSMOS__ENDPOINT",
+                self.endpoint.as_str(),
+            ),
+            ("ORCHESTRATOR_STORAGE__COSMOS__DATABASE", database),
+            ("ORCHESTRATOR_STORAGE__COSMOS__HTTP2", "false"),
+            ("ORCHESTRATOR_STORAGE__COSMOS__BINARY_ENCODING", "false"),
+            ("AZURE_COSMOS_KEY", self.key.as_str()),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        env.extend(
+            Self::env()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        env
+    }
+
     fn signal(&self, signal: &str) {
         let pid = self.child.id();
         let status = Command::new("kill")

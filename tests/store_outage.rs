@@ -1,0 +1,168 @@
+//! A store outage, made by stopping the Cosmos peer's listener and starting it again: health
+//! turns NOT_SERVING, new orchestrations get UNAVAILABLE, the running one keeps its events
+//! queued, and everything is written (and streamed, gapless) once the store is back.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::cosmos_peer::CosmosPeer;
+use common::plans::{assert_gapless, completed, mock, spec, task_updates};
+use common::process::ServerProcess;
+use orchestrator::api::pb;
+use pb::orchestrator_service_client::OrchestratorServiceClient;
+use serde_json::json;
+use tonic::Code;
+use tonic::transport::Channel;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+async fn health(client: &mut HealthClient<Channel>) -> ServingStatus {
+    client
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect("health answers whatever the store does")
+        .into_inner()
+        .status()
+}
+
+/// Polls health until it reports `wanted`; panics after `bound`.
+async fn health_becomes(
+    client: &mut HealthClient<Channel>,
+    wanted: ServingStatus,
+    bound: Duration,
+) {
+    let started = Instant::now();
+    loop {
+        if health(client).await == wanted {
+            return;
+        }
+        assert!(
+            started.elapsed() < bound,
+            "health did not become {wanted:?} within {bound:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn plan() -> pb::OrchestrationSpec {
+    spec(vec![
+        mock("quick", &[], json!({"output": "quick part"})),
+        mock(
+            "slow",
+            &[],
+            json!({"delay_ms": 1500, "output": "slow part"}),
+        ),
+        mock("final", &["quick", "slow"], json!({"output": "final part"})),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_refuses_new_work_and_loses_nothing_of_the_running() {
+    let peer = CosmosPeer::start();
+    let mut env = peer.server_env(&format!("outage-{}", uuid::Uuid::now_v7().simple()));
+    env.push(("ORCHESTRATOR_STORAGE__LEASE_DURATION".into(), "2s".into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let server = ServerProcess::start_with_env(&[], &env).await;
+    let channel = common::connect(server.addr).await;
+    let mut orchestrator = OrchestratorServiceClient::new(channel.clone());
+    let mut health_client = HealthClient::new(channel);
+    assert_eq!(health(&mut health_client).await, ServingStatus::Serving);
+
+    let id = orchestrator
+        .submit_orchestration(pb::SubmitOrchestrationRequest {
+            request_id: String::new(),
+            spec: Some(plan()),
+        })
+        .await
+        .expect("submit")
+        .into_inner()
+        .orchestration_id;
+    let mut stream = orchestrator
+        .stream_status(pb::StreamStatusRequest {
+            orchestration_id: id.clone(),
+            after_sequence: 0,
+        })
+        .await
+        .expect("follow")
+        .into_inner();
+    let mut events = Vec::new();
+    // Until the slow task runs: the rest of the run happens during the outage.
+    loop {
+        let event = stream.message().await.unwrap().unwrap().event.unwrap();
+        events.push(event);
+        if task_updates(&events)
+            .iter()
+            .any(|(t, s, _)| t == "slow" && *s == pb::TaskState::Running)
+        {
+            break;
+        }
+    }
+
+    peer.go_down();
+    health_becomes(
+        &mut health_client,
+        ServingStatus::NotServing,
+        Duration::from_secs(10),
+    )
+    .await;
+    let refused = orchestrator
+        .submit_orchestration(pb::SubmitOrchestrationRequest {
+            request_id: String::new(),
+            spec: Some(plan()),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unavailable, "{refused:?}");
+    // Long enough for the run to end while the store is away (and for the lease to expire).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    peer.come_back();
+    health_becomes(
+        &mut health_client,
+        ServingStatus::Serving,
+        Duration::from_secs(15),
+    )
+    .await;
+    // The stream goes on where it was: every event written, in order, none lost.
+    while let Some(message) = tokio::time::timeout(Duration::from_secs(30), stream.message())
+        .await
+        .expect("events once the store is back")
+        .expect("a healthy stream")
+    {
+        events.push(message.event.unwrap());
+    }
+    assert_gapless(&events, 1);
+    assert_eq!(
+        completed(&events).state(),
+        pb::OrchestrationState::Approved,
+        "{:?}",
+        completed(&events)
+    );
+    // And it is in the store: a replay from the start equals what was streamed.
+    let replay = common::plans::collect(
+        orchestrator
+            .stream_status(pb::StreamStatusRequest {
+                orchestration_id: id,
+                after_sequence: 0,
+            })
+            .await
+            .unwrap()
+            .into_inner(),
+        |m| m.event,
+    )
+    .await;
+    assert_eq!(replay, events);
+
+    // New work is accepted again.
+    orchestrator
+        .submit_orchestration(pb::SubmitOrchestrationRequest {
+            request_id: String::new(),
+            spec: Some(plan()),
+        })
+        .await
+        .expect("accepted after the outage");
+}
