@@ -52,6 +52,8 @@ pub struct ServerSettings {
     /// process exits anyway.
     #[serde(with = "humantime_serde")]
     pub drain_timeout: Duration,
+    /// What happens, once calls have drained, to orchestrations still running.
+    pub running_at_shutdown: RunningAtShutdown,
 }
 
 impl Default for ServerSettings {
@@ -59,8 +61,19 @@ impl Default for ServerSettings {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
             drain_timeout: Duration::from_secs(10),
+            running_at_shutdown: RunningAtShutdown::HandOver,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunningAtShutdown {
+    /// Stop running them here without ending them, and expire their leases: another replica,
+    /// or this server restarted, resumes them at once. Nothing accepted is given up.
+    HandOver,
+    /// Cancel them: they end CANCELLED, recorded.
+    Cancel,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -23,7 +23,7 @@ use crate::api::pb;
 use crate::api::pb::orchestrator_service_server::OrchestratorServiceServer;
 use crate::api::pb::review_criteria_service_server::ReviewCriteriaServiceServer;
 use crate::catalog::{CatalogError, CriteriaCatalog};
-use crate::config::{Settings, StorageBackend};
+use crate::config::{RunningAtShutdown, Settings, StorageBackend};
 use crate::engine::orchestration::Runner;
 use crate::engine::stack;
 use crate::engine::validate::{Defaults, Limits};
@@ -187,11 +187,22 @@ pub async fn serve(
         "shutting down: draining calls"
     );
     drain.begin();
+    // The lease keeper renews through the drain, and stops before orchestrations do: it must
+    // not resume here what is being handed over.
+    let mut lease_keeper = Some(lease_keeper);
+    let mut stop_background = async || {
+        background.cancel();
+        if let Some(keeper) = lease_keeper.take() {
+            let _ = keeper.await;
+        }
+    };
+    let hand_over = settings.server.running_at_shutdown == RunningAtShutdown::HandOver;
     match drain.wait_idle_for(period).await {
         DrainOutcome::Idle => {
             tracing::info!("all calls finished");
             drain.stop();
-            orchestrations.shutdown(SHUTDOWN_GRACE).await;
+            stop_background().await;
+            orchestrations.shutdown(SHUTDOWN_GRACE, hand_over).await;
         }
         DrainOutcome::TimedOut { cut } => {
             tracing::warn!(
@@ -199,14 +210,14 @@ pub async fn serve(
                 "drain period ran out; cancelling orchestrations and ending calls"
             );
             // Cancelled orchestrations send their final events to the streams still open.
-            orchestrations.shutdown(SHUTDOWN_GRACE).await;
+            stop_background().await;
+            orchestrations.shutdown(SHUTDOWN_GRACE, hand_over).await;
             drain.wait_idle_for(Duration::from_secs(1)).await;
             drain.stop();
         }
     }
     stop_accepting.cancel();
-    background.cancel();
-    let _ = lease_keeper.await;
+    stop_background().await;
     // Every call has ended by now, so connections close at once; the bound only guards against
     // a peer that never acknowledges.
     match tokio::time::timeout(Duration::from_secs(2), &mut server).await {

@@ -128,8 +128,57 @@ async fn the_callers_deadline_on_orchestrate_cancels_the_orchestration() {
 }
 
 #[tokio::test]
-async fn server_shutdown_cancels_what_runs_and_records_it() {
+async fn server_shutdown_hands_what_runs_over_and_a_restart_finishes_it() {
     let server = TestServer::start().await;
+    let id = server
+        .submit(spec(vec![
+            mock("quick", &[], json!({"output": "kept"})),
+            mock("slow", &[], json!({"delay_ms": 1500})),
+        ]))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let data_dir = server.data_dir.clone();
+    let mut server = server;
+    server.begin_shutdown();
+    server
+        .stopped_within(Duration::from_secs(20))
+        .await
+        .unwrap();
+
+    // Its lease expired at shutdown: the restarted server resumes it at once.
+    let restarted = TestServer::start_in(Default::default(), data_dir).await;
+    let result = restarted
+        .wait_until("default", &id, |r| {
+            r.state() == pb::OrchestrationState::Approved
+        })
+        .await;
+    assert_eq!(result.tasks[0].attempts, 1, "the quick task ran once");
+    let events = common::plans::collect(
+        restarted
+            .orchestrator()
+            .stream_status(pb::StreamStatusRequest {
+                orchestration_id: id,
+                after_sequence: 0,
+            })
+            .await
+            .unwrap()
+            .into_inner(),
+        |m| m.event,
+    )
+    .await;
+    common::plans::assert_gapless(&events, 1);
+    let quick_runs = common::plans::task_updates(&events)
+        .into_iter()
+        .filter(|(t, s, _)| t == "quick" && *s == pb::TaskState::Running)
+        .count();
+    assert_eq!(quick_runs, 1, "not run again after the restart");
+}
+
+#[tokio::test]
+async fn server_shutdown_can_cancel_what_runs_and_record_it() {
+    let mut settings = orchestrator::config::Settings::default();
+    settings.server.running_at_shutdown = orchestrator::config::RunningAtShutdown::Cancel;
+    let server = TestServer::start_with(settings).await;
     let id = server
         .submit(spec(vec![mock("slow", &[], json!({"delay_ms": 60_000}))]))
         .await;
