@@ -11,7 +11,7 @@ use orchestrator::model::{ReviewCriteria, ReviewDecision, TenantId, Verdict};
 use orchestrator::store::cosmos::{CosmosConfig, CosmosStore};
 use orchestrator::store::sqlite::SqliteStore;
 use orchestrator::store::{
-    LogBatch, OrchestrationRecord, PageRequest, StateUpdate, Store, StoreError,
+    LeaseClaim, LogBatch, OrchestrationRecord, PageRequest, StateUpdate, Store, StoreError,
 };
 
 trait Backend: Store {}
@@ -343,6 +343,40 @@ async fn decisions_are_written_once_and_read_back(store: Arc<dyn Backend>) {
     assert_eq!(store.get_decision(&tenant("t"), "d2").await.unwrap(), None);
 }
 
+fn claim() -> LeaseClaim {
+    LeaseClaim {
+        owner: "server-a".into(),
+        expire_time: Utc::now() + chrono::Duration::seconds(30),
+    }
+}
+
+async fn create_result(
+    store: &Arc<dyn Backend>,
+    record: OrchestrationRecord,
+) -> Result<(OrchestrationRecord, bool), StoreError> {
+    let id = record.orchestration_id.clone();
+    let outcome = store.create_orchestration(record, &claim()).await?;
+    // A new orchestration comes with its lease; an existing one without.
+    match &outcome.lease {
+        Some(lease) => {
+            assert!(outcome.created);
+            assert_eq!(
+                (lease.orchestration_id.as_str(), lease.owner.as_str()),
+                (id.as_str(), "server-a")
+            );
+        }
+        None => assert!(!outcome.created),
+    }
+    Ok((outcome.record, outcome.created))
+}
+
+async fn create(
+    store: &Arc<dyn Backend>,
+    record: OrchestrationRecord,
+) -> (OrchestrationRecord, bool) {
+    create_result(store, record).await.unwrap()
+}
+
 fn record(tenant_name: &str, id: &str, request_id: Option<&str>) -> OrchestrationRecord {
     let now = Utc::now();
     OrchestrationRecord {
@@ -386,26 +420,17 @@ fn state(tenant_name: &str, id: &str, state: OrchestrationState, sequence: u64) 
 }
 
 async fn orchestrations_are_created_once_per_request_id(store: Arc<dyn Backend>) {
-    let (created, fresh) = store
-        .create_orchestration(record("t", "o1", Some("r1")))
-        .await
-        .unwrap();
+    let (created, fresh) = create(&store, record("t", "o1", Some("r1"))).await;
     assert!(fresh);
     assert_eq!(created.orchestration_id, "o1");
-    let (existing, fresh) = store
-        .create_orchestration(record("t", "o2", Some("r1")))
-        .await
-        .unwrap();
+    let (existing, fresh) = create(&store, record("t", "o2", Some("r1"))).await;
     assert!(!fresh, "the request id names o1 already");
     assert_eq!(existing.orchestration_id, "o1");
     assert_eq!(
         store.get_orchestration(&tenant("t"), "o2").await.unwrap(),
         None
     );
-    let (other, fresh) = store
-        .create_orchestration(record("u", "o3", Some("r1")))
-        .await
-        .unwrap();
+    let (other, fresh) = create(&store, record("u", "o3", Some("r1"))).await;
     assert!(fresh, "request ids are per tenant");
     assert_eq!(other.orchestration_id, "o3");
     let found = store
@@ -420,14 +445,8 @@ async fn orchestrations_are_created_once_per_request_id(store: Arc<dyn Backend>)
         None
     );
     // Without a request id, every create is new.
-    store
-        .create_orchestration(record("t", "o4", None))
-        .await
-        .unwrap();
-    let (_, fresh) = store
-        .create_orchestration(record("t", "o5", None))
-        .await
-        .unwrap();
+    create(&store, record("t", "o4", None)).await;
+    let (_, fresh) = create(&store, record("t", "o5", None)).await;
     assert!(fresh);
 }
 
@@ -436,9 +455,7 @@ async fn concurrent_creates_of_one_request_id_make_one(store: Arc<dyn Backend>) 
         .map(|i| {
             let store = store.clone();
             tokio::spawn(async move {
-                store
-                    .create_orchestration(record("t", &format!("o{i}"), Some("same")))
-                    .await
+                create_result(&store, record("t", &format!("o{i}"), Some("same"))).await
             })
         })
         .collect();
@@ -454,10 +471,7 @@ async fn concurrent_creates_of_one_request_id_make_one(store: Arc<dyn Backend>) 
 }
 
 async fn the_log_writes_events_states_and_decisions_together(store: Arc<dyn Backend>) {
-    store
-        .create_orchestration(record("t", "o1", None))
-        .await
-        .unwrap();
+    create(&store, record("t", "o1", None)).await;
     let mut decided = decision("d1");
     decided.verdict = Verdict::Rejected;
     store
@@ -471,6 +485,7 @@ async fn the_log_writes_events_states_and_decisions_together(store: Arc<dyn Back
             }],
             decisions: vec![(tenant("t"), "o1".into(), decided.clone())],
             checkpoints: Vec::new(),
+            released_leases: Vec::new(),
         })
         .await
         .unwrap();
@@ -543,6 +558,7 @@ async fn the_log_writes_events_states_and_decisions_together(store: Arc<dyn Back
             }],
             decisions: Vec::new(),
             checkpoints: Vec::new(),
+            released_leases: Vec::new(),
         })
         .await
         .unwrap();
@@ -587,24 +603,19 @@ async fn orchestrations_list_newest_first_by_state(store: Arc<dyn Backend>) {
         ("o3", OrchestrationState::Approved),
         ("o4", OrchestrationState::Running),
     ] {
-        store
-            .create_orchestration(record("t", id, None))
-            .await
-            .unwrap();
+        create(&store, record("t", id, None)).await;
         store
             .write_log(&LogBatch {
                 events: Vec::new(),
                 states: vec![state("t", id, final_state, 1)],
                 decisions: Vec::new(),
                 checkpoints: Vec::new(),
+                released_leases: Vec::new(),
             })
             .await
             .unwrap();
     }
-    store
-        .create_orchestration(record("u", "o9", None))
-        .await
-        .unwrap();
+    create(&store, record("u", "o9", None)).await;
     let first = store
         .list_orchestrations(
             &tenant("t"),
@@ -690,10 +701,7 @@ fn checkpoint(run: u32, task_id: &str, output: &str) -> TaskCheckpoint {
 }
 
 async fn checkpoints_are_kept_per_run(store: Arc<dyn Backend>) {
-    store
-        .create_orchestration(record("t", "o1", None))
-        .await
-        .unwrap();
+    create(&store, record("t", "o1", None)).await;
     store
         .write_log(&LogBatch {
             checkpoints: vec![
@@ -839,6 +847,52 @@ async fn a_lease_has_one_owner_until_it_expires(store: Arc<dyn Backend>) {
     store.ping().await.unwrap();
 }
 
+async fn a_new_orchestration_comes_with_its_lease_and_the_log_releases_it(store: Arc<dyn Backend>) {
+    let outcome = store
+        .create_orchestration(record("t", "o1", None), &claim())
+        .await
+        .unwrap();
+    let lease = outcome.lease.expect("created with its lease");
+    assert_eq!(
+        store
+            .acquire_lease(&tenant("t"), "o1", "server-b", in_secs(30))
+            .await
+            .unwrap(),
+        None,
+        "held by its creator"
+    );
+    // A stale release (another server renewed it since) leaves it alone.
+    let renewed = store.renew_lease(&lease, in_secs(30)).await.unwrap();
+    store
+        .write_log(&LogBatch {
+            events: vec![(tenant("t"), event("o1", 1, OrchestrationState::Approved))],
+            released_leases: vec![lease],
+            ..LogBatch::default()
+        })
+        .await
+        .unwrap();
+    let still = store.renew_lease(&renewed, in_secs(30)).await.unwrap();
+    // The current lease goes with the batch.
+    store
+        .write_log(&LogBatch {
+            events: vec![(tenant("t"), event("o1", 2, OrchestrationState::Approved))],
+            released_leases: vec![still.clone()],
+            ..LogBatch::default()
+        })
+        .await
+        .unwrap();
+    let gone = store.renew_lease(&still, in_secs(30)).await.unwrap_err();
+    assert!(matches!(gone, StoreError::NotFound { .. }), "{gone:?}");
+    assert_eq!(
+        store
+            .read_events(&tenant("t"), "o1", 0, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
 async fn concurrent_takeovers_of_an_expired_lease_have_one_winner(store: Arc<dyn Backend>) {
     let t = tenant("t");
     store
@@ -897,6 +951,7 @@ conformance!(sqlite:
     checkpoints_are_kept_per_run,
     a_lease_has_one_owner_until_it_expires,
     concurrent_takeovers_of_an_expired_lease_have_one_winner,
+    a_new_orchestration_comes_with_its_lease_and_the_log_releases_it,
 );
 
 conformance!(cosmos:
@@ -916,6 +971,7 @@ conformance!(cosmos:
     checkpoints_are_kept_per_run,
     a_lease_has_one_owner_until_it_expires,
     concurrent_takeovers_of_an_expired_lease_have_one_winner,
+    a_new_orchestration_comes_with_its_lease_and_the_log_releases_it,
 );
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use crate::engine::run::EventSink;
 use crate::model::TenantId;
 use crate::model::event::{Event, EventKind, ReviewState};
 use crate::model::orchestration::{OrchestrationState, TaskCheckpoint};
-use crate::store::{LogBatch, OrchestrationStore, StateUpdate};
+use crate::store::{Lease, LogBatch, OrchestrationStore, StateUpdate};
 
 /// Most writes folded into one transaction.
 const MAX_BATCH: usize = 2048;
@@ -34,6 +34,7 @@ struct Write {
     event: Option<Arc<Event>>,
     state: Option<StateUpdate>,
     checkpoint: Option<Box<(String, TaskCheckpoint)>>,
+    released: Option<Box<Lease>>,
 }
 
 /// Live followers of orchestrations running in this process.
@@ -146,6 +147,21 @@ impl OrchestrationSink {
     }
 
     /// Keeps the redacted output under review with the orchestration, for the escalation view.
+    /// Releases the lease of the completed orchestration, after everything it logged.
+    pub fn release_lease(&self, lease: Lease) {
+        let _next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        if self.is_fenced() {
+            return;
+        }
+        let _ = self.log.sender.send(Command::Write(Write {
+            tenant: self.tenant.clone(),
+            event: None,
+            state: None,
+            checkpoint: None,
+            released: Some(Box::new(lease)),
+        }));
+    }
+
     pub fn set_escalated_output(&self, output: &str) {
         if self.is_fenced() {
             return;
@@ -163,6 +179,7 @@ impl OrchestrationSink {
                 escalated_output: Some(Some(output.to_owned())),
             }),
             checkpoint: None,
+            released: None,
         }));
     }
 }
@@ -213,6 +230,7 @@ impl EventSink for OrchestrationSink {
             event: Some(event),
             state,
             checkpoint: None,
+            released: None,
         }));
     }
 
@@ -227,6 +245,7 @@ impl EventSink for OrchestrationSink {
             event: None,
             state: None,
             checkpoint: Some(Box::new((self.orchestration_id.clone(), checkpoint))),
+            released: None,
         }));
     }
 }
@@ -261,6 +280,9 @@ async fn write_loop(
                     }
                     if let Some(state) = write.state {
                         batch.states.push(state);
+                    }
+                    if let Some(lease) = write.released {
+                        batch.released_leases.push(*lease);
                     }
                     if let Some(checkpoint) = write.checkpoint {
                         let (orchestration_id, checkpoint) = *checkpoint;

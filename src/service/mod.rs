@@ -27,7 +27,7 @@ use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
 use crate::model::plan::{OrchestrationSpec, Plan};
 use crate::model::{FieldViolation, TenantId};
 use crate::review::CompiledCriteria;
-use crate::store::{Lease, OrchestrationRecord, Page, PageRequest, Store, StoreError};
+use crate::store::{Lease, LeaseClaim, OrchestrationRecord, Page, PageRequest, Store, StoreError};
 use availability::StoreAvailability;
 use log::{EventLog, OrchestrationSink};
 
@@ -257,35 +257,16 @@ impl Orchestrations {
         // Storing and starting happen in a task of their own: a caller that hangs up between
         // the two must not leave a stored orchestration that never runs.
         let launcher = self.launcher();
-        let expiry = self.leases.expiry();
-        let owner = self.leases.owner.clone();
+        let claim = LeaseClaim {
+            owner: self.leases.owner.clone(),
+            expire_time: self.leases.expiry(),
+        };
         let launched = tokio::spawn(async move {
-            // The lease first: should this server stop right after storing the orchestration,
-            // the lease expires and another server finds and runs it.
-            let lease = launcher
-                .store
-                .acquire_lease(&record.tenant, &record.orchestration_id, &owner, expiry)
-                .await?
-                .ok_or_else(|| {
-                    StoreError::Unavailable(format!(
-                        "the new orchestration {:?} already has a lease",
-                        record.orchestration_id
-                    ))
-                })?;
-            let (record, created) = match launcher.store.create_orchestration(record).await {
-                Ok(outcome) => outcome,
-                Err(error) => {
-                    let _ = launcher.store.release_lease(&lease).await;
-                    return Err(error);
-                }
-            };
-            if created {
+            let outcome = launcher.store.create_orchestration(record, &claim).await?;
+            if let (true, Some(lease)) = (outcome.created, outcome.lease) {
                 launcher.start(job, 0, deadline, lease);
-            } else if let Err(error) = launcher.store.release_lease(&lease).await {
-                // It expires by itself; the scan then finds no orchestration to resume.
-                tracing::warn!(%error, "cannot release the lease of a repeated submission");
             }
-            Ok::<_, StoreError>((record, created))
+            Ok::<_, StoreError>((outcome.record, outcome.created))
         });
         let (record, created) = launched
             .await
@@ -638,8 +619,6 @@ impl Launcher {
         );
         let runner = self.runner.clone();
         let live = self.live.clone();
-        let log = self.log.clone();
-        let store = self.store.clone();
         self.tracker.spawn(async move {
             let humans = Escalations {
                 live: live.clone(),
@@ -679,15 +658,11 @@ impl Launcher {
                     (OrchestrationState::Failed, 0)
                 }
             };
-            // The lease goes only once the completed event is stored: until then, a crash must
-            // leave the orchestration to be resumed.
-            log.flush().await;
+            // The lease goes with (never before) the completed event: until that is stored, a
+            // crash must leave the orchestration to be resumed.
             let held = lock(&live).remove(&id);
-            if let Some(held) = held
-                && let Err(error) = store.release_lease(&held.lease).await
-            {
-                // It expires; whoever takes it then finds the orchestration finished.
-                tracing::warn!(orchestration_id = %id, %error, "cannot release the lease");
+            if let Some(held) = held {
+                sink.release_lease(held.lease);
             }
             tracing::info!(orchestration_id = %id, state = state.as_str(), runs, "orchestration completed");
         });

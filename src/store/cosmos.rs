@@ -34,9 +34,9 @@ use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
 use super::{
-    CRITERIA, CriteriaStore, DECISION, DecisionStore, LEASE, Lease, LeaseStore, LogBatch,
-    ORCHESTRATION, OrchestrationRecord, OrchestrationStore, Page, PageRequest, StateUpdate,
-    StoreError,
+    CRITERIA, Created, CriteriaStore, DECISION, DecisionStore, LEASE, Lease, LeaseClaim,
+    LeaseStore, LogBatch, ORCHESTRATION, OrchestrationRecord, OrchestrationStore, Page,
+    PageRequest, StateUpdate, StoreError,
 };
 use crate::model::event::Event;
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
@@ -708,6 +708,7 @@ struct OrchestrationWrites<'a> {
     events: Vec<&'a Event>,
     decisions: Vec<&'a ReviewDecision>,
     state: Option<FoldedState>,
+    released: Vec<&'a Lease>,
 }
 
 impl CosmosStore {
@@ -770,6 +771,9 @@ impl CosmosStore {
         }
         if let Some(state) = writes.state {
             self.apply_state(tenant, orchestration_id, state).await?;
+        }
+        for lease in writes.released {
+            self.release_lease(lease).await?;
         }
         Ok(())
     }
@@ -862,28 +866,9 @@ impl CosmosStore {
         }
     }
 
-    async fn orchestration_by_marker(
-        &self,
-        tenant: &TenantId,
-        request_id: &str,
-    ) -> Result<Option<OrchestrationRecord>, StoreError> {
-        let Some((marker, _)) = Self::read::<RequestDoc>(
-            &self.inner.orchestrations,
-            tenant.as_str(),
-            &request_marker_id(request_id),
-        )
-        .await?
-        else {
-            return Ok(None);
-        };
-        self.get_orchestration(tenant, &marker.orchestration_id)
-            .await
-    }
-}
-
-#[async_trait]
-impl OrchestrationStore for CosmosStore {
-    async fn create_orchestration(
+    /// Creates the orchestration document (with its request-id marker); `false` with the
+    /// existing one when the request id is taken.
+    async fn insert_orchestration(
         &self,
         record: OrchestrationRecord,
     ) -> Result<(OrchestrationRecord, bool), StoreError> {
@@ -943,6 +928,68 @@ impl OrchestrationStore for CosmosStore {
                 "cosmos: creating orchestration {:?} failed with {other:?}",
                 record.orchestration_id
             ))),
+        }
+    }
+
+    async fn orchestration_by_marker(
+        &self,
+        tenant: &TenantId,
+        request_id: &str,
+    ) -> Result<Option<OrchestrationRecord>, StoreError> {
+        let Some((marker, _)) = Self::read::<RequestDoc>(
+            &self.inner.orchestrations,
+            tenant.as_str(),
+            &request_marker_id(request_id),
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        self.get_orchestration(tenant, &marker.orchestration_id)
+            .await
+    }
+}
+
+#[async_trait]
+impl OrchestrationStore for CosmosStore {
+    async fn create_orchestration(
+        &self,
+        record: OrchestrationRecord,
+        claim: &LeaseClaim,
+    ) -> Result<Created, StoreError> {
+        // The lease first (another container, so not in one transaction): a crash between the
+        // two leaves a lease whose orchestration does not exist, which the next server to take
+        // it over releases.
+        let lease = self
+            .acquire_lease(
+                &record.tenant,
+                &record.orchestration_id,
+                &claim.owner,
+                claim.expire_time,
+            )
+            .await?
+            .ok_or_else(|| StoreError::AlreadyExists {
+                kind: LEASE,
+                id: record.orchestration_id.clone(),
+            })?;
+        let outcome = self.insert_orchestration(record).await;
+        match outcome {
+            Ok((record, true)) => Ok(Created {
+                record,
+                created: true,
+                lease: Some(lease),
+            }),
+            other => {
+                if let Err(error) = self.release_lease(&lease).await {
+                    // It expires; whoever takes it then finds no orchestration and drops it.
+                    tracing::warn!(%error, "cannot release the lease of an orchestration not created");
+                }
+                other.map(|(record, _)| Created {
+                    record,
+                    created: false,
+                    lease: None,
+                })
+            }
         }
     }
 
@@ -1034,6 +1081,11 @@ impl OrchestrationStore for CosmosStore {
                 .state
                 .get_or_insert_with(FoldedState::default)
                 .add(update);
+        }
+        for lease in &batch.released_leases {
+            let writes = by_orchestration.entry(&lease.orchestration_id).or_default();
+            writes.tenant = Some(&lease.tenant);
+            writes.released.push(lease);
         }
         // Boxed up front: a lazily mapped stream trips the compiler's higher-ranked lifetime
         // check inside `async_trait`.

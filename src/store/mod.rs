@@ -129,6 +129,23 @@ pub struct OrchestrationRecord {
     pub last_sequence: u64,
 }
 
+/// Who runs a new orchestration, until when: its first lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseClaim {
+    pub owner: String,
+    pub expire_time: DateTime<Utc>,
+}
+
+/// The outcome of `create_orchestration`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    pub record: OrchestrationRecord,
+    /// False when the request id named an existing orchestration (`record` is that one).
+    pub created: bool,
+    /// The new orchestration's lease, when created.
+    pub lease: Option<Lease>,
+}
+
 /// A change to an orchestration's row that goes with the events of the same batch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StateUpdate {
@@ -149,6 +166,9 @@ pub struct LogBatch {
     pub decisions: Vec<(TenantId, String, ReviewDecision)>,
     /// Succeeded tasks of the batch's orchestrations: (tenant, orchestration id, checkpoint).
     pub checkpoints: Vec<(TenantId, String, TaskCheckpoint)>,
+    /// Leases of orchestrations that completed, released after everything else of the batch
+    /// (each only if still as given).
+    pub released_leases: Vec<Lease>,
 }
 
 impl LogBatch {
@@ -157,17 +177,19 @@ impl LogBatch {
             && self.states.is_empty()
             && self.decisions.is_empty()
             && self.checkpoints.is_empty()
+            && self.released_leases.is_empty()
     }
 }
 
 #[async_trait]
 pub trait OrchestrationStore: Send + Sync + 'static {
-    /// Creates the orchestration, unless its request id already names one in the tenant: then
-    /// that one comes back with `false`.
+    /// Creates the orchestration with its first lease, unless its request id already names one
+    /// in the tenant: then that one comes back, not created and without a lease.
     async fn create_orchestration(
         &self,
         record: OrchestrationRecord,
-    ) -> Result<(OrchestrationRecord, bool), StoreError>;
+        claim: &LeaseClaim,
+    ) -> Result<Created, StoreError>;
 
     async fn get_orchestration(
         &self,
@@ -190,8 +212,8 @@ pub trait OrchestrationStore: Send + Sync + 'static {
     ) -> Result<Page<OrchestrationRecord>, StoreError>;
 
     /// Applies a batch: in one transaction where the backend has them; otherwise checkpoints,
-    /// then events, then decisions, then states, so that a state never runs ahead of its
-    /// events. Writing a batch again (after an error) is harmless: what is already stored stays.
+    /// then events, then decisions, then states, then released leases, so that nothing runs
+    /// ahead of the events it follows. Writing a batch again (after an error) is harmless: what is already stored stays.
     async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError>;
 
     /// The checkpoints of one run of an orchestration, in no particular order.

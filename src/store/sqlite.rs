@@ -14,8 +14,9 @@ use chrono::Utc;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
 use super::{
-    CRITERIA, CriteriaStore, DECISION, DecisionStore, LEASE, Lease, LeaseStore, LogBatch,
-    ORCHESTRATION, OrchestrationRecord, OrchestrationStore, Page, PageRequest, StoreError,
+    CRITERIA, Created, CriteriaStore, DECISION, DecisionStore, LEASE, Lease, LeaseClaim,
+    LeaseStore, LogBatch, ORCHESTRATION, OrchestrationRecord, OrchestrationStore, Page,
+    PageRequest, StoreError,
 };
 use crate::model::event::Event;
 use crate::model::orchestration::{OrchestrationState, TaskCheckpoint};
@@ -625,13 +626,15 @@ impl OrchestrationStore for SqliteStore {
     async fn create_orchestration(
         &self,
         record: OrchestrationRecord,
-    ) -> Result<(OrchestrationRecord, bool), StoreError> {
+        claim: &LeaseClaim,
+    ) -> Result<Created, StoreError> {
+        let claim = claim.clone();
         self.write(move |connection| {
             let transaction = connection.transaction().map_err(sql_error)?;
             if let Some(request_id) = &record.request_id
                 && let Some(found) = select_by_request(&transaction, record.tenant.as_str(), request_id)?
             {
-                return Ok((found, false));
+                return Ok(Created { record: found, created: false, lease: None });
             }
             transaction
                 .execute(
@@ -653,8 +656,22 @@ impl OrchestrationStore for SqliteStore {
                         sql_error(e)
                     }
                 })?;
+            // The lease in the same transaction: a crash leaves both or neither.
+            transaction
+                .execute(
+                    "INSERT OR REPLACE INTO leases (tenant, orchestration_id, owner, expire_millis, version) VALUES (?1, ?2, ?3, ?4, 1)",
+                    params![record.tenant.as_str(), record.orchestration_id, claim.owner, millis(claim.expire_time)],
+                )
+                .map_err(sql_error)?;
             transaction.commit().map_err(sql_error)?;
-            Ok((record, true))
+            let lease = lease_from(
+                record.tenant.as_str(),
+                record.orchestration_id.clone(),
+                claim.owner,
+                millis(claim.expire_time),
+                1,
+            )?;
+            Ok(Created { record, created: true, lease: Some(lease) })
         })
         .await
     }
@@ -763,6 +780,17 @@ impl OrchestrationStore for SqliteStore {
                 ))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
+        let released = batch
+            .released_leases
+            .iter()
+            .map(|lease| {
+                Ok((
+                    lease.tenant.as_str().to_owned(),
+                    lease.orchestration_id.clone(),
+                    lease_version(lease)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let checkpoints = batch
             .checkpoints
             .iter()
@@ -822,6 +850,12 @@ impl OrchestrationStore for SqliteStore {
                     insert_decision
                         .execute(params![tenant, id, orchestration_id, criteria_id, version, body, time])
                         .map_err(sql_error)?;
+                }
+                let mut release = transaction
+                    .prepare_cached("DELETE FROM leases WHERE tenant = ?1 AND orchestration_id = ?2 AND version = ?3")
+                    .map_err(sql_error)?;
+                for (tenant, id, version) in &released {
+                    release.execute(params![tenant, id, version]).map_err(sql_error)?;
                 }
             }
             transaction.commit().map_err(sql_error)
