@@ -136,9 +136,15 @@ pub struct CosmosSettings {
     /// accepted only for a local emulator (127.0.0.1, localhost).
     pub endpoint: String,
     pub database: String,
-    /// The environment variable that holds the account key. The key itself never goes into a
-    /// settings file. (Not `ORCHESTRATOR_*`: those are settings, and the key is not one.)
+    /// How the server proves who it is to the account.
+    pub credential: CosmosCredential,
+    /// With `credential = "key"`: the environment variable that holds the account key. The key
+    /// itself never goes into a settings file. (Not `ORCHESTRATOR_*`: those are settings, and
+    /// the key is not one.)
     pub key_env: String,
+    /// With `credential = "managed_identity"`: the client id of a user-assigned identity;
+    /// empty for the system-assigned one.
+    pub managed_identity_client_id: String,
     /// Create the database and containers when they are missing (needs a key with write access
     /// to the account's metadata). Off, the server refuses to start without them.
     pub create_containers: bool,
@@ -153,12 +159,25 @@ impl Default for CosmosSettings {
         Self {
             endpoint: String::new(),
             database: "orchestrator".into(),
+            credential: CosmosCredential::Key,
             key_env: "AZURE_COSMOS_KEY".into(),
+            managed_identity_client_id: String::new(),
             create_containers: true,
             http2: true,
             binary_encoding: true,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CosmosCredential {
+    /// The account key, from the variable named by `key_env`.
+    Key,
+    /// Entra ID through a managed identity: the host's instance metadata endpoint (VMs, AKS
+    /// node identities) or the `IDENTITY_ENDPOINT` the platform sets (App Service, Container
+    /// Apps). The identity needs a Cosmos DB data-plane role on the account.
+    ManagedIdentity,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,14 +23,14 @@ use crate::api::pb;
 use crate::api::pb::orchestrator_service_server::OrchestratorServiceServer;
 use crate::api::pb::review_criteria_service_server::ReviewCriteriaServiceServer;
 use crate::catalog::{CatalogError, CriteriaCatalog};
-use crate::config::{RunningAtShutdown, Settings, StorageBackend};
+use crate::config::{CosmosCredential, RunningAtShutdown, Settings, StorageBackend};
 use crate::engine::orchestration::Runner;
 use crate::engine::stack;
 use crate::engine::validate::{Defaults, Limits};
 use crate::service::availability::StoreAvailability;
 use crate::service::log::EventLog;
 use crate::service::{LeaseSettings, Orchestrations, ServiceParts};
-use crate::store::cosmos::{CosmosConfig, CosmosStore};
+use crate::store::cosmos::{CosmosAuth, CosmosConfig, CosmosStore};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
 
@@ -96,15 +96,21 @@ pub async fn serve(
         }
         StorageBackend::Cosmos => {
             let cosmos = &settings.storage.cosmos;
-            let key = std::env::var(&cosmos.key_env).map_err(|_| {
-                StoreError::Unavailable(format!(
-                    "storage.backend is cosmos but the environment variable {} (storage.cosmos.key_env) holding the account key is not set",
-                    cosmos.key_env
-                ))
-            })?;
+            let auth = match cosmos.credential {
+                CosmosCredential::Key => CosmosAuth::Key(std::env::var(&cosmos.key_env).map_err(|_| {
+                    StoreError::Unavailable(format!(
+                        "storage.cosmos.credential is key but the environment variable {} (storage.cosmos.key_env) holding the account key is not set",
+                        cosmos.key_env
+                    ))
+                })?),
+                CosmosCredential::ManagedIdentity => CosmosAuth::ManagedIdentity {
+                    client_id: Some(cosmos.managed_identity_client_id.clone())
+                        .filter(|id| !id.is_empty()),
+                },
+            };
             let store = CosmosStore::connect(&CosmosConfig {
                 endpoint: cosmos.endpoint.clone(),
-                key,
+                auth,
                 database: cosmos.database.clone(),
                 create_containers: cosmos.create_containers,
                 http2: cosmos.http2,

@@ -8,7 +8,7 @@ use orchestrator::model::event::{Event, EventKind};
 use orchestrator::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use orchestrator::model::plan::OrchestrationSpec;
 use orchestrator::model::{ReviewCriteria, ReviewDecision, TenantId, Verdict};
-use orchestrator::store::cosmos::{CosmosConfig, CosmosStore};
+use orchestrator::store::cosmos::{CosmosAuth, CosmosConfig, CosmosStore};
 use orchestrator::store::sqlite::SqliteStore;
 use orchestrator::store::{
     LeaseClaim, LogBatch, OrchestrationRecord, PageRequest, StateUpdate, Store, StoreError,
@@ -46,7 +46,7 @@ async fn cosmos() -> Fixture {
     let peer = peer();
     let store = CosmosStore::connect(&CosmosConfig {
         endpoint: peer.endpoint.clone(),
-        key: peer.key.clone(),
+        auth: CosmosAuth::Key(peer.key.clone()),
         database: format!("conformance-{}", uuid::Uuid::now_v7().simple()),
         create_containers: true,
         http2: false,

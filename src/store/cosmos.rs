@@ -26,6 +26,7 @@ use azure_data_cosmos::options::{
 use azure_data_cosmos::{
     AccountEndpoint, AccountReference, CosmosClient, CosmosError, CosmosRuntime, RoutingStrategy,
 };
+use azure_identity::{ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt as _, StreamExt as _, TryStreamExt as _};
@@ -50,11 +51,34 @@ const ATTEMPTS: u32 = 4;
 /// Orchestrations whose log is written at the same time, per log batch.
 const LOG_WRITES_IN_FLIGHT: usize = 16;
 
+/// How the server authenticates to the account.
+#[derive(Clone)]
+pub enum CosmosAuth {
+    Key(String),
+    /// Entra ID through a managed identity; `Some` names a user-assigned one by client id.
+    ManagedIdentity {
+        client_id: Option<String>,
+    },
+}
+
+impl std::fmt::Debug for CosmosAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // Never the key itself.
+            CosmosAuth::Key(_) => f.write_str("Key(..)"),
+            CosmosAuth::ManagedIdentity { client_id } => f
+                .debug_struct("ManagedIdentity")
+                .field("client_id", client_id)
+                .finish(),
+        }
+    }
+}
+
 /// How to reach the account.
 #[derive(Debug, Clone)]
 pub struct CosmosConfig {
     pub endpoint: String,
-    pub key: String,
+    pub auth: CosmosAuth,
     pub database: String,
     pub create_containers: bool,
     /// Emulators without HTTP/2 need this off.
@@ -301,15 +325,26 @@ impl CosmosStore {
             .endpoint
             .parse()
             .map_err(|e| setup(&format!("use the endpoint {:?}", config.endpoint), &e))?;
+        let account = match &config.auth {
+            CosmosAuth::Key(key) => {
+                AccountReference::with_authentication_key(endpoint, key.clone())
+            }
+            CosmosAuth::ManagedIdentity { client_id } => {
+                let credential =
+                    ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
+                        user_assigned_id: client_id.clone().map(UserAssignedId::ClientId),
+                        ..Default::default()
+                    }))
+                    .map_err(|e| setup("set up the managed identity credential", &e))?;
+                AccountReference::with_credential(endpoint, credential)
+            }
+        };
         let client = CosmosClient::builder()
             .with_runtime(runtime)
             .with_binary_encoding_options(
                 BinaryEncodingOptions::new().with_enabled(config.binary_encoding),
             )
-            .build(
-                AccountReference::with_authentication_key(endpoint, config.key.clone()),
-                RoutingStrategy::PreferredRegions(Vec::new()),
-            )
+            .build(account, RoutingStrategy::PreferredRegions(Vec::new()))
             .await
             .map_err(|e| setup(&format!("reach the account at {}", config.endpoint), &e))?;
         if config.create_containers {
