@@ -28,6 +28,8 @@ pub enum ConfigError {
     Invalid(#[from] Box<figment::Error>),
     #[error("cannot render settings: {0}")]
     Render(#[from] toml::ser::Error),
+    #[error("invalid setting {key}: {reason}")]
+    OutOfRange { key: &'static str, reason: String },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -420,7 +422,23 @@ impl Settings {
         if let Some(data_dir) = &flags.data_dir {
             figment = figment.merge(Serialized::default("storage.data_dir", data_dir));
         }
-        figment.extract().map_err(|err| Box::new(err).into())
+        let settings: Self = figment.extract().map_err(Box::new)?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// What serde cannot check.
+    fn check(&self) -> Result<(), ConfigError> {
+        let lease = self.storage.lease_duration;
+        // Renewed every third of it: under a second leaves no room for a slow store call, and
+        // past an hour a crashed server's work waits that long.
+        if !(Duration::from_secs(1)..=Duration::from_secs(3600)).contains(&lease) {
+            return Err(ConfigError::OutOfRange {
+                key: "storage.lease_duration",
+                reason: format!("{} is outside 1s..=1h", humantime::format_duration(lease)),
+            });
+        }
+        Ok(())
     }
 
     /// The settings as a TOML document, the format of the settings file.

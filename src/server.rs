@@ -198,8 +198,13 @@ pub async fn serve(
     let mut lease_keeper = Some(lease_keeper);
     let mut stop_background = async || {
         background.cancel();
-        if let Some(keeper) = lease_keeper.take() {
-            let _ = keeper.await;
+        if let Some(mut keeper) = lease_keeper.take()
+            && tokio::time::timeout(Duration::from_secs(2), &mut keeper)
+                .await
+                .is_err()
+        {
+            // Mid-adoption of a large log: what it did not finish, the lease hands on.
+            keeper.abort();
         }
     };
     let hand_over = settings.server.running_at_shutdown == RunningAtShutdown::HandOver;

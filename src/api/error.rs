@@ -100,7 +100,7 @@ impl From<StoreError> for ApiError {
                 ApiError::Aborted(format!("{message}; read it again and retry"))
             }
             StoreError::Unavailable(_) => ApiError::Unavailable(message),
-            StoreError::Corrupt(_) => ApiError::Internal(message),
+            StoreError::Corrupt(_) | StoreError::Rejected(_) => ApiError::Internal(message),
         }
     }
 }

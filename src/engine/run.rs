@@ -25,10 +25,12 @@ use crate::model::task::{TaskState, TokenUsage};
 pub trait EventSink: Send + Sync {
     fn emit(&self, kind: EventKind);
 
-    /// Keeps a succeeded task's output so that a resumed run can skip it. Called before the
-    /// task's SUCCEEDED event; a sink that cannot resume anything may drop it.
-    fn checkpoint(&self, checkpoint: TaskCheckpoint) {
+    /// A task's SUCCEEDED event, with the checkpoint that lets a resumed run skip the task:
+    /// both are stored together or not at all. A sink that cannot resume may drop the
+    /// checkpoint.
+    fn emit_success(&self, kind: EventKind, checkpoint: TaskCheckpoint) {
         let _ = checkpoint;
+        self.emit(kind);
     }
 }
 
@@ -212,6 +214,7 @@ pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskRun> {
         let task = &plan.tasks[index];
         let started = progress.started();
         let elapsed = started.map(|(at, _)| at.elapsed());
+        let mut checkpoint = None;
         let mut run = TaskRun {
             state: TaskState::Succeeded,
             attempts: 0,
@@ -233,7 +236,7 @@ pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskRun> {
                 run.output_truncated = truncated;
                 run.confidence = success.response.confidence;
                 run.usage = success.response.usage;
-                ctx.events.checkpoint(TaskCheckpoint {
+                checkpoint = Some(TaskCheckpoint {
                     run: ctx.run,
                     task_id: task.id.clone(),
                     output: run.output.clone().unwrap_or_default(),
@@ -262,11 +265,15 @@ pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskRun> {
                 run.error = Some((ctx.scrub)(&failure.error.to_string()));
             }
         }
-        ctx.events.emit(EventKind::Task(TaskUpdate {
+        let update = EventKind::Task(TaskUpdate {
             error: run.error.clone(),
             elapsed: run.duration,
             ..progress.update(run.state, run.attempts)
-        }));
+        });
+        match checkpoint {
+            Some(checkpoint) => ctx.events.emit_success(update, checkpoint),
+            None => ctx.events.emit(update),
+        }
         let failed = run.state != TaskState::Succeeded;
         let state = run.state;
         results[index] = Some(run);

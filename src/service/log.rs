@@ -16,7 +16,7 @@ use crate::engine::run::EventSink;
 use crate::model::TenantId;
 use crate::model::event::{Event, EventKind, ReviewState};
 use crate::model::orchestration::{OrchestrationState, TaskCheckpoint};
-use crate::store::{Lease, LogBatch, OrchestrationStore, StateUpdate};
+use crate::store::{Lease, LogBatch, OrchestrationStore, StateUpdate, StoreError};
 
 /// Most writes folded into one transaction.
 const MAX_BATCH: usize = 2048;
@@ -31,6 +31,9 @@ enum Command {
 
 struct Write {
     tenant: TenantId,
+    orchestration_id: String,
+    /// The run's fence: once set, whatever of this write is not stored yet never will be.
+    fence: Arc<AtomicBool>,
     event: Option<Arc<Event>>,
     state: Option<StateUpdate>,
     checkpoint: Option<Box<(String, TaskCheckpoint)>>,
@@ -112,7 +115,7 @@ impl EventLog {
             orchestration_id: orchestration_id.to_owned(),
             next: Mutex::new(last_sequence),
             log: self.clone(),
-            fenced: AtomicBool::new(false),
+            fenced: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -134,7 +137,7 @@ pub struct OrchestrationSink {
     log: EventLog,
     /// Set when another server took the orchestration over: whatever this run still says is
     /// dropped, so that the log has one writer.
-    fenced: AtomicBool,
+    fenced: Arc<AtomicBool>,
 }
 
 impl OrchestrationSink {
@@ -146,7 +149,6 @@ impl OrchestrationSink {
         self.fenced.load(Ordering::SeqCst)
     }
 
-    /// Keeps the redacted output under review with the orchestration, for the escalation view.
     /// Releases the lease of the completed orchestration, after everything it logged.
     pub fn release_lease(&self, lease: Lease) {
         let _next = self.next.lock().unwrap_or_else(|p| p.into_inner());
@@ -155,6 +157,8 @@ impl OrchestrationSink {
         }
         let _ = self.log.sender.send(Command::Write(Write {
             tenant: self.tenant.clone(),
+            orchestration_id: self.orchestration_id.clone(),
+            fence: self.fenced.clone(),
             event: None,
             state: None,
             checkpoint: None,
@@ -162,6 +166,7 @@ impl OrchestrationSink {
         }));
     }
 
+    /// Keeps the redacted output under review with the orchestration, for the escalation view.
     pub fn set_escalated_output(&self, output: &str) {
         if self.is_fenced() {
             return;
@@ -169,6 +174,8 @@ impl OrchestrationSink {
         let sequence = self.next.lock().unwrap_or_else(|p| p.into_inner());
         let _ = self.log.sender.send(Command::Write(Write {
             tenant: self.tenant.clone(),
+            orchestration_id: self.orchestration_id.clone(),
+            fence: self.fenced.clone(),
             event: None,
             state: Some(StateUpdate {
                 tenant: self.tenant.clone(),
@@ -199,6 +206,18 @@ fn state_after(kind: &EventKind) -> Option<OrchestrationState> {
 
 impl EventSink for OrchestrationSink {
     fn emit(&self, kind: EventKind) {
+        self.queue(kind, None);
+    }
+
+    fn emit_success(&self, kind: EventKind, checkpoint: TaskCheckpoint) {
+        self.queue(kind, Some(checkpoint));
+    }
+}
+
+impl OrchestrationSink {
+    /// Sequences an event and queues it, with the checkpoint it carries: one write, never
+    /// split across batches.
+    fn queue(&self, kind: EventKind, checkpoint: Option<TaskCheckpoint>) {
         let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
         if self.is_fenced() {
             return;
@@ -227,24 +246,12 @@ impl EventSink for OrchestrationSink {
         // A closed writer means the process is going down; the event cannot be kept anyway.
         let _ = self.log.sender.send(Command::Write(Write {
             tenant: self.tenant.clone(),
+            orchestration_id: self.orchestration_id.clone(),
+            fence: self.fenced.clone(),
             event: Some(event),
             state,
-            checkpoint: None,
-            released: None,
-        }));
-    }
-
-    fn checkpoint(&self, checkpoint: TaskCheckpoint) {
-        // Under the sequence lock, so that it is queued before the event that follows it.
-        let _next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-        if self.is_fenced() {
-            return;
-        }
-        let _ = self.log.sender.send(Command::Write(Write {
-            tenant: self.tenant.clone(),
-            event: None,
-            state: None,
-            checkpoint: Some(Box::new((self.orchestration_id.clone(), checkpoint))),
+            checkpoint: checkpoint
+                .map(|checkpoint| Box::new((self.orchestration_id.clone(), checkpoint))),
             released: None,
         }));
     }
@@ -258,46 +265,24 @@ async fn write_loop(
 ) {
     let mut commands = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut commands, MAX_BATCH).await > 0 {
-        let mut batch = LogBatch::default();
-        let mut published = Vec::new();
+        let mut writes = Vec::with_capacity(commands.len());
         let mut flushed = Vec::new();
         for command in commands.drain(..) {
             match command {
                 Command::Flush(done) => flushed.push(done),
-                Command::Write(write) => {
-                    if let Some(event) = write.event {
-                        if let EventKind::Review(update) = &event.kind
-                            && let Some(decision) = &update.decision
-                        {
-                            batch.decisions.push((
-                                write.tenant.clone(),
-                                event.orchestration_id.clone(),
-                                (**decision).clone(),
-                            ));
-                        }
-                        batch.events.push((write.tenant.clone(), event.clone()));
-                        published.push(event);
-                    }
-                    if let Some(state) = write.state {
-                        batch.states.push(state);
-                    }
-                    if let Some(lease) = write.released {
-                        batch.released_leases.push(*lease);
-                    }
-                    if let Some(checkpoint) = write.checkpoint {
-                        let (orchestration_id, checkpoint) = *checkpoint;
-                        batch
-                            .checkpoints
-                            .push((write.tenant, orchestration_id, checkpoint));
-                    }
-                }
+                Command::Write(write) => writes.push(write),
             }
         }
-        if !batch.is_empty() {
-            store_with_retry(&*store, &batch, &availability).await;
+        if !writes.is_empty() {
+            store_with_retry(&*store, &writes, &availability).await;
         }
-        for event in published {
-            hub.publish(event);
+        // What a fenced run said was not stored: nobody may see it.
+        for write in writes {
+            if let Some(event) = write.event
+                && !write.fence.load(Ordering::SeqCst)
+            {
+                hub.publish(event);
+            }
         }
         for done in flushed {
             let _ = done.send(());
@@ -305,19 +290,67 @@ async fn write_loop(
     }
 }
 
+/// The batch for `writes`, leaving out those of runs fenced since they were queued.
+fn batch_of<'a>(writes: impl IntoIterator<Item = &'a Write>) -> LogBatch {
+    let mut batch = LogBatch::default();
+    for write in writes {
+        if write.fence.load(Ordering::SeqCst) {
+            continue;
+        }
+        if let Some(event) = &write.event {
+            if let EventKind::Review(update) = &event.kind
+                && let Some(decision) = &update.decision
+            {
+                batch.decisions.push((
+                    write.tenant.clone(),
+                    event.orchestration_id.clone(),
+                    (**decision).clone(),
+                ));
+            }
+            batch.events.push((write.tenant.clone(), event.clone()));
+        }
+        if let Some(state) = &write.state {
+            batch.states.push(state.clone());
+        }
+        if let Some(lease) = &write.released {
+            batch.released_leases.push((**lease).clone());
+        }
+        if let Some(checkpoint) = &write.checkpoint {
+            let (orchestration_id, checkpoint) = &**checkpoint;
+            batch.checkpoints.push((
+                write.tenant.clone(),
+                orchestration_id.clone(),
+                checkpoint.clone(),
+            ));
+        }
+    }
+    batch
+}
+
 /// Nothing accepted may be lost: a failed write is retried, with backoff, until it lands. Events
-/// queue up meanwhile (and are published only once stored).
+/// queue up meanwhile (and are published only once stored). Each attempt leaves out the writes
+/// of runs fenced meanwhile. A write the store refuses for good (too large, say) must not hold up
+/// everyone else's: the batch is then written one orchestration at a time, and only the refused
+/// orchestration's writes are dropped, loudly.
 async fn store_with_retry(
     store: &dyn OrchestrationStore,
-    batch: &LogBatch,
+    writes: &[Write],
     availability: &StoreAvailability,
 ) {
     let mut backoff = Duration::from_millis(50);
     loop {
-        match store.write_log(batch).await {
+        let batch = batch_of(writes);
+        if batch.is_empty() {
+            return;
+        }
+        match store.write_log(&batch).await {
             Ok(()) => {
                 availability.report(true, "write");
                 return;
+            }
+            Err(StoreError::Rejected(reason)) => {
+                tracing::warn!(%reason, "the store refused a log batch; writing it one orchestration at a time");
+                return store_each(store, writes, availability).await;
             }
             Err(error) => {
                 availability.report(false, &error);
@@ -328,3 +361,47 @@ async fn store_with_retry(
         }
     }
 }
+
+async fn store_each(
+    store: &dyn OrchestrationStore,
+    writes: &[Write],
+    availability: &StoreAvailability,
+) {
+    let mut by_orchestration: Vec<(&str, Vec<&Write>)> = Vec::new();
+    for write in writes {
+        let id = write.orchestration_id.as_str();
+        match by_orchestration.iter_mut().find(|(known, _)| *known == id) {
+            Some((_, group)) => group.push(write),
+            None => by_orchestration.push((id, vec![write])),
+        }
+    }
+    for (orchestration_id, group) in by_orchestration {
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            let batch = batch_of(group.iter().copied());
+            if batch.is_empty() {
+                break;
+            }
+            match store.write_log(&batch).await {
+                Ok(()) => break,
+                Err(StoreError::Rejected(reason)) => {
+                    // Loud, and limited to this orchestration: the alternative is that no
+                    // orchestration's events are ever written again.
+                    tracing::error!(%orchestration_id, %reason, events = batch.events.len(), "the store refused these writes for good; they are dropped");
+                    for write in &group {
+                        write.fence.store(true, Ordering::SeqCst);
+                    }
+                    break;
+                }
+                Err(error) => {
+                    availability.report(false, &error);
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

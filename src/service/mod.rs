@@ -65,6 +65,8 @@ struct Live {
     sink: Arc<OrchestrationSink>,
     /// As last written; renewed while it runs.
     lease: Lease,
+    /// When the lease was last written.
+    renewed_at: tokio::time::Instant,
 }
 
 type LiveMap = Arc<Mutex<HashMap<String, Live>>>;
@@ -539,7 +541,10 @@ impl Orchestrations {
             tracing::warn!("runs did not stop in time");
         }
         if tokio::time::timeout(grace, self.log.flush()).await.is_err() {
-            tracing::warn!("the event log did not flush in time");
+            // Expiring the leases now could let another server resume while this one still
+            // writes; they expire by themselves a lease duration later.
+            tracing::warn!("the event log did not flush in time; leaving the leases to expire");
+            return;
         }
         let now = Utc::now();
         let mut handed_over = 0;
@@ -615,6 +620,7 @@ impl Launcher {
                 escalation: None,
                 sink: sink.clone(),
                 lease,
+                renewed_at: tokio::time::Instant::now(),
             },
         );
         let runner = self.runner.clone();

@@ -22,21 +22,50 @@ const RENEWALS_IN_FLIGHT: usize = 16;
 const ADOPT_PER_SCAN: usize = 64;
 
 impl Orchestrations {
-    /// Renews leases and adopts orphaned orchestrations every third of the lease duration,
-    /// until `stop`. The first scan runs at once: a restarted server resumes its own work.
+    /// Renews leases, and adopts orphaned orchestrations, every third of the lease duration,
+    /// until `stop`. Two loops, so that a long adoption never delays a renewal. The first scan
+    /// runs at once: a restarted server resumes its own work.
     pub async fn keep_leases(self: Arc<Self>, stop: CancellationToken) {
         let period = (self.leases.duration / 3).max(std::time::Duration::from_millis(100));
-        let mut ticks = tokio::time::interval(period);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                () = stop.cancelled() => return,
-                _ = ticks.tick() => {}
+        let every = |period| {
+            let mut ticks = tokio::time::interval(period);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks
+        };
+        let renew = async {
+            let mut ticks = every(period);
+            loop {
+                tokio::select! {
+                    () = stop.cancelled() => return,
+                    _ = ticks.tick() => {}
+                }
+                self.renew_leases().await;
             }
-            self.renew_leases().await;
-            if let Err(error) = self.adopt_orphans().await {
-                tracing::warn!(%error, "cannot look for orchestrations to take over");
+        };
+        let adopt = async {
+            let mut ticks = every(period);
+            loop {
+                tokio::select! {
+                    () = stop.cancelled() => return,
+                    _ = ticks.tick() => {}
+                }
+                if let Err(error) = self.adopt_orphans().await {
+                    tracing::warn!(%error, "cannot look for orchestrations to take over");
+                }
             }
+        };
+        tokio::join!(renew, adopt);
+    }
+
+    /// Stops running `id` here without another word in its log: its lease is, or may soon be,
+    /// another server's.
+    fn fence(&self, id: &str, why: &str) {
+        let lost = lock(&self.live).remove(id);
+        if let Some(lost) = lost {
+            lost.sink.fence();
+            lost.cancel
+                .cancel("another server took this orchestration over");
+            tracing::warn!(orchestration_id = %id, why, "stopped running here; the lease is for another server to take");
         }
     }
 
@@ -60,21 +89,26 @@ impl Orchestrations {
                         && live.lease.etag == lease.etag
                     {
                         live.lease = renewed;
+                        live.renewed_at = tokio::time::Instant::now();
                     }
                 }
                 Err(StoreError::VersionConflict { .. } | StoreError::NotFound { .. }) => {
                     // Another server took it over (this one was cut off for longer than the
-                    // lease): stop here without another word in its log.
-                    let lost = lock(&self.live).remove(id);
-                    if let Some(lost) = lost {
-                        lost.sink.fence();
-                        lost.cancel
-                            .cancel("another server took this orchestration over");
-                        tracing::warn!(orchestration_id = %id, "lease lost; stopped running here");
-                    }
+                    // lease).
+                    self.fence(id, "the lease was taken over");
                 }
                 Err(error) => {
-                    tracing::warn!(orchestration_id = %id, %error, "cannot renew the lease; retrying");
+                    // Unrenewed for two thirds of the lease: stop before it can expire and be
+                    // taken over, so that two servers never write one log. Whoever takes it
+                    // next (this server too, once the store answers) resumes it.
+                    let stale = lock(&self.live).get(id).is_some_and(|live| {
+                        live.renewed_at.elapsed() > self.leases.duration * 2 / 3
+                    });
+                    if stale {
+                        self.fence(id, "the lease could not be renewed in time");
+                    } else {
+                        tracing::warn!(orchestration_id = %id, %error, "cannot renew the lease; retrying");
+                    }
                 }
             }
         }

@@ -46,6 +46,9 @@ use crate::model::{ReviewCriteria, ReviewDecision, TenantId};
 
 /// Operations per transactional batch, Cosmos DB's limit.
 const MAX_BATCH_OPERATIONS: usize = 100;
+/// Bytes of documents per transactional batch: under Cosmos DB's 2 MB, with room for the
+/// envelope. A single document over 2 MB cannot be stored at all (`Rejected`).
+const MAX_BATCH_BYTES: usize = 1_800_000;
 /// Attempts for a call that fails with throttling or a transient error.
 const ATTEMPTS: u32 = 4;
 /// Orchestrations whose log is written at the same time, per log batch.
@@ -453,6 +456,36 @@ async fn open_container(
         })
 }
 
+/// Consecutive runs of documents that fit one transactional batch, by count and by size.
+fn chunks(documents: &[(String, serde_json::Value)]) -> Vec<&[(String, serde_json::Value)]> {
+    let mut chunks = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (index, (_, document)) in documents.iter().enumerate() {
+        let size = document.to_string().len();
+        if index > start
+            && (index - start == MAX_BATCH_OPERATIONS || bytes + size > MAX_BATCH_BYTES)
+        {
+            chunks.push(&documents[start..index]);
+            (start, bytes) = (index, 0);
+        }
+        bytes += size;
+    }
+    if start < documents.len() {
+        chunks.push(&documents[start..]);
+    }
+    chunks
+}
+
+/// A failed write: refused for good (malformed, too large) or worth retrying.
+fn write_error(error: &CosmosError) -> StoreError {
+    let code = u16::from(error.status().status_code());
+    if code == 400 || code == 413 {
+        StoreError::Rejected(status_text(error))
+    } else {
+        unavailable(error)
+    }
+}
+
 fn query(text: &str) -> Query {
     Query::from(text)
 }
@@ -709,7 +742,7 @@ async fn write_once<T: Serialize>(
     match retrying(|| container.create_item(partition.to_owned(), id, document, None)).await {
         Ok(_) => Ok(()),
         Err(error) if error.status().is_conflict() => Ok(()),
-        Err(error) => Err(unavailable(&error)),
+        Err(error) => Err(write_error(&error)),
     }
 }
 
@@ -786,7 +819,7 @@ impl CosmosStore {
         }
         // Checkpoints and events in order, a transactional batch at a time: a reader never sees
         // an event before the ones before it in the same batch.
-        for chunk in documents.chunks(MAX_BATCH_OPERATIONS) {
+        for chunk in chunks(&documents) {
             self.write_chunk(orchestration_id, chunk).await?;
         }
         for decision in writes.decisions {
@@ -830,7 +863,7 @@ impl CosmosStore {
         }
         let response = retrying(|| container.execute_transactional_batch(batch.clone(), None))
             .await
-            .map_err(|error| unavailable(&error))?;
+            .map_err(|error| write_error(&error))?;
         let outcome = response.into_model().map_err(|e| {
             StoreError::Unavailable(format!("cosmos: unreadable batch response: {e}"))
         })?;
@@ -849,9 +882,13 @@ impl CosmosStore {
             .map(|r| r.status_code())
             .filter(|&code| code != 424)
             .collect();
-        Err(StoreError::Unavailable(format!(
-            "cosmos: the log batch of {orchestration_id:?} failed with {failed:?}"
-        )))
+        let message =
+            format!("cosmos: the log batch of {orchestration_id:?} failed with {failed:?}");
+        if failed.iter().any(|&code| code == 400 || code == 413) {
+            Err(StoreError::Rejected(message))
+        } else {
+            Err(StoreError::Unavailable(message))
+        }
     }
 
     /// Read, change, replace on the ETag; again when another write came in between.
@@ -867,10 +904,10 @@ impl CosmosStore {
                 Self::read::<OrchestrationDoc>(container, tenant.as_str(), orchestration_id)
                     .await?
             else {
-                return Err(StoreError::NotFound {
-                    kind: ORCHESTRATION,
-                    id: orchestration_id.to_owned(),
-                });
+                // Writing again will not make it exist.
+                return Err(StoreError::Rejected(format!(
+                    "the state of orchestration {orchestration_id:?}, which is not stored"
+                )));
             };
             if let Some(new_state) = state.state {
                 document.state = new_state;
@@ -896,7 +933,7 @@ impl CosmosStore {
             {
                 Ok(_) => return Ok(()),
                 Err(error) if error.status().is_precondition_failed() => continue,
-                Err(error) => return Err(unavailable(&error)),
+                Err(error) => return Err(write_error(&error)),
             }
         }
     }
@@ -950,6 +987,10 @@ impl CosmosStore {
                 .orchestration_by_marker(&record.tenant, request_id)
                 .await?
             {
+                // Our own earlier attempt, committed although its answer was lost.
+                Some(existing) if existing.orchestration_id == record.orchestration_id => {
+                    Ok((existing, true))
+                }
                 Some(existing) => Ok((existing, false)),
                 None => Err(StoreError::Unavailable(format!(
                     "request id {request_id:?} is taken but its orchestration cannot be read yet"
@@ -1033,15 +1074,23 @@ impl OrchestrationStore for CosmosStore {
         tenant: &TenantId,
         orchestration_id: &str,
     ) -> Result<Option<OrchestrationRecord>, StoreError> {
-        Self::read::<OrchestrationDoc>(
+        // The kind first: the container also holds request-id markers.
+        let Some((document, _)) = Self::read::<serde_json::Value>(
             &self.inner.orchestrations,
             tenant.as_str(),
             orchestration_id,
         )
         .await?
-        .filter(|(document, _)| document.kind == KIND_ORCHESTRATION)
-        .map(|(document, _)| document.into_record())
-        .transpose()
+        else {
+            return Ok(None);
+        };
+        if document.get("kind").and_then(|kind| kind.as_str()) != Some(KIND_ORCHESTRATION) {
+            return Ok(None);
+        }
+        serde_json::from_value::<OrchestrationDoc>(document)
+            .map_err(|e| StoreError::Corrupt(format!("orchestration {orchestration_id:?}: {e}")))?
+            .into_record()
+            .map(Some)
     }
 
     async fn find_by_request_id(
@@ -1199,6 +1248,24 @@ fn millis(time: DateTime<Utc>) -> i64 {
     time.timestamp_millis()
 }
 
+impl CosmosStore {
+    /// The stored lease when it is exactly `document` (owner and expiry): a write of ours that
+    /// landed although the call failed.
+    async fn lease_if_ours(&self, document: &LeaseDoc) -> Result<Option<Lease>, StoreError> {
+        let stored =
+            Self::read::<LeaseDoc>(&self.inner.leases, &document.tenant, &document.id).await?;
+        match stored {
+            Some((stored, etag))
+                if stored.owner == document.owner
+                    && stored.expire_millis == document.expire_millis =>
+            {
+                stored.into_lease(etag).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
 #[async_trait]
 impl LeaseStore for CosmosStore {
     async fn acquire_lease(
@@ -1230,8 +1297,10 @@ impl LeaseStore for CosmosStore {
                 .await
                 {
                     Ok(response) => response,
-                    // Someone else created it first.
-                    Err(error) if error.status().is_conflict() => return Ok(None),
+                    // Someone else created it first, or an earlier attempt of ours did.
+                    Err(error) if error.status().is_conflict() => {
+                        return self.lease_if_ours(&document).await;
+                    }
                     Err(error) => return Err(unavailable(&error)),
                 }
             }
@@ -1295,6 +1364,10 @@ impl LeaseStore for CosmosStore {
                 document.into_lease(etag)
             }
             Err(error) if error.status().is_precondition_failed() => {
+                // An earlier attempt of ours may have landed with its answer lost.
+                if let Some(renewed) = self.lease_if_ours(&document).await? {
+                    return Ok(renewed);
+                }
                 Err(StoreError::VersionConflict {
                     kind: LEASE,
                     id: lease.orchestration_id.clone(),

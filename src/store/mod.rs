@@ -33,6 +33,10 @@ pub enum StoreError {
     /// A stored record cannot be read back.
     #[error("a stored record is unreadable: {0}")]
     Corrupt(String),
+    /// The store refused the write and will refuse it again (too large, say): retrying cannot
+    /// help.
+    #[error("the store refused the write: {0}")]
+    Rejected(String),
 }
 
 /// One page of a listing ordered by id.

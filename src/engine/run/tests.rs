@@ -28,8 +28,9 @@ impl EventSink for Recorder {
         self.events.lock().unwrap().push((origin.elapsed(), update));
     }
 
-    fn checkpoint(&self, checkpoint: TaskCheckpoint) {
+    fn emit_success(&self, kind: EventKind, checkpoint: TaskCheckpoint) {
         self.checkpoints.lock().unwrap().push(checkpoint);
+        self.emit(kind);
     }
 }
 
