@@ -60,6 +60,12 @@ impl Hub {
             .or_insert_with(|| broadcast::channel(LIVE_BUFFER).0);
     }
 
+    /// Closes the channel of an orchestration that stopped running here without completing
+    /// (fenced or handed over): its followers go on from the store.
+    pub fn close(&self, orchestration_id: &str) {
+        self.lock().remove(orchestration_id);
+    }
+
     /// `None` when the orchestration is not running here (anymore).
     pub fn subscribe(&self, orchestration_id: &str) -> Option<broadcast::Receiver<Arc<Event>>> {
         self.lock()

@@ -530,6 +530,7 @@ impl Orchestrations {
         let running: Vec<Live> = lock(&self.live).drain().map(|(_, live)| live).collect();
         for live in &running {
             live.sink.fence();
+            self.log.hub().close(&live.lease.orchestration_id);
             live.cancel
                 .cancel("handed over: the server is shutting down");
         }

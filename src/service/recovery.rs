@@ -63,6 +63,7 @@ impl Orchestrations {
         let lost = lock(&self.live).remove(id);
         if let Some(lost) = lost {
             lost.sink.fence();
+            self.log.hub().close(id);
             lost.cancel
                 .cancel("another server took this orchestration over");
             tracing::warn!(orchestration_id = %id, why, "stopped running here; the lease is for another server to take");
