@@ -19,7 +19,8 @@ use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskR
 use crate::model::plan::{Plan, RetryPolicy};
 use crate::model::{RejectAction, ReviewDecision, TaskState, TenantId, Verdict};
 use crate::review::{
-    CompiledCriteria, Judge, JudgeAnswer, JudgeError, JudgeRequest, ReviewInput, ReviewedTask,
+    CompiledCriteria, Judge, JudgeAnswer, JudgeError, JudgeRequest, ReviewInput, ReviewOutcome,
+    ReviewedTask,
 };
 
 /// A human's answer to an escalated review.
@@ -93,6 +94,8 @@ pub struct Resume {
     pub feedback: Option<String>,
     /// Its tasks that had succeeded, by task id.
     pub done: HashMap<String, TaskRun>,
+    /// The review decisions that run had logged, in order: the review's, then a human's.
+    pub decisions: Vec<ReviewDecision>,
 }
 
 /// What runs orchestrations: the agents' stacks and the server's settings.
@@ -133,6 +136,7 @@ impl Runner {
         let mut run = resume.run.max(1);
         let mut announced = resume.accepted;
         let mut done = resume.done;
+        let mut logged_decisions = resume.decisions;
         // Each pass is one run; every way out of it ends the orchestration with a result.
         let result = loop {
             if !std::mem::take(&mut announced) {
@@ -183,20 +187,37 @@ impl Runner {
                     error: run.error.clone(),
                 })
                 .collect();
-            events.emit(EventKind::Review(ReviewUpdate {
-                state: ReviewState::Started,
-                decision: None,
+            let input = ReviewInput {
+                output: &aggregated,
+                tasks: &reviewed,
                 run,
-            }));
-            let judge = self.judge_for(job, run, &scrub);
-            let review = tokio::select! {
-                biased;
-                () = job.cancel.token.cancelled() => None,
-                outcome = criteria.review(
-                    ReviewInput { output: &aggregated, tasks: &reviewed, run, tenant: &job.tenant },
-                    judge.as_ref().map(|j| j as &dyn Judge),
-                ) => Some(outcome),
+                tenant: &job.tenant,
             };
+            let mut logged = std::mem::take(&mut logged_decisions).into_iter();
+            let from_log = logged.len() > 0;
+            let review = match logged.next() {
+                // Decided before a restart: that decision stands (a judge asked again could
+                // answer otherwise); the rules pass recomputes the redacted output.
+                Some(decision) => Some(Ok(ReviewOutcome {
+                    decision,
+                    redacted_output: criteria.review_rules(input).redacted_output,
+                })),
+                None => {
+                    events.emit(EventKind::Review(ReviewUpdate {
+                        state: ReviewState::Started,
+                        decision: None,
+                        run,
+                    }));
+                    let judge = self.judge_for(job, run, &scrub);
+                    tokio::select! {
+                        biased;
+                        () = job.cancel.token.cancelled() => None,
+                        outcome = criteria.review(input, judge.as_ref().map(|j| j as &dyn Judge)) => Some(outcome),
+                    }
+                }
+            };
+            // A human's answer logged before the restart.
+            let logged_human = logged.next();
             let outcome = match review {
                 None => {
                     break finish(
@@ -221,6 +242,7 @@ impl Runner {
             if decision.verdict == Verdict::Rejected
                 && decision.action == Some(RejectAction::Retry)
                 && !retry_allowed
+                && !from_log
             {
                 // Out of re-runs: say so in the decision that ends it.
                 decision.feedback = format!(
@@ -229,11 +251,13 @@ impl Runner {
                     criteria.criteria().max_runs_after_reject
                 );
             }
-            events.emit(EventKind::Review(ReviewUpdate {
-                state: ReviewState::Decided,
-                decision: Some(Box::new(decision.clone())),
-                run,
-            }));
+            if !from_log {
+                events.emit(EventKind::Review(ReviewUpdate {
+                    state: ReviewState::Decided,
+                    decision: Some(Box::new(decision.clone())),
+                    run,
+                }));
+            }
 
             match (decision.verdict, decision.action) {
                 (Verdict::Approved, _) => {
@@ -249,6 +273,14 @@ impl Runner {
                     run += 1;
                 }
                 (Verdict::Rejected, Some(RejectAction::Escalate)) => {
+                    if let Some(human_decision) = logged_human {
+                        let (state, output) = if human_decision.verdict == Verdict::Approved {
+                            (OrchestrationState::Approved, Some(outcome.redacted_output))
+                        } else {
+                            (OrchestrationState::Rejected, None)
+                        };
+                        break finish(state, Some(human_decision), output, None);
+                    }
                     events.emit(EventKind::StateChanged {
                         state: OrchestrationState::AwaitingHuman,
                         reason: decision.feedback.clone(),

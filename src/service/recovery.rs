@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Orchestrations, REPLAY_PAGE, ServiceError, lock};
 use crate::engine::orchestration::{Cancellation, Job, Resume};
 use crate::engine::run::{EventSink, TaskRun};
+use crate::model::ReviewDecision;
 use crate::model::event::{Event, EventKind, ReviewState};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
 use crate::store::{Lease, OrchestrationRecord, StoreError};
@@ -266,13 +267,16 @@ impl Orchestrations {
 /// and the feedback it started with. Its succeeded tasks come from the checkpoints.
 fn resume_point(events: &[Event]) -> Resume {
     let mut run = 0;
-    let mut feedback: HashMap<u32, String> = HashMap::new();
+    let mut decided: HashMap<u32, Vec<ReviewDecision>> = HashMap::new();
     for event in events {
         match &event.kind {
             EventKind::Accepted(accepted) => run = accepted.run,
             EventKind::Review(update) if update.state == ReviewState::Decided => {
                 if let Some(decision) = &update.decision {
-                    feedback.insert(update.run, decision.feedback.clone());
+                    decided
+                        .entry(update.run)
+                        .or_default()
+                        .push((**decision).clone());
                 }
             }
             _ => {}
@@ -284,13 +288,18 @@ fn resume_point(events: &[Event]) -> Resume {
             ..Resume::default()
         };
     }
+    // A run started with the feedback of the review that rejected the one before.
+    let feedback = run
+        .checked_sub(1)
+        .and_then(|previous| decided.get(&previous))
+        .and_then(|decisions| decisions.first())
+        .map(|decision| decision.feedback.clone());
     Resume {
         run,
         accepted: true,
-        feedback: run
-            .checked_sub(1)
-            .and_then(|previous| feedback.remove(&previous)),
+        feedback,
         done: HashMap::new(),
+        decisions: decided.remove(&run).unwrap_or_default(),
     }
 }
 
@@ -362,9 +371,19 @@ mod tests {
     }
 
     #[test]
-    fn a_run_interrupted_after_its_decision_is_reviewed_again() {
-        let resume = resume_point(&[event(1, accepted(1)), event(2, decided(1, "fix"))]);
+    fn a_run_interrupted_after_its_decision_keeps_the_decision() {
+        let resume = resume_point(&[
+            event(1, accepted(1)),
+            event(2, decided(1, "fix")),
+            event(3, decided(1, "approved by a human")),
+        ]);
         assert_eq!((resume.run, resume.accepted), (1, true));
         assert_eq!(resume.feedback, None);
+        let feedback: Vec<&str> = resume
+            .decisions
+            .iter()
+            .map(|d| d.feedback.as_str())
+            .collect();
+        assert_eq!(feedback, ["fix", "approved by a human"]);
     }
 }

@@ -457,3 +457,86 @@ fn aggregation_keeps_plan_order_and_only_succeeded_tasks() {
     );
     assert_eq!(aggregate(&job.plan, &[failed, ok("B")]), "## b\n\nB\n");
 }
+
+/// A human who must not be asked.
+struct Nobody;
+
+#[async_trait]
+impl HumanReview for Nobody {
+    async fn await_decision(&self, _orchestration_id: &str, _output: &str) -> HumanDecision {
+        panic!("the human's logged answer should have been used")
+    }
+}
+
+#[tokio::test]
+async fn a_resumed_run_keeps_the_decisions_it_had_logged() {
+    let criteria = redacting(ReviewCriteria {
+        reject_action: RejectAction::Escalate,
+        ..strict_error()
+    });
+    let mut job = job(
+        vec![task(
+            "t",
+            "mock",
+            "",
+            json!({"output": "DRAFT for bo@example.com"}),
+        )],
+        criteria,
+    );
+    // What the first process got to before it stopped: the review escalated, a human
+    // approved, and the completed event was not stored yet.
+    let (first, _) = run(&job, &human(true)).await;
+    let human_decision = first.review.clone().unwrap();
+    let machine_decision = ReviewDecision {
+        decision_id: "d-machine".into(),
+        verdict: Verdict::Rejected,
+        action: Some(RejectAction::Escalate),
+        reviewer: "rules".into(),
+        ..human_decision.clone()
+    };
+    let done = first
+        .tasks
+        .iter()
+        .map(|t| {
+            (
+                t.task_id.clone(),
+                TaskRun::from_checkpoint(crate::model::orchestration::TaskCheckpoint {
+                    run: 1,
+                    task_id: t.task_id.clone(),
+                    output: "DRAFT for bo@example.com".into(),
+                    output_truncated: false,
+                    attempts: 1,
+                    confidence: None,
+                    usage: None,
+                    start_time: None,
+                    end_time: None,
+                    duration: None,
+                }),
+            )
+        })
+        .collect();
+    job.resume = Some(Resume {
+        run: 1,
+        accepted: true,
+        feedback: None,
+        done,
+        decisions: vec![machine_decision, human_decision.clone()],
+    });
+    let (resumed, log) = run(&job, &Nobody).await;
+    assert_eq!(resumed.state, OrchestrationState::Approved);
+    assert_eq!(
+        resumed.decision_id, human_decision.decision_id,
+        "the logged answer stands"
+    );
+    assert_eq!(
+        resumed.output, "## t\n\nDRAFT for [EMAIL]\n",
+        "redacted as before"
+    );
+    let kinds = log.kinds();
+    assert!(
+        !kinds
+            .iter()
+            .any(|k| k.starts_with("review") || k.starts_with("t ")),
+        "no task run again, no second review: {kinds:?}"
+    );
+}
