@@ -8,8 +8,9 @@
 //!   orchestration, each log batch of an orchestration written in one transactional batch.
 //!
 //! Concurrency is optimistic on ETags. Throttling (429) and transient failures are retried with
-//! backoff; what still fails comes back as `Unavailable` (UNAVAILABLE to callers), never as a
-//! silent loss.
+//! backoff; what still fails comes back as `Unavailable` (UNAVAILABLE to callers), or as
+//! `Rejected` when the account refuses the write for good (over 2 MB, say); never as a silent
+//! loss.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -1426,5 +1427,49 @@ impl LeaseStore for CosmosStore {
             .take(limit)
             .map(|document| document.into_lease(None))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_hold_at_most_a_hundred_documents() {
+        let documents = documents_of(&[10; 250]);
+        let sizes: Vec<usize> = chunks(&documents).iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, [100, 100, 50]);
+    }
+
+    #[test]
+    fn batches_stay_under_the_size_limit_and_a_huge_document_goes_alone() {
+        let documents = documents_of(&[700_000; 5]);
+        let sizes: Vec<usize> = chunks(&documents).iter().map(|c| c.len()).collect();
+        assert_eq!(
+            sizes,
+            [2, 2, 1],
+            "two of 700 kB fit under 1.8 MB, three do not"
+        );
+        let huge = documents_of(&[10, 3_000_000, 10]);
+        let sizes: Vec<usize> = chunks(&huge).iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, [1, 1, 1]);
+        assert!(chunks(&[]).is_empty());
+    }
+
+    fn documents_of(bytes: &[usize]) -> Vec<(String, serde_json::Value)> {
+        bytes
+            .iter()
+            .enumerate()
+            .map(|(n, &b)| (format!("d{n}"), serde_json::json!({ "pad": "x".repeat(b) })))
+            .collect()
+    }
+
+    #[test]
+    fn request_markers_are_valid_document_ids_whatever_the_request_id() {
+        let id = request_marker_id("a/b?c#d\\e");
+        assert!(id.starts_with("request-"));
+        assert!(!id.contains(['/', '\\', '?', '#']));
+        assert_eq!(id, request_marker_id("a/b?c#d\\e"));
+        assert_ne!(id, request_marker_id("a/b?c#d\\f"));
     }
 }
