@@ -53,19 +53,14 @@ impl StoreAvailability {
         interval: Duration,
         stop: CancellationToken,
     ) {
-        let mut ticks = tokio::time::interval(interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                () = stop.cancelled() => return,
-                _ = ticks.tick() => {}
-            }
+        super::every(interval, &stop, || async {
             // A ping that hangs is as bad as one that fails.
             match tokio::time::timeout(interval.max(Duration::from_secs(1)), store.ping()).await {
                 Ok(Ok(())) => self.report(true, "ping"),
                 Ok(Err(error)) => self.report(false, error),
                 Err(_) => self.report(false, "the ping timed out"),
             }
-        }
+        })
+        .await;
     }
 }

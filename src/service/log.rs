@@ -280,7 +280,8 @@ async fn write_loop(
             }
         }
         if !writes.is_empty() {
-            store_with_retry(&*store, &writes, &availability).await;
+            let queued: Vec<&Write> = writes.iter().collect();
+            store_with_retry(&*store, &queued, &availability).await;
         }
         // What a fenced run said was not stored: nobody may see it.
         for write in writes {
@@ -336,77 +337,65 @@ fn batch_of<'a>(writes: impl IntoIterator<Item = &'a Write>) -> LogBatch {
 /// Nothing accepted may be lost: a failed write is retried, with backoff, until it lands. Events
 /// queue up meanwhile (and are published only once stored). Each attempt leaves out the writes
 /// of runs fenced meanwhile. A write the store refuses for good (too large, say) must not hold up
-/// everyone else's: the batch is then written one orchestration at a time, and only the refused
-/// orchestration's writes are dropped, loudly.
-async fn store_with_retry(
-    store: &dyn OrchestrationStore,
-    writes: &[Write],
-    availability: &StoreAvailability,
-) {
-    let mut backoff = Duration::from_millis(50);
-    loop {
-        let batch = batch_of(writes);
-        if batch.is_empty() {
-            return;
-        }
-        match store.write_log(&batch).await {
-            Ok(()) => {
-                availability.report(true, "write");
-                return;
-            }
-            Err(StoreError::Rejected(reason)) => {
-                tracing::warn!(%reason, "the store refused a log batch; writing it one orchestration at a time");
-                return store_each(store, writes, availability).await;
-            }
-            Err(error) => {
-                availability.report(false, &error);
-                tracing::error!(%error, events = batch.events.len(), retry_in = ?backoff, "cannot write the event log; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-            }
-        }
-    }
-}
-
-async fn store_each(
-    store: &dyn OrchestrationStore,
-    writes: &[Write],
-    availability: &StoreAvailability,
-) {
-    let mut by_orchestration: Vec<(&str, Vec<&Write>)> = Vec::new();
-    for write in writes {
-        let id = write.orchestration_id.as_str();
-        match by_orchestration.iter_mut().find(|(known, _)| *known == id) {
-            Some((_, group)) => group.push(write),
-            None => by_orchestration.push((id, vec![write])),
-        }
-    }
-    for (orchestration_id, group) in by_orchestration {
+/// everyone else's: the writes are then tried again one orchestration at a time, and only the
+/// refused orchestration's writes are dropped, loudly.
+fn store_with_retry<'a>(
+    store: &'a dyn OrchestrationStore,
+    writes: &'a [&'a Write],
+    availability: &'a StoreAvailability,
+) -> futures_util::future::BoxFuture<'a, ()> {
+    // Boxed: it calls itself, once, for each orchestration of a refused batch.
+    Box::pin(async move {
         let mut backoff = Duration::from_millis(50);
         loop {
-            let batch = batch_of(group.iter().copied());
+            let batch = batch_of(writes.iter().copied());
             if batch.is_empty() {
-                break;
+                return;
             }
             match store.write_log(&batch).await {
-                Ok(()) => break,
+                Ok(()) => {
+                    availability.report(true, "write");
+                    return;
+                }
                 Err(StoreError::Rejected(reason)) => {
-                    // Loud, and limited to this orchestration: the alternative is that no
-                    // orchestration's events are ever written again.
-                    tracing::error!(%orchestration_id, %reason, events = batch.events.len(), "the store refused these writes for good; they are dropped");
-                    for write in &group {
-                        write.fence.store(true, Ordering::SeqCst);
+                    let groups = by_orchestration(writes);
+                    if let [(orchestration_id, _)] = groups.as_slice() {
+                        // Loud, and limited to this orchestration: the alternative is that no
+                        // orchestration's events are ever written again.
+                        tracing::error!(%orchestration_id, %reason, events = batch.events.len(), "the store refused these writes for good; they are dropped");
+                        for write in writes {
+                            write.fence.store(true, Ordering::SeqCst);
+                        }
+                        return;
                     }
-                    break;
+                    tracing::warn!(%reason, "the store refused a log batch; writing it one orchestration at a time");
+                    for (_, group) in &groups {
+                        store_with_retry(store, group, availability).await;
+                    }
+                    return;
                 }
                 Err(error) => {
                     availability.report(false, &error);
+                    tracing::error!(%error, events = batch.events.len(), retry_in = ?backoff, "cannot write the event log; retrying");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(5));
                 }
             }
         }
+    })
+}
+
+/// `writes` grouped by orchestration, each group in queue order.
+fn by_orchestration<'a>(writes: &[&'a Write]) -> Vec<(&'a str, Vec<&'a Write>)> {
+    let mut groups: Vec<(&str, Vec<&Write>)> = Vec::new();
+    for &write in writes {
+        let id = write.orchestration_id.as_str();
+        match groups.iter_mut().find(|(known, _)| *known == id) {
+            Some((_, group)) => group.push(write),
+            None => groups.push((id, vec![write])),
+        }
     }
+    groups
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use futures_util::FutureExt as _;
 use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::agents::AgentRegistry;
@@ -134,6 +135,24 @@ impl HumanReview for Escalations {
             // The sender only goes away with the process; the runner stops on cancellation.
             Err(_) => std::future::pending().await,
         }
+    }
+}
+
+/// Runs `work` every `period`, the first time at once, until `stop`. A late round delays the
+/// next rather than bunching rounds up.
+async fn every<F, Fut>(period: Duration, stop: &CancellationToken, mut work: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut ticks = tokio::time::interval(period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = ticks.tick() => {}
+        }
+        work().await;
     }
 }
 
@@ -358,23 +377,27 @@ impl Orchestrations {
         if let Some(result) = record.result {
             return Ok((result, None));
         }
-        let mut events = Vec::new();
-        let mut after = 0;
-        loop {
-            let page = self
-                .store
-                .read_events(tenant, id, after, REPLAY_PAGE)
-                .await?;
-            let Some(last) = page.last() else {
-                break;
-            };
-            after = last.sequence;
-            events.extend(page);
-        }
+        let events = self.all_events(tenant, id).await?;
         let base = summary(&record);
         let mut result = fold(base, events);
         result.state = record.state;
         Ok((result, escalated))
+    }
+
+    /// Every stored event of an orchestration, in order.
+    async fn all_events(&self, tenant: &TenantId, id: &str) -> Result<Vec<Event>, ServiceError> {
+        let mut events: Vec<Event> = Vec::new();
+        loop {
+            let after = events.last().map_or(0, |event| event.sequence);
+            let page = self
+                .store
+                .read_events(tenant, id, after, REPLAY_PAGE)
+                .await?;
+            if page.is_empty() {
+                return Ok(events);
+            }
+            events.extend(page);
+        }
     }
 
     /// Newest first, without task outputs.

@@ -9,7 +9,7 @@ use chrono::Utc;
 use futures_util::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 
-use super::{Orchestrations, REPLAY_PAGE, ServiceError, lock};
+use super::{Orchestrations, ServiceError, every, lock};
 use crate::engine::orchestration::{Cancellation, Job, Resume};
 use crate::engine::run::{EventSink, TaskRun};
 use crate::model::ReviewDecision;
@@ -28,33 +28,12 @@ impl Orchestrations {
     /// runs at once: a restarted server resumes its own work.
     pub async fn keep_leases(self: Arc<Self>, stop: CancellationToken) {
         let period = (self.leases.duration / 3).max(std::time::Duration::from_millis(100));
-        let every = |period| {
-            let mut ticks = tokio::time::interval(period);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            ticks
-        };
-        let renew = async {
-            let mut ticks = every(period);
-            loop {
-                tokio::select! {
-                    () = stop.cancelled() => return,
-                    _ = ticks.tick() => {}
-                }
-                self.renew_leases().await;
+        let renew = every(period, &stop, || self.renew_leases());
+        let adopt = every(period, &stop, || async {
+            if let Err(error) = self.adopt_orphans().await {
+                tracing::warn!(%error, "cannot look for orchestrations to take over");
             }
-        };
-        let adopt = async {
-            let mut ticks = every(period);
-            loop {
-                tokio::select! {
-                    () = stop.cancelled() => return,
-                    _ = ticks.tick() => {}
-                }
-                if let Err(error) = self.adopt_orphans().await {
-                    tracing::warn!(%error, "cannot look for orchestrations to take over");
-                }
-            }
-        };
+        });
         tokio::join!(renew, adopt);
     }
 
@@ -202,25 +181,6 @@ impl Orchestrations {
         };
         self.launcher().start(job, last_sequence, None, lease);
         Ok(())
-    }
-
-    async fn all_events(
-        &self,
-        tenant: &crate::model::TenantId,
-        id: &str,
-    ) -> Result<Vec<Event>, ServiceError> {
-        let mut events = Vec::new();
-        loop {
-            let after = events.last().map_or(0, |event: &Event| event.sequence);
-            let page = self
-                .store
-                .read_events(tenant, id, after, REPLAY_PAGE)
-                .await?;
-            if page.is_empty() {
-                return Ok(events);
-            }
-            events.extend(page);
-        }
     }
 
     async fn fail_unresumable(

@@ -514,19 +514,15 @@ impl CriteriaStore for CosmosStore {
             version: 1,
             criteria: criteria.clone(),
         };
-        let container = &self.inner.criteria;
-        match retrying(|| {
-            container.create_item(tenant.as_str().to_owned(), &document.id, &document, None)
-        })
-        .await
-        {
-            Ok(_) => Ok(criteria),
-            Err(error) if error.status().is_conflict() => Err(StoreError::AlreadyExists {
-                kind: CRITERIA,
-                id: criteria.id,
-            }),
-            Err(error) => Err(unavailable(&error)),
-        }
+        create_new(
+            &self.inner.criteria,
+            tenant.as_str(),
+            &document.id,
+            &document,
+            CRITERIA,
+        )
+        .await?;
+        Ok(criteria)
     }
 
     async fn get_criteria(
@@ -705,19 +701,14 @@ impl DecisionStore for CosmosStore {
             orchestration_id: orchestration_id.map(str::to_owned),
             decision: decision.clone(),
         };
-        let container = &self.inner.decisions;
-        match retrying(|| {
-            container.create_item(tenant.as_str().to_owned(), &document.id, &document, None)
-        })
+        create_new(
+            &self.inner.decisions,
+            tenant.as_str(),
+            &document.id,
+            &document,
+            DECISION,
+        )
         .await
-        {
-            Ok(_) => Ok(()),
-            Err(error) if error.status().is_conflict() => Err(StoreError::AlreadyExists {
-                kind: DECISION,
-                id: document.id,
-            }),
-            Err(error) => Err(unavailable(&error)),
-        }
     }
 
     async fn get_decision(
@@ -730,6 +721,24 @@ impl DecisionStore for CosmosStore {
                 .await?
                 .map(|(document, _)| document.decision),
         )
+    }
+}
+
+/// Creates a new document; one that exists already is `AlreadyExists` for the caller.
+async fn create_new<T: Serialize>(
+    container: &ContainerClient,
+    partition: &str,
+    id: &str,
+    document: &T,
+    kind: &'static str,
+) -> Result<(), StoreError> {
+    match retrying(|| container.create_item(partition.to_owned(), id, document, None)).await {
+        Ok(_) => Ok(()),
+        Err(error) if error.status().is_conflict() => Err(StoreError::AlreadyExists {
+            kind,
+            id: id.to_owned(),
+        }),
+        Err(error) => Err(unavailable(&error)),
     }
 }
 
@@ -949,18 +958,8 @@ impl CosmosStore {
         let tenant = record.tenant.as_str();
         let document = OrchestrationDoc::from_record(&record);
         let Some(request_id) = &record.request_id else {
-            return match retrying(|| {
-                container.create_item(tenant.to_owned(), &document.id, &document, None)
-            })
-            .await
-            {
-                Ok(_) => Ok((record, true)),
-                Err(error) if error.status().is_conflict() => Err(StoreError::AlreadyExists {
-                    kind: ORCHESTRATION,
-                    id: record.orchestration_id,
-                }),
-                Err(error) => Err(unavailable(&error)),
-            };
+            create_new(container, tenant, &document.id, &document, ORCHESTRATION).await?;
+            return Ok((record, true));
         };
         // The orchestration and its request-id marker land together or not at all: of two
         // submissions of one request id, exactly one creates.
