@@ -45,7 +45,6 @@ async fn a_managed_identity_replaces_the_account_key() {
         ("IDENTITY_ENDPOINT".to_owned(), identity.url("/msi/token")),
         ("IDENTITY_HEADER".to_owned(), "platform-secret".to_owned()),
     ]);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let server = ServerProcess::start_with_env(&[], &env).await;
 
     let mut client = OrchestratorServiceClient::new(common::connect(server.addr).await);

@@ -66,10 +66,7 @@ async fn a_server_that_loses_its_lease_stops_writing_and_the_next_owner_finishes
     assert_gapless(&events, 1);
     assert_eq!(completed(&events).state(), pb::OrchestrationState::Approved);
     assert!(
-        events.iter().any(|e| matches!(
-            &e.kind,
-            Some(pb::orchestration_event::Kind::StateChanged(change)) if change.reason.contains("resumed")
-        )),
+        common::plans::was_resumed(&events),
         "resumed after the lease changed hands"
     );
     let quick_runs = task_updates(&events)

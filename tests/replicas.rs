@@ -8,13 +8,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::cosmos_peer::CosmosPeer;
-use common::plans::{assert_gapless, collect, completed, in_tenant, mock, spec};
+use common::plans::{assert_gapless, collect, completed, in_tenant, quick_slow_final};
 use common::process::ServerProcess;
 use orchestrator::api::pb;
 use pb::evaluate_review_request::CriteriaSource;
 use pb::orchestrator_service_client::OrchestratorServiceClient;
 use pb::review_criteria_service_client::ReviewCriteriaServiceClient;
-use serde_json::json;
 use tonic::transport::Channel;
 
 struct Replicas {
@@ -32,7 +31,6 @@ async fn replicas() -> Replicas {
         "ORCHESTRATOR_REVIEW__CRITERIA_CACHE_TTL".into(),
         "1s".into(),
     ));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let a = ServerProcess::start_with_env(&[], &env).await;
     let b = ServerProcess::start_with_env(&[], &env).await;
     Replicas { a, b, _peer: peer }
@@ -46,18 +44,6 @@ async fn criteria(server: &ServerProcess) -> ReviewCriteriaServiceClient<Channel
     ReviewCriteriaServiceClient::new(common::connect(server.addr).await)
 }
 
-fn slow_plan() -> pb::OrchestrationSpec {
-    spec(vec![
-        mock("quick", &[], json!({"output": "quick part"})),
-        mock(
-            "slow",
-            &[],
-            json!({"delay_ms": 2500, "output": "slow part"}),
-        ),
-        mock("final", &["quick", "slow"], json!({"output": "final part"})),
-    ])
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replica_b_follows_and_fetches_and_finishes_what_a_started() {
     let Replicas { a, mut b, _peer } = replicas().await;
@@ -68,7 +54,7 @@ async fn replica_b_follows_and_fetches_and_finishes_what_a_started() {
         client
             .submit_orchestration(pb::SubmitOrchestrationRequest {
                 request_id: "one-request".into(),
-                spec: Some(slow_plan()),
+                spec: Some(quick_slow_final(2500)),
             })
             .await
             .expect("submit")
@@ -94,7 +80,7 @@ async fn replica_b_follows_and_fetches_and_finishes_what_a_started() {
     let submitted = on_a
         .submit_orchestration(pb::SubmitOrchestrationRequest {
             request_id: String::new(),
-            spec: Some(slow_plan()),
+            spec: Some(quick_slow_final(2500)),
         })
         .await
         .unwrap()
@@ -145,13 +131,7 @@ async fn replica_b_follows_and_fetches_and_finishes_what_a_started() {
         pb::OrchestrationState::Approved,
         "{result:?}"
     );
-    assert!(
-        events.iter().any(|e| matches!(
-            &e.kind,
-            Some(pb::orchestration_event::Kind::StateChanged(change)) if change.reason.contains("resumed")
-        )),
-        "B resumed it"
-    );
+    assert!(common::plans::was_resumed(&events), "B resumed it");
     let took_over = b
         .wait_for_log(|entry| {
             entry["message"] == "taking over an orchestration whose server stopped"

@@ -126,13 +126,9 @@ async fn resume_after_kill(backend: Backend) {
     let config_dir = tempfile::tempdir().unwrap();
     let settings = settings_file(config_dir.path(), &peer.url("/invoke"));
     let args = ["--config", settings.to_str().unwrap()];
-    let env: Vec<(&str, &str)> = backend
-        .env
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let env = &backend.env;
 
-    let first = ServerProcess::start_with_env(&args, &env).await;
+    let first = ServerProcess::start_with_env(&args, env).await;
     let mut orchestrator = client(&first).await;
     let mut ids = Vec::new();
     for n in 0..3 {
@@ -183,7 +179,7 @@ async fn resume_after_kill(backend: Backend) {
     assert_eq!(calls_before_kill % 2, 0, "whole pairs of quick tasks");
 
     // The restarted server takes over once the dead one's leases expire.
-    let second = ServerProcess::start_in(data_dir, &args, &env).await;
+    let second = ServerProcess::start_in(data_dir, &args, env).await;
     let mut orchestrator = client(&second).await;
     let rest = common::plans::collect(stream(&mut orchestrator, &followed, last_seen).await, |m| {
         m.event
@@ -215,10 +211,7 @@ async fn resume_after_kill(backend: Backend) {
         "the interrupted task runs again"
     );
     assert!(
-        rest.iter().any(|e| matches!(
-            &e.kind,
-            Some(pb::orchestration_event::Kind::StateChanged(change)) if change.reason.contains("resumed")
-        )),
+        common::plans::was_resumed(&rest),
         "the log says it was resumed"
     );
 

@@ -7,11 +7,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::cosmos_peer::CosmosPeer;
-use common::plans::{assert_gapless, completed, mock, spec, task_updates};
+use common::plans::{assert_gapless, completed, quick_slow_final, task_updates};
 use common::process::ServerProcess;
 use orchestrator::api::pb;
 use pb::orchestrator_service_client::OrchestratorServiceClient;
-use serde_json::json;
 use tonic::Code;
 use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
@@ -48,24 +47,11 @@ async fn health_becomes(
     }
 }
 
-fn plan() -> pb::OrchestrationSpec {
-    spec(vec![
-        mock("quick", &[], json!({"output": "quick part"})),
-        mock(
-            "slow",
-            &[],
-            json!({"delay_ms": 1500, "output": "slow part"}),
-        ),
-        mock("final", &["quick", "slow"], json!({"output": "final part"})),
-    ])
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outage_refuses_new_work_and_loses_nothing_of_the_running() {
     let peer = CosmosPeer::start();
     let mut env = peer.server_env(&format!("outage-{}", uuid::Uuid::now_v7().simple()));
     env.push(("ORCHESTRATOR_STORAGE__LEASE_DURATION".into(), "2s".into()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let server = ServerProcess::start_with_env(&[], &env).await;
     let channel = common::connect(server.addr).await;
     let mut orchestrator = OrchestratorServiceClient::new(channel.clone());
@@ -75,7 +61,7 @@ async fn an_outage_refuses_new_work_and_loses_nothing_of_the_running() {
     let id = orchestrator
         .submit_orchestration(pb::SubmitOrchestrationRequest {
             request_id: String::new(),
-            spec: Some(plan()),
+            spec: Some(quick_slow_final(1500)),
         })
         .await
         .expect("submit")
@@ -112,7 +98,7 @@ async fn an_outage_refuses_new_work_and_loses_nothing_of_the_running() {
     let refused = orchestrator
         .submit_orchestration(pb::SubmitOrchestrationRequest {
             request_id: String::new(),
-            spec: Some(plan()),
+            spec: Some(quick_slow_final(1500)),
         })
         .await
         .unwrap_err();
@@ -161,7 +147,7 @@ async fn an_outage_refuses_new_work_and_loses_nothing_of_the_running() {
     orchestrator
         .submit_orchestration(pb::SubmitOrchestrationRequest {
             request_id: String::new(),
-            spec: Some(plan()),
+            spec: Some(quick_slow_final(1500)),
         })
         .await
         .expect("accepted after the outage");

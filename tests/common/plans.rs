@@ -32,6 +32,24 @@ pub fn spec(tasks: Vec<pb::TaskSpec>) -> pb::OrchestrationSpec {
     }
 }
 
+/// A quick task and a slow one (still running `slow_ms` after the start), then a task that
+/// needs both: for killing or cutting off a server mid-run.
+pub fn quick_slow_final(slow_ms: u64) -> pb::OrchestrationSpec {
+    spec(vec![
+        mock("quick", &[], serde_json::json!({"output": "quick part"})),
+        mock(
+            "slow",
+            &[],
+            serde_json::json!({"delay_ms": slow_ms, "output": "slow part"}),
+        ),
+        mock(
+            "final",
+            &["quick", "slow"],
+            serde_json::json!({"output": "final part"}),
+        ),
+    ])
+}
+
 pub fn duration(value: Duration) -> prost_types::Duration {
     prost_types::Duration {
         seconds: value.as_secs() as i64,
@@ -108,6 +126,17 @@ pub fn offset(events: &[pb::OrchestrationEvent], task: &str, state: pb::TaskStat
 fn time_of(event: &pb::OrchestrationEvent) -> Duration {
     let time = event.time.as_ref().expect("events have a time");
     Duration::new(time.seconds as u64, time.nanos as u32)
+}
+
+/// Whether the log says the orchestration was resumed by a server other than the one that
+/// started it (or by the same one, restarted).
+pub fn was_resumed(events: &[pb::OrchestrationEvent]) -> bool {
+    events.iter().any(|e| {
+        matches!(
+            &e.kind,
+            Some(Kind::StateChanged(change)) if change.reason.contains("resumed")
+        )
+    })
 }
 
 pub fn assert_gapless(events: &[pb::OrchestrationEvent], from: u64) {

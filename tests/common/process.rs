@@ -1,6 +1,7 @@
 //! The built `orchestrator` binary as a child process, for what only a real process shows:
 //! signals, exit codes, settings from the environment, third-party clients.
 
+use std::ffi::OsStr;
 use std::net::SocketAddr;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
@@ -23,20 +24,20 @@ impl ServerProcess {
     /// Starts `orchestrator serve` on 127.0.0.1:0 with JSON logs and waits for the line that
     /// reports the bound address.
     pub async fn start(extra_args: &[&str]) -> Self {
-        Self::start_with_env(extra_args, &[]).await
+        Self::start_with_env::<&str>(extra_args, &[]).await
     }
 
     /// As `start`, with extra environment variables for the server.
-    pub async fn start_with_env(extra_args: &[&str], env: &[(&str, &str)]) -> Self {
+    pub async fn start_with_env<S: AsRef<OsStr>>(extra_args: &[&str], env: &[(S, S)]) -> Self {
         let data_dir = tempfile::tempdir().expect("temporary data directory");
         Self::start_in(data_dir, extra_args, env).await
     }
 
     /// As `start_with_env`, on an existing data directory (a restart).
-    pub async fn start_in(
+    pub async fn start_in<S: AsRef<OsStr>>(
         data_dir: tempfile::TempDir,
         extra_args: &[&str],
-        env: &[(&str, &str)],
+        env: &[(S, S)],
     ) -> Self {
         let mut child = Command::new(BINARY)
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
@@ -44,7 +45,7 @@ impl ServerProcess {
             .arg(data_dir.path())
             .args(extra_args)
             .env("COSMOS_DISABLE_IMDS", "1")
-            .envs(env.iter().copied())
+            .envs(env.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
