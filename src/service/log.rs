@@ -3,7 +3,7 @@
 //! followers. What a follower sees has been stored, so a replay equals the live stream.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,10 +12,11 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::availability::StoreAvailability;
+use crate::engine::orchestration::Cancellation;
 use crate::engine::run::EventSink;
 use crate::model::TenantId;
 use crate::model::event::{Event, EventKind, ReviewState};
-use crate::model::orchestration::{OrchestrationState, TaskCheckpoint};
+use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use crate::store::{Lease, LogBatch, OrchestrationStore, StateUpdate, StoreError};
 
 /// Most writes folded into one transaction.
@@ -32,12 +33,53 @@ enum Command {
 struct Write {
     tenant: TenantId,
     orchestration_id: String,
-    /// The run's fence: once set, whatever of this write is not stored yet never will be.
-    fence: Arc<AtomicBool>,
+    /// Whether the run may still write: once it may not, whatever of this write is not stored
+    /// yet never will be.
+    run: Arc<RunAccess>,
+    /// Written by the log writer in place of a write the store refused.
+    in_place_of_refused: bool,
     event: Option<Arc<Event>>,
     state: Option<StateUpdate>,
     checkpoint: Option<Box<(String, TaskCheckpoint)>>,
     released: Option<Box<Lease>>,
+}
+
+/// The run writes its log.
+const OPEN: u8 = 0;
+/// The lease is (or may soon be) another server's: the run writes nothing more.
+const FENCED: u8 = 1;
+/// The store refused one of the run's writes for good, and the log writer ended the
+/// orchestration FAILED in its place: only the lease release is still written.
+const ENDED_BY_STORE: u8 = 2;
+
+/// What a run and the log writer share.
+struct RunAccess {
+    state: AtomicU8,
+    /// Stops the run once its log cannot be written.
+    cancel: Cancellation,
+    /// The FAILED result written when the store refuses the run's log: who it is, no outputs.
+    failed: OrchestrationResult,
+}
+
+impl RunAccess {
+    fn state(&self) -> u8 {
+        self.state.load(Ordering::SeqCst)
+    }
+
+    /// Whether `write` is still to be stored.
+    fn admits(&self, write: &Write) -> bool {
+        match self.state() {
+            OPEN => true,
+            ENDED_BY_STORE => write.in_place_of_refused || write.is_lease_release_only(),
+            _ => false,
+        }
+    }
+}
+
+impl Write {
+    fn is_lease_release_only(&self) -> bool {
+        self.event.is_none() && self.state.is_none() && self.released.is_some()
+    }
 }
 
 /// Live followers of orchestrations running in this process.
@@ -109,19 +151,26 @@ impl EventLog {
         &self.hub
     }
 
-    /// The sink for one orchestration whose last stored event has `last_sequence`.
+    /// The sink for one orchestration whose last stored event has `last_sequence`. Should the
+    /// store refuse its log for good, `cancel` stops the run and `failed` (who it is, no
+    /// outputs) is written as its FAILED result.
     pub fn sink(
         &self,
         tenant: TenantId,
-        orchestration_id: &str,
         last_sequence: u64,
+        failed: OrchestrationResult,
+        cancel: Cancellation,
     ) -> Arc<OrchestrationSink> {
         Arc::new(OrchestrationSink {
             tenant,
-            orchestration_id: orchestration_id.to_owned(),
+            orchestration_id: failed.orchestration_id.clone(),
             next: Mutex::new(last_sequence),
             log: self.clone(),
-            fenced: Arc::new(AtomicBool::new(false)),
+            run: Arc::new(RunAccess {
+                state: AtomicU8::new(OPEN),
+                cancel,
+                failed,
+            }),
         })
     }
 
@@ -141,48 +190,48 @@ pub struct OrchestrationSink {
     /// The last sequence handed out. Held while queueing, so queue order is sequence order.
     next: Mutex<u64>,
     log: EventLog,
-    /// Set when another server took the orchestration over: whatever this run still says is
-    /// dropped, so that the log has one writer.
-    fenced: Arc<AtomicBool>,
+    run: Arc<RunAccess>,
 }
 
 impl OrchestrationSink {
+    /// Another server took the orchestration over (or may soon): whatever this run still says
+    /// is dropped, so that the log has one writer.
     pub fn fence(&self) {
-        self.fenced.store(true, Ordering::SeqCst);
+        self.run.state.store(FENCED, Ordering::SeqCst);
     }
 
-    fn is_fenced(&self) -> bool {
-        self.fenced.load(Ordering::SeqCst)
+    fn write(&self) -> Write {
+        Write {
+            tenant: self.tenant.clone(),
+            orchestration_id: self.orchestration_id.clone(),
+            run: self.run.clone(),
+            in_place_of_refused: false,
+            event: None,
+            state: None,
+            checkpoint: None,
+            released: None,
+        }
     }
 
     /// Releases the lease of the completed orchestration, after everything it logged.
     pub fn release_lease(&self, lease: Lease) {
         let _next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-        if self.is_fenced() {
+        if self.run.state() == FENCED {
             return;
         }
         let _ = self.log.sender.send(Command::Write(Write {
-            tenant: self.tenant.clone(),
-            orchestration_id: self.orchestration_id.clone(),
-            fence: self.fenced.clone(),
-            event: None,
-            state: None,
-            checkpoint: None,
             released: Some(Box::new(lease)),
+            ..self.write()
         }));
     }
 
     /// Keeps the redacted output under review with the orchestration, for the escalation view.
     pub fn set_escalated_output(&self, output: &str) {
-        if self.is_fenced() {
+        if self.run.state() != OPEN {
             return;
         }
         let sequence = self.next.lock().unwrap_or_else(|p| p.into_inner());
         let _ = self.log.sender.send(Command::Write(Write {
-            tenant: self.tenant.clone(),
-            orchestration_id: self.orchestration_id.clone(),
-            fence: self.fenced.clone(),
-            event: None,
             state: Some(StateUpdate {
                 tenant: self.tenant.clone(),
                 orchestration_id: self.orchestration_id.clone(),
@@ -191,8 +240,7 @@ impl OrchestrationSink {
                 result: None,
                 escalated_output: Some(Some(output.to_owned())),
             }),
-            checkpoint: None,
-            released: None,
+            ..self.write()
         }));
     }
 }
@@ -225,7 +273,7 @@ impl OrchestrationSink {
     /// split across batches.
     fn queue(&self, kind: EventKind, checkpoint: Option<TaskCheckpoint>) {
         let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-        if self.is_fenced() {
+        if self.run.state() != OPEN {
             return;
         }
         *next += 1;
@@ -251,14 +299,11 @@ impl OrchestrationSink {
         });
         // A closed writer means the process is going down; the event cannot be kept anyway.
         let _ = self.log.sender.send(Command::Write(Write {
-            tenant: self.tenant.clone(),
-            orchestration_id: self.orchestration_id.clone(),
-            fence: self.fenced.clone(),
             event: Some(event),
             state,
             checkpoint: checkpoint
                 .map(|checkpoint| Box::new((self.orchestration_id.clone(), checkpoint))),
-            released: None,
+            ..self.write()
         }));
     }
 }
@@ -279,17 +324,23 @@ async fn write_loop(
                 Command::Write(write) => writes.push(write),
             }
         }
+        let mut in_place_of_refused = Vec::new();
         if !writes.is_empty() {
             let queued: Vec<&Write> = writes.iter().collect();
-            store_with_retry(&*store, &queued, &availability).await;
+            store_with_retry(&*store, &queued, &availability, &mut in_place_of_refused).await;
         }
-        // What a fenced run said was not stored: nobody may see it.
+        // What a fenced run said was not stored: nobody may see it. Neither is what a run
+        // ended by the store said, stored or not; its followers find what was stored, up to
+        // the FAILED end, in the store.
         for write in writes {
             if let Some(event) = write.event
-                && !write.fence.load(Ordering::SeqCst)
+                && write.run.state() == OPEN
             {
                 hub.publish(event);
             }
+        }
+        for event in in_place_of_refused {
+            hub.publish(event);
         }
         for done in flushed {
             let _ = done.send(());
@@ -297,11 +348,12 @@ async fn write_loop(
     }
 }
 
-/// The batch for `writes`, leaving out those of runs fenced since they were queued.
+/// The batch for `writes`, leaving out those of runs fenced (or ended by the store) since they
+/// were queued.
 fn batch_of<'a>(writes: impl IntoIterator<Item = &'a Write>) -> LogBatch {
     let mut batch = LogBatch::default();
     for write in writes {
-        if write.fence.load(Ordering::SeqCst) {
+        if !write.run.admits(write) {
             continue;
         }
         if let Some(event) = &write.event {
@@ -336,43 +388,47 @@ fn batch_of<'a>(writes: impl IntoIterator<Item = &'a Write>) -> LogBatch {
 
 /// Nothing accepted may be lost: a failed write is retried, with backoff, until it lands. Events
 /// queue up meanwhile (and are published only once stored). Each attempt leaves out the writes
-/// of runs fenced meanwhile. A write the store refuses for good (too large, say) must not hold up
-/// everyone else's: the writes are then tried again one orchestration at a time, and only the
-/// refused orchestration's writes are dropped, loudly.
+/// of runs fenced meanwhile. A write the store refuses for good (an event over its size limit,
+/// say) must neither hold up everyone else's nor leave its orchestration unfinished: the writes
+/// are tried again one orchestration, then one write, at a time, and the orchestration of the
+/// refused write is ended FAILED in its place (`end_refused`), whose event goes to `in_place`.
+/// False when something was refused.
 fn store_with_retry<'a>(
     store: &'a dyn OrchestrationStore,
     writes: &'a [&'a Write],
     availability: &'a StoreAvailability,
-) -> futures_util::future::BoxFuture<'a, ()> {
-    // Boxed: it calls itself, once, for each orchestration of a refused batch.
+    in_place: &'a mut Vec<Arc<Event>>,
+) -> futures_util::future::BoxFuture<'a, bool> {
+    // Boxed: it calls itself on the parts of a refused batch.
     Box::pin(async move {
         let mut backoff = Duration::from_millis(50);
         loop {
             let batch = batch_of(writes.iter().copied());
             if batch.is_empty() {
-                return;
+                return true;
             }
             match store.write_log(&batch).await {
                 Ok(()) => {
                     availability.report(true, "write");
-                    return;
+                    return true;
                 }
                 Err(StoreError::Rejected(reason)) => {
-                    let groups = by_orchestration(writes);
-                    if let [(orchestration_id, _)] = groups.as_slice() {
-                        // Loud, and limited to this orchestration: the alternative is that no
-                        // orchestration's events are ever written again.
-                        tracing::error!(%orchestration_id, %reason, events = batch.events.len(), "the store refused these writes for good; they are dropped");
-                        for write in writes {
-                            write.fence.store(true, Ordering::SeqCst);
-                        }
-                        return;
+                    if let [write] = writes {
+                        end_refused(store, write, &reason, availability, in_place).await;
+                        return false;
                     }
-                    tracing::warn!(%reason, "the store refused a log batch; writing it one orchestration at a time");
-                    for (_, group) in &groups {
-                        store_with_retry(store, group, availability).await;
+                    let mut groups = by_orchestration(writes);
+                    let parts: Vec<Vec<&Write>> = if groups.len() == 1 {
+                        writes.iter().map(|&write| vec![write]).collect()
+                    } else {
+                        groups.drain(..).map(|(_, group)| group).collect()
+                    };
+                    tracing::warn!(%reason, parts = parts.len(), "the store refused a log batch; writing it in parts");
+                    let mut stored = true;
+                    for part in &parts {
+                        stored &= store_with_retry(store, part, availability, in_place).await;
                     }
-                    return;
+                    return stored;
                 }
                 Err(error) => {
                     availability.report(false, &error);
@@ -383,6 +439,90 @@ fn store_with_retry<'a>(
             }
         }
     })
+}
+
+/// The store refused `write` for good. Its orchestration cannot go on (its log would have a
+/// hole), and must not be left unfinished either (its lease would pass from server to server,
+/// each running it into the same refusal): the run is stopped, and a FAILED end saying why is
+/// written at the refused sequence. Loud, and limited to this orchestration.
+async fn end_refused(
+    store: &dyn OrchestrationStore,
+    write: &Write,
+    reason: &str,
+    availability: &StoreAvailability,
+    in_place: &mut Vec<Arc<Event>>,
+) {
+    let id = write.orchestration_id.as_str();
+    let sequence = match (&write.event, &write.state) {
+        (Some(event), _) => Some(event.sequence),
+        (None, Some(state)) => Some(state.last_sequence + 1),
+        (None, None) => None,
+    };
+    let ends_the_run = !write.in_place_of_refused
+        && write
+            .run
+            .state
+            .compare_exchange(OPEN, ENDED_BY_STORE, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok();
+    let Some(sequence) = sequence.filter(|_| ends_the_run) else {
+        tracing::error!(orchestration_id = %id, %reason, "the store refused a write for good; it is dropped");
+        return;
+    };
+    tracing::error!(orchestration_id = %id, sequence, %reason, "the store refused this orchestration's log for good; it ends FAILED");
+    write
+        .run
+        .cancel
+        .cancel("the store refused to write this orchestration's log");
+
+    // The refused result without its outputs says most; the bare one is small enough for any
+    // store.
+    let mut ends = Vec::with_capacity(2);
+    if let Some(EventKind::Completed { result }) = write.event.as_ref().map(|event| &event.kind) {
+        let mut stripped = (**result).clone();
+        stripped.output.clear();
+        for task in &mut stripped.tasks {
+            task.output.clear();
+        }
+        ends.push(stripped);
+    }
+    ends.push(write.run.failed.clone());
+    for mut result in ends {
+        result.state = OrchestrationState::Failed;
+        result.error = Some(format!(
+            "the store refused to write event {sequence} of this orchestration's log, so it cannot go on: {reason}"
+        ));
+        result.end_time = Some(Utc::now());
+        let result = Box::new(result);
+        let event = Arc::new(Event {
+            orchestration_id: id.to_owned(),
+            sequence,
+            time: Utc::now(),
+            kind: EventKind::Completed {
+                result: result.clone(),
+            },
+        });
+        let end = Write {
+            tenant: write.tenant.clone(),
+            orchestration_id: id.to_owned(),
+            run: write.run.clone(),
+            in_place_of_refused: true,
+            event: Some(event.clone()),
+            state: Some(StateUpdate {
+                tenant: write.tenant.clone(),
+                orchestration_id: id.to_owned(),
+                state: OrchestrationState::Failed,
+                last_sequence: sequence,
+                result: Some(result),
+                escalated_output: Some(None),
+            }),
+            checkpoint: None,
+            released: None,
+        };
+        if store_with_retry(store, &[&end], availability, in_place).await {
+            in_place.push(event);
+            return;
+        }
+    }
 }
 
 /// `writes` grouped by orchestration, each group in queue order.

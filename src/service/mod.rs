@@ -635,7 +635,12 @@ impl Launcher {
     /// `lease`.
     fn start(&self, job: Job, last_sequence: u64, deadline: Option<Duration>, lease: Lease) {
         let id = job.orchestration_id.to_string();
-        let sink = self.log.sink(job.tenant.clone(), &id, last_sequence);
+        let sink = self.log.sink(
+            job.tenant.clone(),
+            last_sequence,
+            failed_result(&job),
+            job.cancel.clone(),
+        );
         self.log.hub().open(&id);
         lock(&self.live).insert(
             id.clone(),
@@ -671,15 +676,7 @@ impl Launcher {
                 Err(_) => {
                     // A bug must not leave followers, cancels and resolutions waiting for ever.
                     tracing::error!(orchestration_id = %id, "the orchestration run panicked");
-                    let mut result = OrchestrationResult::empty(
-                        id.clone(),
-                        job.request_id.clone(),
-                        OrchestrationState::Failed,
-                        job.create_time,
-                        job.labels.clone(),
-                    );
-                    result.criteria_id = job.criteria.criteria().id.clone();
-                    result.criteria_version = job.criteria.criteria().version;
+                    let mut result = failed_result(&job);
                     result.error = Some("the service stopped this orchestration after an internal error".into());
                     result.end_time = Some(Utc::now());
                     sink.emit(EventKind::Completed {
@@ -697,6 +694,20 @@ impl Launcher {
             tracing::info!(orchestration_id = %id, state = state.as_str(), runs, "orchestration completed");
         });
     }
+}
+
+/// A FAILED result for `job` with nothing in it yet but who it is.
+fn failed_result(job: &Job) -> OrchestrationResult {
+    let mut result = OrchestrationResult::empty(
+        job.orchestration_id.to_string(),
+        job.request_id.clone(),
+        OrchestrationState::Failed,
+        job.create_time,
+        job.labels.clone(),
+    );
+    result.criteria_id = job.criteria.criteria().id.clone();
+    result.criteria_version = job.criteria.criteria().version;
+    result
 }
 
 /// What a record says before any event is folded in.

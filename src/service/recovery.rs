@@ -211,8 +211,9 @@ impl Orchestrations {
         result.end_time = Some(Utc::now());
         let sink = self.log.sink(
             record.tenant.clone(),
-            &record.orchestration_id,
             last_sequence,
+            result.clone(),
+            Cancellation::new(),
         );
         sink.emit(EventKind::Completed {
             result: Box::new(result),

@@ -270,6 +270,9 @@ let backendPort = 0;
 // --- Fixes on the wire ---------------------------------------------------------------------
 const PKRANGES = /^\/dbs\/[^/]+\/colls\/[^/]+\/pkranges\/?$/;
 
+// Cosmos DB's largest item, and largest transactional batch request.
+const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+
 const DOC_WRITE = /^\/dbs\/[^/]+\/colls\/[^/]+\/docs(\/[^/]+)?\/?$/;
 
 // Takes the backing server's answer (status, parsed JSON body) and returns what to send.
@@ -316,6 +319,22 @@ function ownAnswer(req, requestBody) {
         message:
           "cosmos-peer: Cosmos binary JSON is not supported; disable binary encoding " +
           "(BinaryEncodingOptions::with_enabled(false) or AZURE_COSMOS_BINARY_ENCODING_ENABLED=false)",
+      },
+    };
+  }
+  // Cosmos DB refuses an item, or a transactional batch, over 2 MB with 413; the server
+  // stores anything. The limit is what makes an oversized log entry a real case.
+  const path = req.url.split("?")[0];
+  if (
+    (req.method === "POST" || req.method === "PUT") &&
+    DOC_WRITE.test(path) &&
+    requestBody.length > MAX_REQUEST_BYTES
+  ) {
+    return {
+      status: 413,
+      body: {
+        code: "RequestEntityTooLarge",
+        message: `Request size is too large (${requestBody.length} bytes; the limit is ${MAX_REQUEST_BYTES})`,
       },
     };
   }

@@ -7,31 +7,46 @@ use crate::model::orchestration::TaskCheckpoint;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Created, LeaseClaim, OrchestrationRecord, Page, PageRequest};
 
-/// SQLite, except that it refuses for good any batch that touches the orchestration `poison`.
-struct RefusesPoison(SqliteStore);
+/// SQLite with a document size limit, as Cosmos DB has: it refuses for good any batch with an
+/// event over `LARGEST_EVENT` bytes of JSON. It notes the leases released.
+struct SizeLimited {
+    sqlite: SqliteStore,
+    released: std::sync::Mutex<Vec<String>>,
+}
+
+const LARGEST_EVENT: usize = 2048;
+
+impl SizeLimited {
+    fn new(sqlite: SqliteStore) -> Self {
+        Self {
+            sqlite,
+            released: std::sync::Mutex::default(),
+        }
+    }
+}
 
 #[async_trait]
-impl OrchestrationStore for RefusesPoison {
+impl OrchestrationStore for SizeLimited {
     async fn create_orchestration(
         &self,
         record: OrchestrationRecord,
         claim: &LeaseClaim,
     ) -> Result<Created, StoreError> {
-        self.0.create_orchestration(record, claim).await
+        self.sqlite.create_orchestration(record, claim).await
     }
     async fn get_orchestration(
         &self,
         tenant: &TenantId,
         id: &str,
     ) -> Result<Option<OrchestrationRecord>, StoreError> {
-        self.0.get_orchestration(tenant, id).await
+        self.sqlite.get_orchestration(tenant, id).await
     }
     async fn find_by_request_id(
         &self,
         tenant: &TenantId,
         request_id: &str,
     ) -> Result<Option<OrchestrationRecord>, StoreError> {
-        self.0.find_by_request_id(tenant, request_id).await
+        self.sqlite.find_by_request_id(tenant, request_id).await
     }
     async fn list_orchestrations(
         &self,
@@ -39,17 +54,24 @@ impl OrchestrationStore for RefusesPoison {
         states: &[OrchestrationState],
         page: PageRequest,
     ) -> Result<Page<OrchestrationRecord>, StoreError> {
-        self.0.list_orchestrations(tenant, states, page).await
+        self.sqlite.list_orchestrations(tenant, states, page).await
     }
     async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
-        if batch
-            .events
-            .iter()
-            .any(|(_, event)| event.orchestration_id == "poison")
-        {
-            return Err(StoreError::Rejected("too large".into()));
+        if batch.events.iter().any(|(_, event)| {
+            serde_json::to_vec(&**event).map_or(true, |json| json.len() > LARGEST_EVENT)
+        }) {
+            return Err(StoreError::Rejected(
+                "an event is over the size limit".into(),
+            ));
         }
-        self.0.write_log(batch).await
+        self.sqlite.write_log(batch).await?;
+        self.released.lock().unwrap().extend(
+            batch
+                .released_leases
+                .iter()
+                .map(|lease| lease.orchestration_id.clone()),
+        );
+        Ok(())
     }
     async fn read_events(
         &self,
@@ -58,7 +80,7 @@ impl OrchestrationStore for RefusesPoison {
         after: u64,
         limit: usize,
     ) -> Result<Vec<Event>, StoreError> {
-        self.0.read_events(tenant, id, after, limit).await
+        self.sqlite.read_events(tenant, id, after, limit).await
     }
     async fn read_checkpoints(
         &self,
@@ -66,11 +88,36 @@ impl OrchestrationStore for RefusesPoison {
         id: &str,
         run: u32,
     ) -> Result<Vec<TaskCheckpoint>, StoreError> {
-        self.0.read_checkpoints(tenant, id, run).await
+        self.sqlite.read_checkpoints(tenant, id, run).await
     }
     async fn ping(&self) -> Result<(), StoreError> {
-        self.0.ping().await
+        self.sqlite.ping().await
     }
+}
+
+fn sink(log: &EventLog, id: &str, cancel: &Cancellation) -> Arc<OrchestrationSink> {
+    let failed = OrchestrationResult::empty(
+        id,
+        "request",
+        OrchestrationState::Failed,
+        Utc::now(),
+        Default::default(),
+    );
+    log.sink(TenantId::default_tenant(), 0, failed, cancel.clone())
+}
+
+fn lease(id: &str) -> Lease {
+    Lease {
+        tenant: TenantId::default_tenant(),
+        orchestration_id: id.into(),
+        owner: "me".into(),
+        expire_time: Utc::now(),
+        etag: "1".into(),
+    }
+}
+
+fn too_large() -> EventKind {
+    changed(&"x".repeat(LARGEST_EVENT))
 }
 
 fn changed(reason: &str) -> EventKind {
@@ -80,14 +127,26 @@ fn changed(reason: &str) -> EventKind {
     }
 }
 
-async fn stored(store: &SqliteStore, id: &str) -> Vec<u64> {
+async fn stored_events(store: &SqliteStore, id: &str) -> Vec<Event> {
     store
         .read_events(&TenantId::default_tenant(), id, 0, 100)
         .await
         .unwrap()
+}
+
+async fn stored(store: &SqliteStore, id: &str) -> Vec<u64> {
+    stored_events(store, id)
+        .await
         .iter()
         .map(|e| e.sequence)
         .collect()
+}
+
+fn failed_end(event: &Event) -> &OrchestrationResult {
+    match &event.kind {
+        EventKind::Completed { result } if result.state == OrchestrationState::Failed => result,
+        other => panic!("not a FAILED end: {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -95,22 +154,24 @@ async fn a_refused_orchestration_does_not_hold_up_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = SqliteStore::open(dir.path()).await.unwrap();
     let (log, _writer) = EventLog::start(
-        Arc::new(RefusesPoison(sqlite.clone())),
+        Arc::new(SizeLimited::new(sqlite.clone())),
         StoreAvailability::default(),
     );
     log.hub().open("good");
     let mut live = log.hub().subscribe("good").unwrap();
-    let tenant = TenantId::default_tenant();
-    let poison = log.sink(tenant.clone(), "poison", 0);
-    let good = log.sink(tenant, "good", 0);
-    poison.emit(changed("refused"));
+    let cancel = Cancellation::new();
+    let poison = sink(&log, "poison", &cancel);
+    let good = sink(&log, "good", &cancel);
+    poison.emit(too_large());
     good.emit(changed("one"));
     good.emit(changed("two"));
     tokio::time::timeout(Duration::from_secs(10), log.flush())
         .await
         .expect("the log is not stuck");
     assert_eq!(stored(&sqlite, "good").await, [1, 2]);
-    assert!(stored(&sqlite, "poison").await.is_empty());
+    let poison = stored_events(&sqlite, "poison").await;
+    assert_eq!(poison.len(), 1, "only its FAILED end: {poison:?}");
+    failed_end(&poison[0]);
     assert_eq!(
         live.recv().await.unwrap().sequence,
         1,
@@ -128,11 +189,101 @@ async fn a_fenced_run_writes_nothing_more() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = SqliteStore::open(dir.path()).await.unwrap();
     let (log, _writer) = EventLog::start(Arc::new(sqlite.clone()), StoreAvailability::default());
-    let sink = log.sink(TenantId::default_tenant(), "o", 0);
+    let sink = sink(&log, "o", &Cancellation::new());
     sink.emit(changed("before"));
     log.flush().await;
     sink.fence();
     sink.emit(changed("after"));
     log.flush().await;
     assert_eq!(stored(&sqlite, "o").await, [1]);
+}
+
+#[tokio::test]
+async fn a_refused_event_ends_its_orchestration_failed_in_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqliteStore::open(dir.path()).await.unwrap();
+    let store = Arc::new(SizeLimited::new(sqlite.clone()));
+    let (log, _writer) = EventLog::start(store.clone(), StoreAvailability::default());
+    log.hub().open("o");
+    let mut live = log.hub().subscribe("o").unwrap();
+    let cancel = Cancellation::new();
+    let run = sink(&log, "o", &cancel);
+    // All in one batch: the refusal must be found among writes that are fine.
+    run.emit(changed("one"));
+    run.emit(too_large());
+    run.emit(changed("after the refusal"));
+    run.release_lease(lease("o"));
+    log.flush().await;
+
+    let events = stored_events(&sqlite, "o").await;
+    let sequences: Vec<u64> = events.iter().map(|e| e.sequence).collect();
+    assert_eq!(sequences, [1, 2], "gapless, and nothing after the end");
+    let error = failed_end(&events[1]).error.clone().unwrap_or_default();
+    assert!(error.contains("refused to write event 2"), "{error}");
+    assert!(error.contains("over the size limit"), "{error}");
+    assert!(cancel.is_cancelled(), "the run is stopped");
+    assert_eq!(
+        *store.released.lock().unwrap(),
+        ["o"],
+        "the lease is given back"
+    );
+
+    // A follower hears the end (and finds the events before it in the store).
+    let heard = live.recv().await.unwrap();
+    assert_eq!(heard.sequence, 2);
+    failed_end(&heard);
+
+    // What the run says afterwards is dropped.
+    run.emit(changed("later"));
+    log.flush().await;
+    assert_eq!(stored(&sqlite, "o").await, [1, 2]);
+}
+
+#[tokio::test]
+async fn a_refused_result_ends_failed_with_its_tasks_but_without_outputs() {
+    use crate::model::orchestration::TaskResult;
+    use crate::model::task::TaskState;
+
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqliteStore::open(dir.path()).await.unwrap();
+    let (log, _writer) = EventLog::start(
+        Arc::new(SizeLimited::new(sqlite.clone())),
+        StoreAvailability::default(),
+    );
+    let run = sink(&log, "o", &Cancellation::new());
+    let mut result = OrchestrationResult::empty(
+        "o",
+        "request",
+        OrchestrationState::Approved,
+        Utc::now(),
+        Default::default(),
+    );
+    result.output = "y".repeat(LARGEST_EVENT);
+    result.tasks.push(TaskResult {
+        task_id: "research".into(),
+        agent: "researcher".into(),
+        state: TaskState::Succeeded,
+        output: "y".repeat(LARGEST_EVENT),
+        output_truncated: false,
+        error: None,
+        attempts: 1,
+        wave: 0,
+        start_time: None,
+        end_time: None,
+        duration: None,
+        confidence: None,
+        section: "research".into(),
+        usage: None,
+    });
+    run.emit(EventKind::Completed {
+        result: Box::new(result),
+    });
+    log.flush().await;
+
+    let events = stored_events(&sqlite, "o").await;
+    assert_eq!(events.len(), 1);
+    let end = failed_end(&events[0]);
+    assert_eq!(end.tasks.len(), 1, "which tasks ran is kept");
+    assert_eq!(end.tasks[0].state, TaskState::Succeeded);
+    assert!(end.tasks[0].output.is_empty() && end.output.is_empty());
 }

@@ -1,0 +1,108 @@
+//! A log entry the store refuses for good: Cosmos DB takes no item over 2 MB, and a result that
+//! carries many large outputs is over it. The orchestration must end FAILED, saying why, its
+//! stream must end (gapless), and the other orchestrations must not notice.
+
+mod common;
+
+use std::time::Duration;
+
+use common::cosmos_peer::CosmosPeer;
+use common::plans::{assert_gapless, collect, completed, mock, spec, task};
+use common::process::ServerProcess;
+use orchestrator::api::pb;
+use pb::orchestrator_service_client::OrchestratorServiceClient;
+use serde_json::json;
+use tonic::transport::Channel;
+
+/// Six `echo` tasks of a 200 kB input: every task output, checkpoint and event fits, the
+/// result (six outputs, and the aggregate of them) is about 2.4 MB.
+fn too_large_a_result() -> pb::OrchestrationSpec {
+    let text = "lorem ipsum dolor sit amet ".repeat(200_000 / 27);
+    spec(
+        (0..6)
+            .map(|i| pb::TaskSpec {
+                input: text.clone(),
+                ..task(&format!("part{i}"), "echo", &[], json!({}))
+            })
+            .collect(),
+    )
+}
+
+async fn follow(
+    client: &mut OrchestratorServiceClient<Channel>,
+    orchestration_id: &str,
+) -> Vec<pb::OrchestrationEvent> {
+    let stream = client
+        .stream_status(pb::StreamStatusRequest {
+            orchestration_id: orchestration_id.into(),
+            after_sequence: 0,
+        })
+        .await
+        .expect("follow")
+        .into_inner();
+    tokio::time::timeout(Duration::from_secs(60), collect(stream, |m| m.event))
+        .await
+        .expect("the stream ends")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_the_store_refuses_ends_the_orchestration_failed() {
+    let peer = CosmosPeer::start();
+    let env = peer.server_env(&format!("limits-{}", uuid::Uuid::now_v7().simple()));
+    let mut server = ServerProcess::start_with_env(&[], &env).await;
+    let mut client = OrchestratorServiceClient::new(common::connect(server.addr).await);
+
+    let submit = |spec: pb::OrchestrationSpec| {
+        let mut client = client.clone();
+        async move {
+            client
+                .submit_orchestration(pb::SubmitOrchestrationRequest {
+                    request_id: String::new(),
+                    spec: Some(spec),
+                })
+                .await
+                .expect("submit")
+                .into_inner()
+                .orchestration_id
+        }
+    };
+    let large = submit(too_large_a_result()).await;
+    let small = submit(spec(vec![mock("only", &[], json!({"output": "fine"}))])).await;
+
+    let events = follow(&mut client, &large).await;
+    assert_gapless(&events, 1);
+    let result = completed(&events);
+    assert_eq!(result.state(), pb::OrchestrationState::Failed, "{result:?}");
+    let error = &result.error;
+    assert!(
+        error.contains("store refused") && error.contains("too large"),
+        "the reason, from the store: {error}"
+    );
+    assert_eq!(result.tasks.len(), 6, "which tasks ran is kept");
+    assert!(
+        result.tasks.iter().all(|t| t.output.is_empty()) && result.output.is_empty(),
+        "without the outputs that made it too large"
+    );
+    server
+        .wait_for_log(|line| line["orchestration_id"] == large.as_str() && line["level"] == "ERROR")
+        .await;
+
+    // What was streamed is what is stored, and the record agrees.
+    let replay = follow(&mut client, &large).await;
+    assert_eq!(replay, events);
+    let record = client
+        .get_orchestration(pb::GetOrchestrationRequest {
+            orchestration_id: large.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("get")
+        .into_inner();
+    let stored = record.orchestration.expect("a result");
+    assert_eq!(stored.state(), pb::OrchestrationState::Failed);
+    assert_eq!(&stored.error, error);
+
+    // Nobody else noticed.
+    let events = follow(&mut client, &small).await;
+    assert_eq!(completed(&events).state(), pb::OrchestrationState::Approved);
+}
