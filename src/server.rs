@@ -30,6 +30,7 @@ use crate::engine::validate::{Defaults, Limits};
 use crate::service::availability::StoreAvailability;
 use crate::service::log::EventLog;
 use crate::service::{LeaseSettings, Orchestrations, ServiceParts};
+use crate::store::connecting::Connecting;
 use crate::store::cosmos::{CosmosAuth, CosmosConfig, CosmosStore};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
@@ -39,6 +40,8 @@ const HEALTH_SERVICE: &str = "grpc.health.v1.Health";
 /// With the 1 s for the last streams and 2 s for connections, shutdown takes at most the drain
 /// period plus about 9 s.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// Longest pause between attempts to open a store that could not be reached at start-up.
+const MAX_CONNECT_PAUSE: Duration = Duration::from_secs(30);
 /// How often the store is pinged for health.
 const STORE_PROBE_INTERVAL: Duration = Duration::from_secs(1);
 const REFLECTION_SERVICES: &[&str] = &[
@@ -59,6 +62,8 @@ pub enum ServerError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Settings(String),
     #[error("cannot open the store: {0}")]
     Store(#[from] StoreError),
     #[error("invalid agent settings: {0}")]
@@ -88,51 +93,19 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ServerError> {
-    let store: Arc<dyn Store> = match settings.storage.backend {
-        StorageBackend::Sqlite => {
-            let store = SqliteStore::open(&settings.storage.data_dir).await?;
-            tracing::info!(path = %store.path().display(), "embedded store open");
-            Arc::new(store)
-        }
-        StorageBackend::Cosmos => {
-            let cosmos = &settings.storage.cosmos;
-            let auth = match cosmos.credential {
-                CosmosCredential::Key => CosmosAuth::Key(std::env::var(&cosmos.key_env).map_err(|_| {
-                    StoreError::Unavailable(format!(
-                        "storage.cosmos.credential is key but the environment variable {} (storage.cosmos.key_env) holding the account key is not set",
-                        cosmos.key_env
-                    ))
-                })?),
-                CosmosCredential::ManagedIdentity => CosmosAuth::ManagedIdentity {
-                    client_id: Some(cosmos.managed_identity_client_id.clone())
-                        .filter(|id| !id.is_empty()),
-                },
-            };
-            let store = CosmosStore::connect(&CosmosConfig {
-                endpoint: cosmos.endpoint.clone(),
-                auth,
-                database: cosmos.database.clone(),
-                create_containers: cosmos.create_containers,
-                http2: cosmos.http2,
-                binary_encoding: cosmos.binary_encoding,
-            })
-            .await?;
-            tracing::info!(endpoint = %cosmos.endpoint, database = store.database(), "cosmos store open");
-            Arc::new(store)
-        }
-    };
+    let availability = StoreAvailability::default();
+    let background = CancellationToken::new();
+    let store = open_store(settings, &availability, &background).await?;
     let catalog = Arc::new(CriteriaCatalog::new(
         store.clone(),
         settings.review.criteria_cache_ttl,
     )?);
-    let availability = StoreAvailability::default();
     let orchestrations = Arc::new(orchestrations(
         settings,
         store.clone(),
         catalog.clone(),
         availability.clone(),
     )?);
-    let background = CancellationToken::new();
     let lease_keeper = tokio::spawn(orchestrations.clone().keep_leases(background.clone()));
     tokio::spawn(
         availability
@@ -141,7 +114,12 @@ pub async fn serve(
     );
 
     let (health, health_service) = tonic_health::server::health_reporter();
-    set_health(&health, ServingStatus::Serving).await;
+    let serving = if availability.is_up() {
+        ServingStatus::Serving
+    } else {
+        ServingStatus::NotServing
+    };
+    set_health(&health, serving).await;
     // Health follows the store until shutdown begins.
     let health_follows_store = CancellationToken::new();
     tokio::spawn(follow_store(
@@ -240,6 +218,91 @@ pub async fn serve(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Opens the configured store. A remote store that cannot be reached yet does not stop the
+/// server: it starts as during an outage (NOT_SERVING, new work refused) and opens the store in
+/// the background. Settings that cannot work do stop it.
+async fn open_store(
+    settings: &Settings,
+    availability: &StoreAvailability,
+    stop: &CancellationToken,
+) -> Result<Arc<dyn Store>, ServerError> {
+    match settings.storage.backend {
+        StorageBackend::Sqlite => {
+            let store = SqliteStore::open(&settings.storage.data_dir).await?;
+            tracing::info!(path = %store.path().display(), "embedded store open");
+            Ok(Arc::new(store))
+        }
+        StorageBackend::Cosmos => {
+            let config = cosmos_config(settings)?;
+            match CosmosStore::connect(&config).await {
+                Ok(store) => {
+                    tracing::info!(endpoint = %config.endpoint, database = store.database(), "cosmos store open");
+                    Ok(Arc::new(store))
+                }
+                Err(StoreError::Unavailable(error)) => {
+                    availability.report(false, &error);
+                    tracing::warn!("serving NOT_SERVING until the store can be opened");
+                    let connecting = Arc::new(Connecting::new(error));
+                    tokio::spawn(keep_connecting(connecting.clone(), config, stop.clone()));
+                    Ok(connecting)
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
+    }
+}
+
+fn cosmos_config(settings: &Settings) -> Result<CosmosConfig, ServerError> {
+    let cosmos = &settings.storage.cosmos;
+    let auth = match cosmos.credential {
+        CosmosCredential::Key => CosmosAuth::Key(std::env::var(&cosmos.key_env).map_err(|_| {
+            ServerError::Settings(format!(
+                "storage.cosmos.credential is key but the environment variable {} (storage.cosmos.key_env) holding the account key is not set",
+                cosmos.key_env
+            ))
+        })?),
+        CosmosCredential::ManagedIdentity => CosmosAuth::ManagedIdentity {
+            client_id: Some(cosmos.managed_identity_client_id.clone()).filter(|id| !id.is_empty()),
+        },
+    };
+    Ok(CosmosConfig {
+        endpoint: cosmos.endpoint.clone(),
+        auth,
+        database: cosmos.database.clone(),
+        create_containers: cosmos.create_containers,
+        http2: cosmos.http2,
+        binary_encoding: cosmos.binary_encoding,
+    })
+}
+
+/// Tries to open the Cosmos store, backing off up to `MAX_CONNECT_PAUSE`, until it opens or
+/// `stop`.
+async fn keep_connecting(
+    connecting: Arc<Connecting>,
+    config: CosmosConfig,
+    stop: CancellationToken,
+) {
+    let mut pause = Duration::from_secs(1);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(pause) => {}
+        }
+        match CosmosStore::connect(&config).await {
+            Ok(store) => {
+                tracing::info!(endpoint = %config.endpoint, database = store.database(), "cosmos store open");
+                connecting.open(Arc::new(store));
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(%error, retry_in = ?pause, "cannot open the store yet");
+                connecting.failed(error.to_string());
+                pause = (pause * 2).min(MAX_CONNECT_PAUSE);
+            }
+        }
+    }
 }
 
 /// Turns health NOT_SERVING while the store is unreachable, SERVING again once it is back.

@@ -1,6 +1,7 @@
 //! A store outage, made by stopping the Cosmos peer's listener and starting it again: health
 //! turns NOT_SERVING, new orchestrations get UNAVAILABLE, the running one keeps its events
-//! queued, and everything is written (and streamed, gapless) once the store is back.
+//! queued, and everything is written (and streamed, gapless) once the store is back. A store
+//! unreachable at start-up is waited for the same way.
 
 mod common;
 
@@ -151,4 +152,56 @@ async fn an_outage_refuses_new_work_and_loses_nothing_of_the_running() {
         })
         .await
         .expect("accepted after the outage");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_unreachable_at_start_up_is_waited_for_not_fatal() {
+    let peer = CosmosPeer::start();
+    peer.go_down();
+    let env = peer.server_env(&format!("late-{}", uuid::Uuid::now_v7().simple()));
+    // It serves (health, and UNAVAILABLE for work) instead of exiting.
+    let server = ServerProcess::start_with_env(&[], &env).await;
+    let channel = common::connect(server.addr).await;
+    let mut orchestrator = OrchestratorServiceClient::new(channel.clone());
+    let mut health_client = HealthClient::new(channel);
+    assert_eq!(health(&mut health_client).await, ServingStatus::NotServing);
+    let refused = orchestrator
+        .submit_orchestration(pb::SubmitOrchestrationRequest {
+            request_id: String::new(),
+            spec: Some(quick_slow_final(10)),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unavailable, "{refused:?}");
+
+    peer.come_back();
+    // Its attempts back off from 1 s; the peer was down for about 2.
+    health_becomes(
+        &mut health_client,
+        ServingStatus::Serving,
+        Duration::from_secs(30),
+    )
+    .await;
+    let id = orchestrator
+        .submit_orchestration(pb::SubmitOrchestrationRequest {
+            request_id: String::new(),
+            spec: Some(quick_slow_final(10)),
+        })
+        .await
+        .expect("accepted once the store is open")
+        .into_inner()
+        .orchestration_id;
+    let events = common::plans::collect(
+        orchestrator
+            .stream_status(pb::StreamStatusRequest {
+                orchestration_id: id,
+                after_sequence: 0,
+            })
+            .await
+            .unwrap()
+            .into_inner(),
+        |m| m.event,
+    )
+    .await;
+    assert_eq!(completed(&events).state(), pb::OrchestrationState::Approved);
 }

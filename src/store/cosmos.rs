@@ -313,22 +313,27 @@ impl LeaseDoc {
 impl CosmosStore {
     /// Connects, and creates the database and containers when allowed and missing.
     pub async fn connect(config: &CosmosConfig) -> Result<Self, StoreError> {
+        // What fails before the account is asked anything is the settings' fault: `Rejected`,
+        // trying again cannot help. What fails after may be an outage: `Unavailable`.
+        let refused = |what: &str, error: &dyn std::fmt::Display| {
+            StoreError::Rejected(format!("cosmos: cannot {what}: {error}"))
+        };
         let setup = |what: &str, error: &dyn std::fmt::Display| {
             StoreError::Unavailable(format!("cosmos: cannot {what}: {error}"))
         };
         let pool = ConnectionPoolOptions::builder()
             .with_is_http2_allowed(config.http2)
             .build()
-            .map_err(|e| setup("configure the connection pool", &e))?;
+            .map_err(|e| refused("configure the connection pool", &e))?;
         let runtime = CosmosRuntime::builder()
             .with_connection_pool(pool)
             .build()
             .await
-            .map_err(|e| setup("start the client runtime", &e))?;
+            .map_err(|e| refused("start the client runtime", &e))?;
         let endpoint: AccountEndpoint = config
             .endpoint
             .parse()
-            .map_err(|e| setup(&format!("use the endpoint {:?}", config.endpoint), &e))?;
+            .map_err(|e| refused(&format!("use the endpoint {:?}", config.endpoint), &e))?;
         let account = match &config.auth {
             CosmosAuth::Key(key) => {
                 AccountReference::with_authentication_key(endpoint, key.clone())
@@ -339,7 +344,7 @@ impl CosmosStore {
                         user_assigned_id: client_id.clone().map(UserAssignedId::ClientId),
                         ..Default::default()
                     }))
-                    .map_err(|e| setup("set up the managed identity credential", &e))?;
+                    .map_err(|e| refused("set up the managed identity credential", &e))?;
                 AccountReference::with_credential(endpoint, credential)
             }
         };

@@ -2,6 +2,7 @@
 //! Every record belongs to a tenant and every call is scoped by one; nothing crosses tenants.
 
 pub mod cache;
+pub mod connecting;
 pub mod cosmos;
 pub mod sqlite;
 
