@@ -150,3 +150,30 @@ fn an_address_in_use_fails_with_the_address() {
         "{stderr}"
     );
 }
+
+/// A remote store that cannot be reached is waited for (tests/store_outage.rs); settings that
+/// can never work must not be: they stop the process at once.
+#[test]
+fn cosmos_settings_that_cannot_work_stop_the_process() {
+    let cosmos = [
+        ("COSMOS_DISABLE_IMDS", "1"),
+        ("ORCHESTRATOR_SERVER__LISTEN", "127.0.0.1:0"),
+        ("ORCHESTRATOR_STORAGE__BACKEND", "cosmos"),
+        (
+            "ORCHESTRATOR_STORAGE__COSMOS__KEY_ENV",
+            "TEST_UNSET_COSMOS_KEY_XYZ",
+        ),
+    ];
+    let output = serve(&[], &cosmos);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("TEST_UNSET_COSMOS_KEY_XYZ"), "{stderr}");
+
+    let mut bad_endpoint = cosmos.to_vec();
+    bad_endpoint.push(("TEST_UNSET_COSMOS_KEY_XYZ", "a2V5"));
+    bad_endpoint.push(("ORCHESTRATOR_STORAGE__COSMOS__ENDPOINT", "not a url"));
+    let output = serve(&[], &bad_endpoint);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not a url"), "{stderr}");
+}
