@@ -266,3 +266,63 @@ async fn sqlite_resumes_after_kill_9() {
 async fn cosmos_resumes_after_kill_9() {
     resume_after_kill(cosmos()).await;
 }
+
+/// The caller's deadline on Orchestrate is kept with the orchestration: the server that resumes
+/// it cancels it when that deadline passes, not when a fresh run of its tasks would end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_orchestration_keeps_the_callers_deadline() {
+    let config_dir = tempfile::tempdir().unwrap();
+    let settings = config_dir.path().join("settings.toml");
+    std::fs::write(&settings, "[storage]\nlease_duration = \"1s\"\n").unwrap();
+    let args = ["--config", settings.to_str().unwrap()];
+
+    let first = ServerProcess::start(&args).await;
+    let mut orchestrator = client(&first).await;
+    let mut request = tonic::Request::new(pb::OrchestrateRequest {
+        request_id: String::new(),
+        spec: Some(spec(vec![mock(
+            "slow",
+            &[],
+            json!({"delay_ms": 15_000, "output": "too late"}),
+        )])),
+    });
+    request.set_timeout(Duration::from_secs(4));
+    let mut events = orchestrator
+        .orchestrate(request)
+        .await
+        .expect("Orchestrate")
+        .into_inner();
+    let mut seen = Vec::new();
+    while !task_updates(&seen)
+        .iter()
+        .any(|(t, s, _)| t == "slow" && *s == pb::TaskState::Running)
+    {
+        let message = events.message().await.expect("a healthy stream");
+        seen.push(
+            message
+                .expect("the stream goes on")
+                .event
+                .expect("an event"),
+        );
+    }
+    let id = seen[0].orchestration_id.clone();
+    let data_dir = first.kill().await;
+    drop(events);
+
+    let second = ServerProcess::start_in(data_dir, &args, &[] as &[(&str, &str)]).await;
+    let mut orchestrator = client(&second).await;
+    let rest = tokio::time::timeout(
+        Duration::from_secs(12),
+        common::plans::collect(stream(&mut orchestrator, &id, 0).await, |m| m.event),
+    )
+    .await
+    .expect("cancelled near the caller's deadline, long before the task could finish");
+    let result = completed(&rest);
+    assert_eq!(
+        result.state(),
+        pb::OrchestrationState::Cancelled,
+        "{result:?}"
+    );
+    assert!(result.error.contains("deadline"), "{result:?}");
+    assert!(common::plans::was_resumed(&rest), "it was resumed");
+}

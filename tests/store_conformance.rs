@@ -393,6 +393,7 @@ fn record(tenant_name: &str, id: &str, request_id: Option<&str>) -> Orchestratio
         result: None,
         escalated_output: None,
         last_sequence: 0,
+        deadline: None,
     }
 }
 
@@ -420,7 +421,15 @@ fn state(tenant_name: &str, id: &str, state: OrchestrationState, sequence: u64) 
 }
 
 async fn orchestrations_are_created_once_per_request_id(store: Arc<dyn Backend>) {
-    let (created, fresh) = create(&store, record("t", "o1", Some("r1"))).await;
+    let deadline = Utc::now() + chrono::TimeDelta::seconds(30);
+    let (created, fresh) = create(
+        &store,
+        OrchestrationRecord {
+            deadline: Some(deadline),
+            ..record("t", "o1", Some("r1"))
+        },
+    )
+    .await;
     assert!(fresh);
     assert_eq!(created.orchestration_id, "o1");
     let (existing, fresh) = create(&store, record("t", "o2", Some("r1"))).await;
@@ -441,11 +450,17 @@ async fn orchestrations_are_created_once_per_request_id(store: Arc<dyn Backend>)
     assert_eq!(found.orchestration_id, "o1");
     assert_eq!(found.spec.input, "q");
     assert_eq!(
+        found.deadline,
+        Some(deadline),
+        "the caller's deadline is kept"
+    );
+    assert_eq!(
         store.find_by_request_id(&tenant("t"), "r9").await.unwrap(),
         None
     );
     // Without a request id, every create is new.
-    create(&store, record("t", "o4", None)).await;
+    let (no_deadline, _) = create(&store, record("t", "o4", None)).await;
+    assert_eq!(no_deadline.deadline, None);
     let (_, fresh) = create(&store, record("t", "o5", None)).await;
     assert!(fresh);
 }

@@ -262,6 +262,9 @@ impl Orchestrations {
             result: None,
             escalated_output: None,
             last_sequence: 0,
+            deadline: deadline.and_then(|deadline| {
+                now.checked_add_signed(chrono::TimeDelta::from_std(deadline).ok()?)
+            }),
         };
         let id = record.orchestration_id.clone();
         let job = Job {

@@ -179,7 +179,11 @@ impl Orchestrations {
             cancel: Cancellation::new(),
             resume: Some(resume),
         };
-        self.launcher().start(job, last_sequence, None, lease);
+        // The caller's deadline still holds; one that passed meanwhile cancels it at once.
+        let deadline = record
+            .deadline
+            .map(|deadline| (deadline - Utc::now()).to_std().unwrap_or_default());
+        self.launcher().start(job, last_sequence, deadline, lease);
         Ok(())
     }
 

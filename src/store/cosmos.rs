@@ -222,6 +222,8 @@ struct OrchestrationDoc {
     result: Option<OrchestrationResult>,
     escalated_output: Option<String>,
     last_sequence: u64,
+    #[serde(default)]
+    deadline: Option<DateTime<Utc>>,
 }
 
 impl OrchestrationDoc {
@@ -238,6 +240,7 @@ impl OrchestrationDoc {
             result: record.result.clone(),
             escalated_output: record.escalated_output.clone(),
             last_sequence: record.last_sequence,
+            deadline: record.deadline,
         }
     }
 
@@ -253,6 +256,7 @@ impl OrchestrationDoc {
             result: self.result,
             escalated_output: self.escalated_output,
             last_sequence: self.last_sequence,
+            deadline: self.deadline,
         })
     }
 }

@@ -132,6 +132,9 @@ pub struct OrchestrationRecord {
     pub escalated_output: Option<String>,
     /// The sequence of the last event written.
     pub last_sequence: u64,
+    /// When the caller stops waiting (the deadline of an Orchestrate call): it is cancelled
+    /// then, by whichever server runs it.
+    pub deadline: Option<DateTime<Utc>>,
 }
 
 /// Who runs a new orchestration, until when: its first lease.

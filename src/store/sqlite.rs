@@ -93,6 +93,9 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX leases_by_expiry ON leases (expire_millis);
 "#,
+    r#"
+    ALTER TABLE orchestrations ADD COLUMN deadline TEXT;
+"#,
 ];
 
 #[derive(Clone)]
@@ -531,9 +534,10 @@ fn parse_time(text: &str) -> Result<chrono::DateTime<Utc>, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("bad timestamp {text:?}: {e}")))
 }
 
-const ORCHESTRATION_COLUMNS: &str = "tenant, id, request_id, state, spec, create_time, update_time, result, escalated_output, last_sequence";
+/// `last_sequence`, the only number, is column 9; the text columns are read by `read_record`.
+const ORCHESTRATION_COLUMNS: &str = "tenant, id, request_id, state, spec, create_time, update_time, result, escalated_output, last_sequence, deadline";
 
-fn read_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 9]> {
+fn read_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 10]> {
     Ok([
         row.get(0)?,
         row.get(1)?,
@@ -544,11 +548,12 @@ fn read_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 9]>
         row.get(6)?,
         row.get(7)?,
         row.get(8)?,
+        row.get(10)?,
     ])
 }
 
 fn record_from(
-    columns: [Option<String>; 9],
+    columns: [Option<String>; 10],
     last_sequence: i64,
 ) -> Result<OrchestrationRecord, StoreError> {
     let [
@@ -561,6 +566,7 @@ fn record_from(
         update_time,
         result,
         escalated_output,
+        deadline,
     ] = columns;
     let id = id.unwrap_or_default();
     let tenant = TenantId::new(tenant.unwrap_or_default())
@@ -577,6 +583,7 @@ fn record_from(
             .transpose()?,
         escalated_output,
         last_sequence: last_sequence.max(0) as u64,
+        deadline: deadline.as_deref().map(parse_time).transpose()?,
         orchestration_id: id,
     })
 }
@@ -638,7 +645,7 @@ impl OrchestrationStore for SqliteStore {
             }
             transaction
                 .execute(
-                    &format!("INSERT INTO orchestrations ({ORCHESTRATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, 0)"),
+                    &format!("INSERT INTO orchestrations ({ORCHESTRATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, 0, ?8)"),
                     params![
                         record.tenant.as_str(),
                         record.orchestration_id,
@@ -647,6 +654,7 @@ impl OrchestrationStore for SqliteStore {
                         to_json(&record.spec)?,
                         record.create_time.to_rfc3339(),
                         record.update_time.to_rfc3339(),
+                        record.deadline.map(|deadline| deadline.to_rfc3339()),
                     ],
                 )
                 .map_err(|e| {
