@@ -92,6 +92,38 @@ async fn the_stream_starts_accepted_ends_completed_and_has_no_gaps() {
     }
 }
 
+/// Orchestrate follows a new orchestration live from its first event, without the store; a
+/// stream that outruns the live buffer (16 events) must fall back to the store and still miss
+/// nothing.
+#[tokio::test]
+async fn a_stream_longer_than_the_live_buffer_misses_nothing() {
+    let server = TestServer::start().await;
+    let tasks = (0..120)
+        .map(|i| mock(&format!("t{i}"), &[], json!({"output": "part"})))
+        .collect();
+    let events = server.orchestrate(spec(tasks)).await;
+    assert_gapless(&events, 1);
+    assert_eq!(task_updates(&events).len(), 240, "RUNNING and SUCCEEDED of each");
+    assert_eq!(
+        completed(&events).state(),
+        pb::OrchestrationState::Approved
+    );
+    let replay = common::plans::collect(
+        server
+            .orchestrator()
+            .stream_status(pb::StreamStatusRequest {
+                orchestration_id: events[0].orchestration_id.clone(),
+                after_sequence: 0,
+            })
+            .await
+            .unwrap()
+            .into_inner(),
+        |m| m.event,
+    )
+    .await;
+    assert_eq!(replay, events, "what was streamed is what was stored");
+}
+
 #[tokio::test]
 async fn independent_tasks_finish_in_about_the_longest_one() {
     let server = TestServer::start().await;

@@ -20,8 +20,9 @@ use super::tenant::tenant_of;
 use crate::engine::orchestration::HumanDecision;
 use crate::model::FieldViolation;
 use crate::model::event::Event;
+use crate::model::plan::OrchestrationSpec;
 use crate::model::validation::is_valid_id;
-use crate::service::{Orchestrations, ServiceError};
+use crate::service::{EventReceiver, Orchestrations, ServiceError};
 use crate::store::PageRequest;
 
 type EventStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
@@ -110,6 +111,19 @@ impl OrchestratorApi {
         spec: Option<pb::OrchestrationSpec>,
         deadline: Option<Duration>,
     ) -> Result<crate::service::Submitted, ApiError> {
+        let (spec, request_id) = self.checked(request_id_text, spec)?;
+        Ok(self
+            .orchestrations
+            .submit(tenant, request_id, spec, deadline)
+            .await?)
+    }
+
+    /// The spec and request id of a submission, or every problem with them.
+    fn checked(
+        &self,
+        request_id_text: String,
+        spec: Option<pb::OrchestrationSpec>,
+    ) -> Result<(OrchestrationSpec, Option<String>), ApiError> {
         let mut violations = Vec::new();
         let request_id = request_id(request_id_text).unwrap_or_else(|violation| {
             violations.push(violation);
@@ -128,10 +142,7 @@ impl OrchestratorApi {
             }
             return Err(ApiError::invalid("orchestration", violations));
         }
-        Ok(self
-            .orchestrations
-            .submit(tenant, request_id, spec, deadline)
-            .await?)
+        Ok((spec, request_id))
     }
 
     async fn follow(
@@ -141,9 +152,15 @@ impl OrchestratorApi {
         after: u64,
     ) -> Result<impl Stream<Item = Result<Arc<Event>, Status>> + Send + 'static, ApiError> {
         let receiver = self.orchestrations.follow(tenant, id, after).await?;
-        Ok(ReceiverStream::new(receiver)
-            .map(|item| item.map_err(|e| Status::from(ApiError::from(e)))))
+        Ok(statuses(receiver))
     }
+}
+
+/// A follower's events, its errors as statuses.
+fn statuses(
+    receiver: EventReceiver,
+) -> impl Stream<Item = Result<Arc<Event>, Status>> + Send + 'static {
+    ReceiverStream::new(receiver).map(|item| item.map_err(|e| Status::from(ApiError::from(e))))
 }
 
 #[tonic::async_trait]
@@ -159,11 +176,13 @@ impl OrchestratorService for OrchestratorApi {
         let deadline = caller_deadline(&request);
         let request = request.into_inner();
         // The caller stops listening at its deadline; what it started stops with it.
-        let submitted = self
-            .submit(&tenant, request.request_id, request.spec, deadline)
-            .await?;
-        let events = self.follow(&tenant, &submitted.orchestration_id, 0).await?;
-        Ok(Response::new(Box::pin(events.map(|event| {
+        let (spec, request_id) = self.checked(request.request_id, request.spec)?;
+        let (_, events) = self
+            .orchestrations
+            .submit_and_follow(&tenant, request_id, spec, deadline)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Response::new(Box::pin(statuses(events).map(|event| {
             event.map(|event| pb::OrchestrateResponse {
                 event: Some(event_to_proto(&event)),
             })

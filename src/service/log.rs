@@ -95,11 +95,12 @@ impl Hub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Opens the channel of an orchestration that starts running here.
-    pub fn open(&self, orchestration_id: &str) {
+    /// Opens the channel of an orchestration that starts running here; subscribes to it.
+    pub fn open(&self, orchestration_id: &str) -> broadcast::Receiver<Arc<Event>> {
         self.lock()
             .entry(orchestration_id.to_owned())
-            .or_insert_with(|| broadcast::channel(LIVE_BUFFER).0);
+            .or_insert_with(|| broadcast::channel(LIVE_BUFFER).0)
+            .subscribe()
     }
 
     /// Closes the channel of an orchestration that stopped running here without completing

@@ -72,6 +72,9 @@ struct Live {
 
 type LiveMap = Arc<Mutex<HashMap<String, Live>>>;
 
+/// The events a follower gets, in order, until the completed one (or an error).
+pub type EventReceiver = mpsc::Receiver<Result<Arc<Event>, ServiceError>>;
+
 fn lock(live: &LiveMap) -> std::sync::MutexGuard<'_, HashMap<String, Live>> {
     live.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -232,6 +235,41 @@ impl Orchestrations {
         spec: OrchestrationSpec,
         deadline: Option<Duration>,
     ) -> Result<Submitted, ServiceError> {
+        Ok(self.accept(tenant, request_id, spec, deadline).await?.0)
+    }
+
+    /// `submit`, then `follow` from the start. A new orchestration is followed without reading
+    /// the store: the follower subscribed before its run began, so it misses nothing.
+    pub async fn submit_and_follow(
+        &self,
+        tenant: &TenantId,
+        request_id: Option<String>,
+        spec: OrchestrationSpec,
+        deadline: Option<Duration>,
+    ) -> Result<(Submitted, EventReceiver), ServiceError> {
+        let (submitted, live) = self.accept(tenant, request_id, spec, deadline).await?;
+        let events = match live {
+            Some(live) => self.spawn_follower(
+                tenant,
+                &submitted.orchestration_id,
+                0,
+                Some(live),
+                false,
+                false,
+            ),
+            None => self.follow(tenant, &submitted.orchestration_id, 0).await?,
+        };
+        Ok((submitted, events))
+    }
+
+    /// `submit`, with the live channel of a new orchestration, subscribed before it started.
+    async fn accept(
+        &self,
+        tenant: &TenantId,
+        request_id: Option<String>,
+        spec: OrchestrationSpec,
+        deadline: Option<Duration>,
+    ) -> Result<(Submitted, Option<broadcast::Receiver<Arc<Event>>>), ServiceError> {
         if !self.availability.is_up() {
             // Accepting now would mean an orchestration whose events cannot be kept.
             return Err(StoreError::Unavailable(
@@ -244,10 +282,11 @@ impl Orchestrations {
         if let Some(request_id) = &request_id
             && let Some(existing) = self.store.find_by_request_id(tenant, request_id).await?
         {
-            return Ok(Submitted {
+            let existing = Submitted {
                 orchestration_id: existing.orchestration_id,
                 created: false,
-            });
+            };
+            return Ok((existing, None));
         }
         let (plan, criteria) = self.prepare(tenant, &spec).await?;
         let now = Utc::now();
@@ -287,25 +326,28 @@ impl Orchestrations {
         };
         let launched = tokio::spawn(async move {
             let outcome = launcher.store.create_orchestration(record, &claim).await?;
-            if let (true, Some(lease)) = (outcome.created, outcome.lease) {
-                launcher.start(job, 0, deadline, lease);
-            }
-            Ok::<_, StoreError>((outcome.record, outcome.created))
+            let live = match (outcome.created, outcome.lease) {
+                (true, Some(lease)) => Some(launcher.start(job, 0, deadline, lease)),
+                _ => None,
+            };
+            Ok::<_, StoreError>((outcome.record, live))
         });
-        let (record, created) = launched
+        let (record, live) = launched
             .await
             .map_err(|e| StoreError::Unavailable(format!("the submission task failed: {e}")))??;
-        if !created {
-            return Ok(Submitted {
+        let Some(live) = live else {
+            let existing = Submitted {
                 orchestration_id: record.orchestration_id,
                 created: false,
-            });
-        }
+            };
+            return Ok((existing, None));
+        };
         tracing::info!(tenant = %tenant, orchestration_id = %id, "orchestration accepted");
-        Ok(Submitted {
+        let created = Submitted {
             orchestration_id: id,
             created: true,
-        })
+        };
+        Ok((created, Some(live)))
     }
 
     /// The plan and the criteria an orchestration runs with.
@@ -516,28 +558,40 @@ impl Orchestrations {
         tenant: &TenantId,
         id: &str,
         after: u64,
-    ) -> Result<mpsc::Receiver<Result<Arc<Event>, ServiceError>>, ServiceError> {
+    ) -> Result<EventReceiver, ServiceError> {
         let record = self.record(tenant, id).await?;
         // Subscribe before replaying, so that nothing published in between is missed.
         let live = self.log.hub().subscribe(id);
-        let (sender, receiver) = mpsc::channel(64);
-        let store = self.store.clone();
-        let tenant = tenant.clone();
-        let id = id.to_owned();
         let terminal = record.state.is_terminal();
+        Ok(self.spawn_follower(tenant, id, after, live, terminal, true))
+    }
+
+    /// Follows `id` after `after` in a task of its own: from the store first when
+    /// `replay_first`, from `live` first otherwise (which must then have been subscribed before
+    /// the event after `after` was published).
+    fn spawn_follower(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        after: u64,
+        live: Option<broadcast::Receiver<Arc<Event>>>,
+        terminal: bool,
+        replay_first: bool,
+    ) -> EventReceiver {
+        let (sender, receiver) = mpsc::channel(64);
+        let mut follower = Follower {
+            store: self.store.clone(),
+            tenant: tenant.clone(),
+            id: id.to_owned(),
+            last: after,
+            sender,
+        };
         tokio::spawn(async move {
-            let mut follower = Follower {
-                store,
-                tenant,
-                id,
-                last: after,
-                sender,
-            };
-            if let Err(error) = follower.run(live, terminal).await {
+            if let Err(error) = follower.run(live, terminal, replay_first).await {
                 let _ = follower.sender.send(Err(error)).await;
             }
         });
-        Ok(receiver)
+        receiver
     }
 
     /// Stops what runs here at shutdown: hands it over to whoever resumes it next, or cancels
@@ -635,8 +689,14 @@ struct Launcher {
 
 impl Launcher {
     /// Runs the orchestration in the background, from the event after `last_sequence`, under
-    /// `lease`.
-    fn start(&self, job: Job, last_sequence: u64, deadline: Option<Duration>, lease: Lease) {
+    /// `lease`. Returns its live channel, subscribed before the run began.
+    fn start(
+        &self,
+        job: Job,
+        last_sequence: u64,
+        deadline: Option<Duration>,
+        lease: Lease,
+    ) -> broadcast::Receiver<Arc<Event>> {
         let id = job.orchestration_id.to_string();
         let sink = self.log.sink(
             job.tenant.clone(),
@@ -644,7 +704,7 @@ impl Launcher {
             failed_result(&job),
             job.cancel.clone(),
         );
-        self.log.hub().open(&id);
+        let events = self.log.hub().open(&id);
         lock(&self.live).insert(
             id.clone(),
             Live {
@@ -696,6 +756,7 @@ impl Launcher {
             }
             tracing::info!(orchestration_id = %id, state = state.as_str(), runs, "orchestration completed");
         });
+        events
     }
 }
 
@@ -807,12 +868,16 @@ impl Follower {
         &mut self,
         mut live: Option<broadcast::Receiver<Arc<Event>>>,
         terminal: bool,
+        mut replay: bool,
     ) -> Result<(), ServiceError> {
         loop {
-            match self.replay_surviving_outages().await? {
-                Outcome::Continue => {}
-                _ => return Ok(()),
+            if replay {
+                match self.replay_surviving_outages().await? {
+                    Outcome::Continue => {}
+                    _ => return Ok(()),
+                }
             }
+            replay = true;
             let Some(receiver) = live.as_mut() else {
                 if terminal {
                     return Ok(());
