@@ -103,11 +103,12 @@ async fn a_stream_longer_than_the_live_buffer_misses_nothing() {
         .collect();
     let events = server.orchestrate(spec(tasks)).await;
     assert_gapless(&events, 1);
-    assert_eq!(task_updates(&events).len(), 240, "RUNNING and SUCCEEDED of each");
     assert_eq!(
-        completed(&events).state(),
-        pb::OrchestrationState::Approved
+        task_updates(&events).len(),
+        240,
+        "RUNNING and SUCCEEDED of each"
     );
+    assert_eq!(completed(&events).state(), pb::OrchestrationState::Approved);
     let replay = common::plans::collect(
         server
             .orchestrator()

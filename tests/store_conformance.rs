@@ -876,7 +876,8 @@ async fn a_new_orchestration_comes_with_its_lease_and_the_log_releases_it(store:
         None,
         "held by its creator"
     );
-    // A stale release (another server renewed it since) leaves it alone.
+    // Renewed since it was read (the renewal loop raced the completion): still released, with
+    // the batch.
     let renewed = store.renew_lease(&lease, in_secs(30)).await.unwrap();
     store
         .write_log(&LogBatch {
@@ -886,18 +887,27 @@ async fn a_new_orchestration_comes_with_its_lease_and_the_log_releases_it(store:
         })
         .await
         .unwrap();
-    let still = store.renew_lease(&renewed, in_secs(30)).await.unwrap();
-    // The current lease goes with the batch.
+    let gone = store.renew_lease(&renewed, in_secs(30)).await.unwrap_err();
+    assert!(matches!(gone, StoreError::NotFound { .. }), "{gone:?}");
+    // A lease another server holds now is not ours to release.
+    let taken = store
+        .acquire_lease(&tenant("t"), "o1", "server-b", in_secs(30))
+        .await
+        .unwrap()
+        .expect("free again");
     store
         .write_log(&LogBatch {
             events: vec![(tenant("t"), event("o1", 2, OrchestrationState::Approved))],
-            released_leases: vec![still.clone()],
+            released_leases: vec![renewed.clone()],
             ..LogBatch::default()
         })
         .await
         .unwrap();
-    let gone = store.renew_lease(&still, in_secs(30)).await.unwrap_err();
-    assert!(matches!(gone, StoreError::NotFound { .. }), "{gone:?}");
+    store.release_lease(&renewed).await.unwrap();
+    store
+        .renew_lease(&taken, in_secs(30))
+        .await
+        .expect("server-b's lease is left alone");
     assert_eq!(
         store
             .read_events(&tenant("t"), "o1", 0, 10)

@@ -1394,25 +1394,35 @@ impl LeaseStore for CosmosStore {
 
     async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
         let container = &self.inner.leases;
-        let options = Some(if_match(&lease.etag));
-        match retrying(|| {
-            container.delete_item(
-                lease.tenant.as_str().to_owned(),
-                &lease.orchestration_id,
-                options.clone(),
-            )
-        })
-        .await
-        {
-            Ok(_) => Ok(()),
-            // Gone already, or no longer this lease: nothing of ours to release.
-            Err(error)
-                if error.status().is_not_found() || error.status().is_precondition_failed() =>
+        let tenant = lease.tenant.as_str();
+        let mut etag = lease.etag.clone();
+        for _ in 0..ATTEMPTS {
+            let options = Some(if_match(&etag));
+            match retrying(|| {
+                container.delete_item(tenant.to_owned(), &lease.orchestration_id, options.clone())
+            })
+            .await
             {
-                Ok(())
+                Ok(_) => return Ok(()),
+                Err(error) if error.status().is_not_found() => return Ok(()),
+                Err(error) if error.status().is_precondition_failed() => {
+                    // Renewed since `lease` was read: still ours to release, at its new ETag.
+                    // Another owner's now: nothing of ours to release.
+                    match Self::read::<LeaseDoc>(container, tenant, &lease.orchestration_id).await?
+                    {
+                        Some((stored, Some(current))) if stored.owner == lease.owner => {
+                            etag = current;
+                        }
+                        _ => return Ok(()),
+                    }
+                }
+                Err(error) => return Err(unavailable(&error)),
             }
-            Err(error) => Err(unavailable(&error)),
         }
+        Err(StoreError::Unavailable(format!(
+            "cosmos: the lease of {:?} kept changing while it was released",
+            lease.orchestration_id
+        )))
     }
 
     async fn expired_leases(

@@ -277,7 +277,8 @@ pub trait LeaseStore: Send + Sync + 'static {
         expire_time: DateTime<Utc>,
     ) -> Result<Lease, StoreError>;
 
-    /// Deletes the lease of a finished orchestration, if it is still this one.
+    /// Deletes the lease of a finished orchestration if `lease.owner` still holds it, whatever
+    /// renewals happened since `lease` was read (the renewal loop may race the release).
     async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError>;
 
     /// Leases, of any tenant, that expired before `now`: orchestrations whose server stopped.

@@ -98,6 +98,11 @@ const MIGRATIONS: &[&str] = &[
 "#,
 ];
 
+/// Releases a lease its owner still holds, at whatever version: a renewal may have landed since
+/// the owner last read it.
+const RELEASE_LEASE: &str =
+    "DELETE FROM leases WHERE tenant = ?1 AND orchestration_id = ?2 AND owner = ?3";
+
 #[derive(Clone)]
 pub struct SqliteStore {
     inner: Arc<Inner>,
@@ -795,7 +800,7 @@ impl OrchestrationStore for SqliteStore {
                 Ok((
                     lease.tenant.as_str().to_owned(),
                     lease.orchestration_id.clone(),
-                    lease_version(lease)?,
+                    lease.owner.clone(),
                 ))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -860,10 +865,10 @@ impl OrchestrationStore for SqliteStore {
                         .map_err(sql_error)?;
                 }
                 let mut release = transaction
-                    .prepare_cached("DELETE FROM leases WHERE tenant = ?1 AND orchestration_id = ?2 AND version = ?3")
+                    .prepare_cached(RELEASE_LEASE)
                     .map_err(sql_error)?;
-                for (tenant, id, version) in &released {
-                    release.execute(params![tenant, id, version]).map_err(sql_error)?;
+                for (tenant, id, owner) in &released {
+                    release.execute(params![tenant, id, owner]).map_err(sql_error)?;
                 }
             }
             transaction.commit().map_err(sql_error)
@@ -1058,13 +1063,12 @@ impl LeaseStore for SqliteStore {
     }
 
     async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
-        let version = lease_version(lease)?;
         let lease = lease.clone();
         self.write(move |connection| {
             connection
                 .execute(
-                    "DELETE FROM leases WHERE tenant = ?1 AND orchestration_id = ?2 AND version = ?3",
-                    params![lease.tenant.as_str(), lease.orchestration_id, version],
+                    RELEASE_LEASE,
+                    params![lease.tenant.as_str(), lease.orchestration_id, lease.owner],
                 )
                 .map_err(sql_error)?;
             Ok(())
