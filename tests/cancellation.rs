@@ -153,19 +153,7 @@ async fn server_shutdown_hands_what_runs_over_and_a_restart_finishes_it() {
         })
         .await;
     assert_eq!(result.tasks[0].attempts, 1, "the quick task ran once");
-    let events = common::plans::collect(
-        restarted
-            .orchestrator()
-            .stream_status(pb::StreamStatusRequest {
-                orchestration_id: id,
-                after_sequence: 0,
-            })
-            .await
-            .unwrap()
-            .into_inner(),
-        |m| m.event,
-    )
-    .await;
+    let events = common::plans::replay(&mut restarted.orchestrator(), &id).await;
     common::plans::assert_gapless(&events, 1);
     let quick_runs = common::plans::task_updates(&events)
         .into_iter()

@@ -109,19 +109,8 @@ async fn a_stream_longer_than_the_live_buffer_misses_nothing() {
         "RUNNING and SUCCEEDED of each"
     );
     assert_eq!(completed(&events).state(), pb::OrchestrationState::Approved);
-    let replay = common::plans::collect(
-        server
-            .orchestrator()
-            .stream_status(pb::StreamStatusRequest {
-                orchestration_id: events[0].orchestration_id.clone(),
-                after_sequence: 0,
-            })
-            .await
-            .unwrap()
-            .into_inner(),
-        |m| m.event,
-    )
-    .await;
+    let replay =
+        common::plans::replay(&mut server.orchestrator(), &events[0].orchestration_id).await;
     assert_eq!(replay, events, "what was streamed is what was stored");
 }
 

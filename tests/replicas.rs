@@ -146,17 +146,7 @@ async fn replica_b_follows_and_fetches_and_finishes_what_a_started() {
     );
 
     // The orchestration of the shared request id finished too, wherever it ran.
-    let replay = collect(
-        on_b.stream_status(pb::StreamStatusRequest {
-            orchestration_id: id,
-            after_sequence: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner(),
-        |m| m.event,
-    )
-    .await;
+    let replay = common::plans::replay(&mut on_b, &id).await;
     assert_gapless(&replay, 1);
     assert_eq!(completed(&replay).state(), pb::OrchestrationState::Approved);
 }

@@ -4,15 +4,12 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::cosmos_peer::CosmosPeer;
-use common::plans::{assert_gapless, collect, completed, mock, spec, task};
+use common::plans::{assert_gapless, completed, mock, replay, spec, submit, task};
 use common::process::ServerProcess;
 use orchestrator::api::pb;
 use pb::orchestrator_service_client::OrchestratorServiceClient;
 use serde_json::json;
-use tonic::transport::Channel;
 
 /// Six `echo` tasks of a 200 kB input: every task output, checkpoint and event fits, the
 /// result (six outputs, and the aggregate of them) is about 2.4 MB.
@@ -28,23 +25,6 @@ fn too_large_a_result() -> pb::OrchestrationSpec {
     )
 }
 
-async fn follow(
-    client: &mut OrchestratorServiceClient<Channel>,
-    orchestration_id: &str,
-) -> Vec<pb::OrchestrationEvent> {
-    let stream = client
-        .stream_status(pb::StreamStatusRequest {
-            orchestration_id: orchestration_id.into(),
-            after_sequence: 0,
-        })
-        .await
-        .expect("follow")
-        .into_inner();
-    tokio::time::timeout(Duration::from_secs(60), collect(stream, |m| m.event))
-        .await
-        .expect("the stream ends")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_result_the_store_refuses_ends_the_orchestration_failed() {
     let peer = CosmosPeer::start();
@@ -52,24 +32,14 @@ async fn a_result_the_store_refuses_ends_the_orchestration_failed() {
     let mut server = ServerProcess::start_with_env(&[], &env).await;
     let mut client = OrchestratorServiceClient::new(common::connect(server.addr).await);
 
-    let submit = |spec: pb::OrchestrationSpec| {
-        let mut client = client.clone();
-        async move {
-            client
-                .submit_orchestration(pb::SubmitOrchestrationRequest {
-                    request_id: String::new(),
-                    spec: Some(spec),
-                })
-                .await
-                .expect("submit")
-                .into_inner()
-                .orchestration_id
-        }
-    };
-    let large = submit(too_large_a_result()).await;
-    let small = submit(spec(vec![mock("only", &[], json!({"output": "fine"}))])).await;
+    let large = submit(&mut client, too_large_a_result()).await;
+    let small = submit(
+        &mut client,
+        spec(vec![mock("only", &[], json!({"output": "fine"}))]),
+    )
+    .await;
 
-    let events = follow(&mut client, &large).await;
+    let events = replay(&mut client, &large).await;
     assert_gapless(&events, 1);
     let result = completed(&events);
     assert_eq!(result.state(), pb::OrchestrationState::Failed, "{result:?}");
@@ -88,8 +58,7 @@ async fn a_result_the_store_refuses_ends_the_orchestration_failed() {
         .await;
 
     // What was streamed is what is stored, and the record agrees.
-    let replay = follow(&mut client, &large).await;
-    assert_eq!(replay, events);
+    assert_eq!(replay(&mut client, &large).await, events);
     let record = client
         .get_orchestration(pb::GetOrchestrationRequest {
             orchestration_id: large.clone(),
@@ -103,6 +72,6 @@ async fn a_result_the_store_refuses_ends_the_orchestration_failed() {
     assert_eq!(&stored.error, error);
 
     // Nobody else noticed.
-    let events = follow(&mut client, &small).await;
+    let events = replay(&mut client, &small).await;
     assert_eq!(completed(&events).state(), pb::OrchestrationState::Approved);
 }

@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::cosmos_peer::CosmosPeer;
-use common::plans::{assert_gapless, completed, quick_slow_final, task_updates};
+use common::plans::{assert_gapless, completed, quick_slow_final, replay, submit, task_updates};
 use common::process::ServerProcess;
 use orchestrator::api::pb;
 use pb::orchestrator_service_client::OrchestratorServiceClient;
@@ -59,15 +59,7 @@ async fn an_outage_refuses_new_work_and_loses_nothing_of_the_running() {
     let mut health_client = HealthClient::new(channel);
     assert_eq!(health(&mut health_client).await, ServingStatus::Serving);
 
-    let id = orchestrator
-        .submit_orchestration(pb::SubmitOrchestrationRequest {
-            request_id: String::new(),
-            spec: Some(quick_slow_final(1500)),
-        })
-        .await
-        .expect("submit")
-        .into_inner()
-        .orchestration_id;
+    let id = submit(&mut orchestrator, quick_slow_final(1500)).await;
     let mut stream = orchestrator
         .stream_status(pb::StreamStatusRequest {
             orchestration_id: id.clone(),
@@ -130,19 +122,7 @@ async fn an_outage_refuses_new_work_and_loses_nothing_of_the_running() {
         completed(&events)
     );
     // And it is in the store: a replay from the start equals what was streamed.
-    let replay = common::plans::collect(
-        orchestrator
-            .stream_status(pb::StreamStatusRequest {
-                orchestration_id: id,
-                after_sequence: 0,
-            })
-            .await
-            .unwrap()
-            .into_inner(),
-        |m| m.event,
-    )
-    .await;
-    assert_eq!(replay, events);
+    assert_eq!(replay(&mut orchestrator, &id).await, events);
 
     // New work is accepted again.
     orchestrator
@@ -182,26 +162,7 @@ async fn a_store_unreachable_at_start_up_is_waited_for_not_fatal() {
         Duration::from_secs(30),
     )
     .await;
-    let id = orchestrator
-        .submit_orchestration(pb::SubmitOrchestrationRequest {
-            request_id: String::new(),
-            spec: Some(quick_slow_final(10)),
-        })
-        .await
-        .expect("accepted once the store is open")
-        .into_inner()
-        .orchestration_id;
-    let events = common::plans::collect(
-        orchestrator
-            .stream_status(pb::StreamStatusRequest {
-                orchestration_id: id,
-                after_sequence: 0,
-            })
-            .await
-            .unwrap()
-            .into_inner(),
-        |m| m.event,
-    )
-    .await;
+    let id = submit(&mut orchestrator, quick_slow_final(10)).await;
+    let events = replay(&mut orchestrator, &id).await;
     assert_eq!(completed(&events).state(), pb::OrchestrationState::Approved);
 }

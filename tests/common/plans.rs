@@ -5,8 +5,10 @@ use std::time::Duration;
 use orchestrator::api::convert::orchestration::json_to_struct;
 use orchestrator::api::pb;
 use pb::orchestration_event::Kind;
+use pb::orchestrator_service_client::OrchestratorServiceClient;
 use tonic::Request;
 use tonic::metadata::MetadataValue;
+use tonic::transport::Channel;
 
 /// A task of the given agent with JSON params.
 pub fn task(id: &str, agent: &str, depends_on: &[&str], params: serde_json::Value) -> pb::TaskSpec {
@@ -90,6 +92,38 @@ pub async fn collect<T>(
         events.push(event_of(message).expect("every message carries an event"));
     }
     events
+}
+
+/// Submits `spec` without a request id; the new orchestration's id.
+pub async fn submit(
+    client: &mut OrchestratorServiceClient<Channel>,
+    spec: pb::OrchestrationSpec,
+) -> String {
+    client
+        .submit_orchestration(pb::SubmitOrchestrationRequest {
+            request_id: String::new(),
+            spec: Some(spec),
+        })
+        .await
+        .expect("submit")
+        .into_inner()
+        .orchestration_id
+}
+
+/// Every event of an orchestration from the first, through StreamStatus, until it completes.
+pub async fn replay(
+    client: &mut OrchestratorServiceClient<Channel>,
+    orchestration_id: &str,
+) -> Vec<pb::OrchestrationEvent> {
+    let stream = client
+        .stream_status(pb::StreamStatusRequest {
+            orchestration_id: orchestration_id.into(),
+            after_sequence: 0,
+        })
+        .await
+        .expect("StreamStatus")
+        .into_inner();
+    collect(stream, |m| m.event).await
 }
 
 pub fn completed(events: &[pb::OrchestrationEvent]) -> &pb::OrchestrationResult {
