@@ -325,10 +325,10 @@ async fn write_loop(
                 Command::Write(write) => writes.push(write),
             }
         }
-        let mut in_place_of_refused = Vec::new();
+        let mut afterwards = Vec::new();
         if !writes.is_empty() {
             let queued: Vec<&Write> = writes.iter().collect();
-            store_with_retry(&*store, &queued, &availability, &mut in_place_of_refused).await;
+            store_with_retry(&*store, &queued, &availability, &mut afterwards).await;
         }
         // What a fenced run said was not stored: nobody may see it. Neither is what a run
         // ended by the store said, stored or not; its followers find what was stored, up to
@@ -340,8 +340,11 @@ async fn write_loop(
                 hub.publish(event);
             }
         }
-        for event in in_place_of_refused {
-            hub.publish(event);
+        for after in afterwards {
+            match after {
+                Afterwards::Publish(event) => hub.publish(event),
+                Afterwards::Close(orchestration_id) => hub.close(&orchestration_id),
+            }
         }
         for done in flushed {
             let _ = done.send(());
@@ -392,13 +395,13 @@ fn batch_of<'a>(writes: impl IntoIterator<Item = &'a Write>) -> LogBatch {
 /// of runs fenced meanwhile. A write the store refuses for good (an event over its size limit,
 /// say) must neither hold up everyone else's nor leave its orchestration unfinished: the writes
 /// are tried again one orchestration, then one write, at a time, and the orchestration of the
-/// refused write is ended FAILED in its place (`end_refused`), whose event goes to `in_place`.
-/// False when something was refused.
+/// refused write is ended FAILED in its place (`end_refused`); what to publish then goes to
+/// `afterwards`. False when something was refused.
 fn store_with_retry<'a>(
     store: &'a dyn OrchestrationStore,
     writes: &'a [&'a Write],
     availability: &'a StoreAvailability,
-    in_place: &'a mut Vec<Arc<Event>>,
+    afterwards: &'a mut Vec<Afterwards>,
 ) -> futures_util::future::BoxFuture<'a, bool> {
     // Boxed: it calls itself on the parts of a refused batch.
     Box::pin(async move {
@@ -415,7 +418,7 @@ fn store_with_retry<'a>(
                 }
                 Err(StoreError::Rejected(reason)) => {
                     if let [write] = writes {
-                        end_refused(store, write, &reason, availability, in_place).await;
+                        end_refused(store, write, &reason, availability, afterwards).await;
                         return false;
                     }
                     let mut groups = by_orchestration(writes);
@@ -427,7 +430,7 @@ fn store_with_retry<'a>(
                     tracing::warn!(%reason, parts = parts.len(), "the store refused a log batch; writing it in parts");
                     let mut stored = true;
                     for part in &parts {
-                        stored &= store_with_retry(store, part, availability, in_place).await;
+                        stored &= store_with_retry(store, part, availability, afterwards).await;
                     }
                     return stored;
                 }
@@ -442,38 +445,84 @@ fn store_with_retry<'a>(
     })
 }
 
+/// What the log writer does, once a batch is stored, for runs the store ended.
+enum Afterwards {
+    /// Publishes a stored event that is not among the batch's own.
+    Publish(Arc<Event>),
+    /// Closes the live channel of a run that stopped here without a completed event: its
+    /// followers go on from the store.
+    Close(String),
+}
+
 /// The store refused `write` for good. Its orchestration cannot go on (its log would have a
 /// hole), and must not be left unfinished either (its lease would pass from server to server,
 /// each running it into the same refusal): the run is stopped, and a FAILED end saying why is
-/// written at the refused sequence. Loud, and limited to this orchestration.
+/// written where the log stops. Loud, and limited to this orchestration.
 async fn end_refused(
     store: &dyn OrchestrationStore,
     write: &Write,
     reason: &str,
     availability: &StoreAvailability,
-    in_place: &mut Vec<Arc<Event>>,
+    afterwards: &mut Vec<Afterwards>,
 ) {
     let id = write.orchestration_id.as_str();
-    let sequence = match (&write.event, &write.state) {
+    let refused_at = match (&write.event, &write.state) {
         (Some(event), _) => Some(event.sequence),
         (None, Some(state)) => Some(state.last_sequence + 1),
         (None, None) => None,
     };
-    let ends_the_run = !write.in_place_of_refused
-        && write
-            .run
-            .state
-            .compare_exchange(OPEN, ENDED_BY_STORE, Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok();
-    let Some(sequence) = sequence.filter(|_| ends_the_run) else {
+    // Only the first refusal ends the run; a fenced run's end is another server's to write.
+    let Some(refused_at) = refused_at.filter(|_| {
+        !write.in_place_of_refused
+            && write
+                .run
+                .state
+                .compare_exchange(OPEN, ENDED_BY_STORE, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+    }) else {
         tracing::error!(orchestration_id = %id, %reason, "the store refused a write for good; it is dropped");
         return;
     };
-    tracing::error!(orchestration_id = %id, sequence, %reason, "the store refused this orchestration's log for good; it ends FAILED");
     write
         .run
         .cancel
         .cancel("the store refused to write this orchestration's log");
+
+    // A backend without transactions may have kept part of the write (Cosmos stores the events
+    // before the record): what its log holds stands.
+    let kept = match &write.event {
+        Some(event) => stored_event(store, write, event.sequence, availability).await,
+        None => None,
+    };
+    let end_at = match kept {
+        Some(kept) if kept.kind.is_completed() => {
+            tracing::error!(orchestration_id = %id, sequence = refused_at, %reason, "the store kept the completed event but refused the record's copy of the result; the record refers to the log");
+            let state = match &kept.kind {
+                EventKind::Completed { result } => result.state,
+                _ => OrchestrationState::Failed,
+            };
+            let record = Write {
+                state: Some(StateUpdate {
+                    tenant: write.tenant.clone(),
+                    orchestration_id: id.to_owned(),
+                    state,
+                    last_sequence: refused_at,
+                    result: None,
+                    escalated_output: Some(None),
+                }),
+                ..in_place_of(write)
+            };
+            if stored_in_place(store, &record, availability, afterwards).await {
+                afterwards.push(Afterwards::Publish(Arc::new(kept)));
+            } else {
+                leave_unfinished(write, afterwards);
+            }
+            return;
+        }
+        Some(_) => refused_at + 1,
+        None => refused_at,
+    };
+    tracing::error!(orchestration_id = %id, sequence = end_at, %reason, "the store refused this orchestration's log for good; it ends FAILED");
 
     // The refused result without its outputs says most; the bare one is small enough for any
     // store.
@@ -490,38 +539,103 @@ async fn end_refused(
     for mut result in ends {
         result.state = OrchestrationState::Failed;
         result.error = Some(format!(
-            "the store refused to write event {sequence} of this orchestration's log, so it cannot go on: {reason}"
+            "the store refused to write event {refused_at} of this orchestration's log, so it cannot go on: {reason}"
         ));
         result.end_time = Some(Utc::now());
         let result = Box::new(result);
         let event = Arc::new(Event {
             orchestration_id: id.to_owned(),
-            sequence,
+            sequence: end_at,
             time: Utc::now(),
             kind: EventKind::Completed {
                 result: result.clone(),
             },
         });
         let end = Write {
-            tenant: write.tenant.clone(),
-            orchestration_id: id.to_owned(),
-            run: write.run.clone(),
-            in_place_of_refused: true,
             event: Some(event.clone()),
             state: Some(StateUpdate {
                 tenant: write.tenant.clone(),
                 orchestration_id: id.to_owned(),
                 state: OrchestrationState::Failed,
-                last_sequence: sequence,
+                last_sequence: end_at,
                 result: Some(result),
                 escalated_output: Some(None),
             }),
-            checkpoint: None,
-            released: None,
+            ..in_place_of(write)
         };
-        if store_with_retry(store, &[&end], availability, in_place).await {
-            in_place.push(event);
+        if stored_in_place(store, &end, availability, afterwards).await {
+            afterwards.push(Afterwards::Publish(event));
             return;
+        }
+    }
+    leave_unfinished(write, afterwards);
+}
+
+/// A write the log writer makes for the run of `refused`, in its place.
+fn in_place_of(refused: &Write) -> Write {
+    Write {
+        tenant: refused.tenant.clone(),
+        orchestration_id: refused.orchestration_id.clone(),
+        run: refused.run.clone(),
+        in_place_of_refused: true,
+        event: None,
+        state: None,
+        checkpoint: None,
+        released: None,
+    }
+}
+
+/// Stores a write made in place of a refused one; false when it was refused too, or when the
+/// run was fenced meanwhile (its end is then another server's to write, and nobody may see
+/// this one).
+async fn stored_in_place(
+    store: &dyn OrchestrationStore,
+    write: &Write,
+    availability: &StoreAvailability,
+    afterwards: &mut Vec<Afterwards>,
+) -> bool {
+    store_with_retry(store, &[write], availability, afterwards).await
+        && write.run.state() == ENDED_BY_STORE
+}
+
+/// Nothing could end the run here. Its lease is kept, to expire and be taken over (another
+/// server may get further); its followers go on from the store.
+fn leave_unfinished(write: &Write, afterwards: &mut Vec<Afterwards>) {
+    if write.run.state.swap(FENCED, Ordering::SeqCst) != FENCED {
+        tracing::error!(orchestration_id = %write.orchestration_id, "the store refused every end of this orchestration; it is left to be resumed");
+    }
+    afterwards.push(Afterwards::Close(write.orchestration_id.clone()));
+}
+
+/// Event `sequence` of the orchestration of `write`, if the store holds it. Waits out a store
+/// that cannot be reached, as the writes do.
+async fn stored_event(
+    store: &dyn OrchestrationStore,
+    write: &Write,
+    sequence: u64,
+    availability: &StoreAvailability,
+) -> Option<Event> {
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        match store
+            .read_events(
+                &write.tenant,
+                &write.orchestration_id,
+                sequence.saturating_sub(1),
+                1,
+            )
+            .await
+        {
+            Ok(events) => return events.into_iter().find(|e| e.sequence == sequence),
+            Err(StoreError::Unavailable(error)) => {
+                availability.report(false, &error);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            Err(error) => {
+                tracing::warn!(orchestration_id = %write.orchestration_id, %error, "cannot tell whether the refused event was kept; taking it as not");
+                return None;
+            }
         }
     }
 }

@@ -7,14 +7,21 @@ use crate::model::orchestration::TaskCheckpoint;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Created, LeaseClaim, OrchestrationRecord, Page, PageRequest};
 
-/// SQLite with a document size limit, as Cosmos DB has: it refuses for good any batch with an
-/// event over `LARGEST_EVENT` bytes of JSON. It notes the leases released.
+/// SQLite with document size limits, as Cosmos DB has: it refuses for good any batch with an
+/// event over `LARGEST_EVENT` bytes of JSON; like Cosmos DB, it writes a batch's events before
+/// the orchestration's record, and refuses a record whose result is over `LARGEST_RESULT`
+/// after storing the events. It notes the leases released.
 struct SizeLimited {
     sqlite: SqliteStore,
     released: std::sync::Mutex<Vec<String>>,
 }
 
-const LARGEST_EVENT: usize = 2048;
+const LARGEST_EVENT: usize = 4096;
+const LARGEST_RESULT: usize = 2048;
+
+fn json_size<T: serde::Serialize>(value: &T) -> usize {
+    serde_json::to_vec(value).map_or(usize::MAX, |json| json.len())
+}
 
 impl SizeLimited {
     fn new(sqlite: SqliteStore) -> Self {
@@ -57,11 +64,27 @@ impl OrchestrationStore for SizeLimited {
         self.sqlite.list_orchestrations(tenant, states, page).await
     }
     async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
-        if batch.events.iter().any(|(_, event)| {
-            serde_json::to_vec(&**event).map_or(true, |json| json.len() > LARGEST_EVENT)
-        }) {
+        if batch
+            .events
+            .iter()
+            .any(|(_, event)| json_size(&**event) > LARGEST_EVENT)
+        {
             return Err(StoreError::Rejected(
                 "an event is over the size limit".into(),
+            ));
+        }
+        if batch
+            .states
+            .iter()
+            .any(|state| json_size(&state.result) > LARGEST_RESULT)
+        {
+            let events_only = LogBatch {
+                events: batch.events.clone(),
+                ..LogBatch::default()
+            };
+            self.sqlite.write_log(&events_only).await?;
+            return Err(StoreError::Rejected(
+                "a record is over the size limit".into(),
             ));
         }
         self.sqlite.write_log(batch).await?;
@@ -120,6 +143,20 @@ fn too_large() -> EventKind {
     changed(&"x".repeat(LARGEST_EVENT))
 }
 
+fn approved_with_output(bytes: usize) -> EventKind {
+    let mut result = OrchestrationResult::empty(
+        "o",
+        "request",
+        OrchestrationState::Approved,
+        Utc::now(),
+        Default::default(),
+    );
+    result.output = "y".repeat(bytes);
+    EventKind::Completed {
+        result: Box::new(result),
+    }
+}
+
 fn changed(reason: &str) -> EventKind {
     EventKind::StateChanged {
         state: OrchestrationState::Running,
@@ -159,9 +196,9 @@ async fn a_refused_orchestration_does_not_hold_up_the_others() {
     );
     log.hub().open("good");
     let mut live = log.hub().subscribe("good").unwrap();
-    let cancel = Cancellation::new();
-    let poison = sink(&log, "poison", &cancel);
-    let good = sink(&log, "good", &cancel);
+    let good_cancel = Cancellation::new();
+    let poison = sink(&log, "poison", &Cancellation::new());
+    let good = sink(&log, "good", &good_cancel);
     poison.emit(too_large());
     good.emit(changed("one"));
     good.emit(changed("two"));
@@ -176,6 +213,11 @@ async fn a_refused_orchestration_does_not_hold_up_the_others() {
         live.recv().await.unwrap().sequence,
         1,
         "stored, then published"
+    );
+
+    assert!(
+        !good_cancel.is_cancelled(),
+        "only the refused run is stopped"
     );
 
     // Later writes of the others go on as usual.
@@ -286,4 +328,68 @@ async fn a_refused_result_ends_failed_with_its_tasks_but_without_outputs() {
     assert_eq!(end.tasks.len(), 1, "which tasks ran is kept");
     assert_eq!(end.tasks[0].state, TaskState::Succeeded);
     assert!(end.tasks[0].output.is_empty() && end.output.is_empty());
+}
+
+#[tokio::test]
+async fn a_completed_event_kept_with_its_record_refused_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqliteStore::open(dir.path()).await.unwrap();
+    let store = Arc::new(SizeLimited::new(sqlite.clone()));
+    let tenant = TenantId::default_tenant();
+    let record = crate::store::OrchestrationRecord {
+        tenant: tenant.clone(),
+        orchestration_id: "o".into(),
+        request_id: None,
+        state: OrchestrationState::Running,
+        spec: Default::default(),
+        create_time: Utc::now(),
+        update_time: Utc::now(),
+        result: None,
+        escalated_output: None,
+        last_sequence: 0,
+        deadline: None,
+    };
+    let claim = LeaseClaim {
+        owner: "me".into(),
+        expire_time: Utc::now() + chrono::TimeDelta::seconds(30),
+    };
+    let lease = sqlite
+        .create_orchestration(record, &claim)
+        .await
+        .unwrap()
+        .lease
+        .unwrap();
+    let (log, _writer) = EventLog::start(store.clone(), StoreAvailability::default());
+    log.hub().open("o");
+    let mut live = log.hub().subscribe("o").unwrap();
+    let run = sink(&log, "o", &Cancellation::new());
+    run.emit(changed("one"));
+    // The event fits; the record with the result does not.
+    run.emit(approved_with_output(3000));
+    run.release_lease(lease);
+    log.flush().await;
+
+    let events = stored_events(&sqlite, "o").await;
+    assert_eq!(events.len(), 2, "the log stands as stored: {events:?}");
+    let EventKind::Completed { result } = &events[1].kind else {
+        panic!("not completed: {:?}", events[1]);
+    };
+    assert_eq!(result.state, OrchestrationState::Approved);
+    let record = sqlite
+        .get_orchestration(&tenant, "o")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        record.state,
+        OrchestrationState::Approved,
+        "the record agrees"
+    );
+    assert_eq!(record.result, None, "and refers readers to the log");
+    assert_eq!(*store.released.lock().unwrap(), ["o"]);
+    let mut heard = Vec::new();
+    while let Ok(event) = live.try_recv() {
+        heard.push(event.sequence);
+    }
+    assert_eq!(heard, [2], "followers hear the stored end, once");
 }
