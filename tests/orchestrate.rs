@@ -114,6 +114,29 @@ async fn a_stream_longer_than_the_live_buffer_misses_nothing() {
     assert_eq!(replay, events, "what was streamed is what was stored");
 }
 
+/// The longest `grpc-timeout` there is (99999999H, about 11,000 years) is a valid deadline; the
+/// orchestration that keeps it must stay readable.
+#[tokio::test]
+async fn the_longest_deadline_there_is_is_kept_and_readable() {
+    let server = TestServer::start().await;
+    let mut client = server.orchestrator();
+    let mut request = tonic::Request::new(pb::OrchestrateRequest {
+        request_id: String::new(),
+        spec: Some(spec(vec![mock("only", &[], json!({"output": "fine"}))])),
+    });
+    request.set_timeout(Duration::from_secs(99_999_999 * 3600));
+    let stream = client
+        .orchestrate(request)
+        .await
+        .expect("accepted")
+        .into_inner();
+    let events = common::plans::collect(stream, |m| m.event).await;
+    assert_eq!(completed(&events).state(), pb::OrchestrationState::Approved);
+    let id = &events[0].orchestration_id;
+    let stored = server.get(id).await;
+    assert_eq!(stored.state(), pb::OrchestrationState::Approved);
+}
+
 #[tokio::test]
 async fn independent_tasks_finish_in_about_the_longest_one() {
     let server = TestServer::start().await;

@@ -32,6 +32,10 @@ use crate::store::{Lease, LeaseClaim, OrchestrationRecord, Page, PageRequest, St
 use availability::StoreAvailability;
 use log::{EventLog, OrchestrationSink};
 
+/// The longest caller deadline kept with an orchestration. `grpc-timeout` goes up to about
+/// 11,000 years, whose dates are beyond the stores' four-digit years; a century is no
+/// different to a caller.
+const LONGEST_STORED_DEADLINE: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 /// Events read from the store per query when replaying.
 const REPLAY_PAGE: usize = 500;
 /// How often a follower of an orchestration not running here re-reads the store.
@@ -302,6 +306,7 @@ impl Orchestrations {
             escalated_output: None,
             last_sequence: 0,
             deadline: deadline.and_then(|deadline| {
+                let deadline = deadline.min(LONGEST_STORED_DEADLINE);
                 now.checked_add_signed(chrono::TimeDelta::from_std(deadline).ok()?)
             }),
         };
