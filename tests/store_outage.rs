@@ -166,3 +166,34 @@ async fn a_store_unreachable_at_start_up_is_waited_for_not_fatal() {
     let events = replay(&mut orchestrator, &id).await;
     assert_eq!(completed(&events).state(), pb::OrchestrationState::Approved);
 }
+
+/// What the account refuses is not an outage: a database that does not exist, when the server
+/// may not create it, stops the server at once with the reason.
+#[test]
+fn a_database_that_does_not_exist_stops_the_server() {
+    let peer = CosmosPeer::start();
+    let mut child = std::process::Command::new(common::process::BINARY)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .envs(peer.server_env("never-created"))
+        .env("ORCHESTRATOR_STORAGE__COSMOS__CREATE_CONTAINERS", "false")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the binary");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the server") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the server kept running (waiting for the store?) instead of stopping");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("piped"), &mut stderr)
+        .expect("read stderr");
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("404"), "{stderr}");
+}

@@ -131,6 +131,17 @@ fn status_text(error: &CosmosError) -> String {
     }
 }
 
+/// A failure to open the store: refused for good when the account says the settings cannot
+/// work (a wrong key or identity, a firewall, a database or container that does not exist and
+/// may not be created), otherwise an outage, worth waiting out.
+fn open_error(what: &str, error: &CosmosError) -> StoreError {
+    let message = format!("cosmos: cannot {what}: {}", status_text(error));
+    match u16::from(error.status().status_code()) {
+        401 | 403 | 404 => StoreError::Rejected(message),
+        _ => StoreError::Unavailable(message),
+    }
+}
+
 /// Everything not handled where it happens is the store being unable to serve now.
 fn unavailable(error: &CosmosError) -> StoreError {
     StoreError::Unavailable(status_text(error))
@@ -318,12 +329,10 @@ impl CosmosStore {
     /// Connects, and creates the database and containers when allowed and missing.
     pub async fn connect(config: &CosmosConfig) -> Result<Self, StoreError> {
         // What fails before the account is asked anything is the settings' fault: `Rejected`,
-        // trying again cannot help. What fails after may be an outage: `Unavailable`.
+        // trying again cannot help. What fails after may be an outage (`Unavailable`), unless
+        // the account says otherwise (`open_error`).
         let refused = |what: &str, error: &dyn std::fmt::Display| {
             StoreError::Rejected(format!("cosmos: cannot {what}: {error}"))
-        };
-        let setup = |what: &str, error: &dyn std::fmt::Display| {
-            StoreError::Unavailable(format!("cosmos: cannot {what}: {error}"))
         };
         let pool = ConnectionPoolOptions::builder()
             .with_is_http2_allowed(config.http2)
@@ -359,15 +368,15 @@ impl CosmosStore {
             )
             .build(account, RoutingStrategy::PreferredRegions(Vec::new()))
             .await
-            .map_err(|e| setup(&format!("reach the account at {}", config.endpoint), &e))?;
+            .map_err(|e| open_error(&format!("reach the account at {}", config.endpoint), &e))?;
         if config.create_containers {
             match client.create_database(&config.database, None).await {
                 Ok(_) => {}
                 Err(error) if error.status().is_conflict() => {}
                 Err(error) => {
-                    return Err(setup(
+                    return Err(open_error(
                         &format!("create the database {:?}", config.database),
-                        &status_text(&error),
+                        &error,
                     ));
                 }
             }
@@ -448,10 +457,10 @@ async fn open_container(
             Ok(_) => {}
             Err(error) if error.status().is_conflict() => {}
             Err(error) => {
-                return Err(StoreError::Unavailable(format!(
-                    "cosmos: cannot create the container {name:?}: {}",
-                    status_text(&error)
-                )));
+                return Err(open_error(
+                    &format!("create the container {name:?}"),
+                    &error,
+                ));
             }
         }
     }
@@ -459,10 +468,10 @@ async fn open_container(
         .container_client(name, None)
         .await
         .map_err(|error| {
-            StoreError::Unavailable(format!(
-                "cosmos: cannot open the container {name:?} (partition key {partition_key}): {}",
-                status_text(&error)
-            ))
+            open_error(
+                &format!("open the container {name:?} (partition key {partition_key})"),
+                &error,
+            )
         })
 }
 
