@@ -118,6 +118,27 @@ impl OrchestrationStore for SizeLimited {
     }
 }
 
+/// A log writing to a fresh SQLite file through `SizeLimited`.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    sqlite: SqliteStore,
+    store: Arc<SizeLimited>,
+    log: EventLog,
+}
+
+async fn size_limited_log() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqliteStore::open(dir.path()).await.unwrap();
+    let store = Arc::new(SizeLimited::new(sqlite.clone()));
+    let (log, _writer) = EventLog::start(store.clone(), StoreAvailability::default());
+    Fixture {
+        _dir: dir,
+        sqlite,
+        store,
+        log,
+    }
+}
+
 fn sink(log: &EventLog, id: &str, cancel: &Cancellation) -> Arc<OrchestrationSink> {
     let failed = OrchestrationResult::empty(
         id,
@@ -188,12 +209,9 @@ fn failed_end(event: &Event) -> &OrchestrationResult {
 
 #[tokio::test]
 async fn a_refused_orchestration_does_not_hold_up_the_others() {
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = SqliteStore::open(dir.path()).await.unwrap();
-    let (log, _writer) = EventLog::start(
-        Arc::new(SizeLimited::new(sqlite.clone())),
-        StoreAvailability::default(),
-    );
+    let Fixture {
+        _dir, sqlite, log, ..
+    } = size_limited_log().await;
     log.hub().open("good");
     let mut live = log.hub().subscribe("good").unwrap();
     let good_cancel = Cancellation::new();
@@ -242,10 +260,12 @@ async fn a_fenced_run_writes_nothing_more() {
 
 #[tokio::test]
 async fn a_refused_event_ends_its_orchestration_failed_in_its_place() {
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = SqliteStore::open(dir.path()).await.unwrap();
-    let store = Arc::new(SizeLimited::new(sqlite.clone()));
-    let (log, _writer) = EventLog::start(store.clone(), StoreAvailability::default());
+    let Fixture {
+        _dir,
+        sqlite,
+        store,
+        log,
+    } = size_limited_log().await;
     log.hub().open("o");
     let mut live = log.hub().subscribe("o").unwrap();
     let cancel = Cancellation::new();
@@ -286,12 +306,9 @@ async fn a_refused_result_ends_failed_with_its_tasks_but_without_outputs() {
     use crate::model::orchestration::TaskResult;
     use crate::model::task::TaskState;
 
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = SqliteStore::open(dir.path()).await.unwrap();
-    let (log, _writer) = EventLog::start(
-        Arc::new(SizeLimited::new(sqlite.clone())),
-        StoreAvailability::default(),
-    );
+    let Fixture {
+        _dir, sqlite, log, ..
+    } = size_limited_log().await;
     let run = sink(&log, "o", &Cancellation::new());
     let mut result = OrchestrationResult::empty(
         "o",
@@ -332,9 +349,12 @@ async fn a_refused_result_ends_failed_with_its_tasks_but_without_outputs() {
 
 #[tokio::test]
 async fn a_completed_event_kept_with_its_record_refused_stands() {
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = SqliteStore::open(dir.path()).await.unwrap();
-    let store = Arc::new(SizeLimited::new(sqlite.clone()));
+    let Fixture {
+        _dir,
+        sqlite,
+        store,
+        log,
+    } = size_limited_log().await;
     let tenant = TenantId::default_tenant();
     let record = crate::store::OrchestrationRecord {
         tenant: tenant.clone(),
@@ -359,7 +379,6 @@ async fn a_completed_event_kept_with_its_record_refused_stands() {
         .unwrap()
         .lease
         .unwrap();
-    let (log, _writer) = EventLog::start(store.clone(), StoreAvailability::default());
     log.hub().open("o");
     let mut live = log.hub().subscribe("o").unwrap();
     let run = sink(&log, "o", &Cancellation::new());
