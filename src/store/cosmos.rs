@@ -235,6 +235,19 @@ struct OrchestrationDoc {
     last_sequence: u64,
     #[serde(default)]
     deadline: Option<DateTime<Utc>>,
+    /// Fields this build does not know, written by a newer one: a state update here (read,
+    /// change, replace) keeps them during a rolling upgrade. The account's own (`_rid`,
+    /// `_etag`, ...) are left out.
+    #[serde(flatten, deserialize_with = "fields_of_newer_builds")]
+    newer: serde_json::Map<String, serde_json::Value>,
+}
+
+fn fields_of_newer_builds<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
+    let mut fields = serde_json::Map::deserialize(deserializer)?;
+    fields.retain(|name, _| !name.starts_with('_'));
+    Ok(fields)
 }
 
 impl OrchestrationDoc {
@@ -252,6 +265,7 @@ impl OrchestrationDoc {
             escalated_output: record.escalated_output.clone(),
             last_sequence: record.last_sequence,
             deadline: record.deadline,
+            newer: serde_json::Map::new(),
         }
     }
 
@@ -1460,6 +1474,33 @@ impl LeaseStore for CosmosStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_orchestration_keeps_the_fields_of_newer_builds_but_not_the_accounts() {
+        let record = OrchestrationRecord {
+            tenant: TenantId::default_tenant(),
+            orchestration_id: "o".into(),
+            request_id: None,
+            state: OrchestrationState::Running,
+            spec: OrchestrationSpec::default(),
+            create_time: Utc::now(),
+            update_time: Utc::now(),
+            result: None,
+            escalated_output: None,
+            last_sequence: 3,
+            deadline: None,
+        };
+        let mut stored = serde_json::to_value(OrchestrationDoc::from_record(&record)).unwrap();
+        stored["priority"] = serde_json::json!("high");
+        stored["_etag"] = serde_json::json!("\"0001\"");
+        stored["_ts"] = serde_json::json!(1_700_000_000);
+        let read: OrchestrationDoc = serde_json::from_value(stored).unwrap();
+        let written = serde_json::to_value(&read).unwrap();
+        assert_eq!(written["priority"], "high");
+        assert_eq!(written["last_sequence"], 3);
+        assert!(written.get("_etag").is_none() && written.get("_ts").is_none());
+        assert_eq!(read.into_record().unwrap(), record);
+    }
 
     #[test]
     fn batches_hold_at_most_a_hundred_documents() {
