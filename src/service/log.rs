@@ -21,6 +21,8 @@ use crate::store::{Lease, LogBatch, OrchestrationStore, StateUpdate, StoreError}
 
 /// Most writes folded into one transaction.
 const MAX_BATCH: usize = 2048;
+/// Events read per query when finding what the store kept of a refused write.
+const TAIL_PAGE: usize = 64;
 /// Events a live follower may fall behind by before it re-reads from the store. Small on
 /// purpose: thousands of orchestrations each keep one such buffer.
 const LIVE_BUFFER: usize = 16;
@@ -488,42 +490,6 @@ async fn end_refused(
         .cancel
         .cancel("the store refused to write this orchestration's log");
 
-    // A backend without transactions may have kept part of the write (Cosmos stores the events
-    // before the record): what its log holds stands.
-    let kept = match &write.event {
-        Some(event) => stored_event(store, write, event.sequence, availability).await,
-        None => None,
-    };
-    let end_at = match kept {
-        Some(kept) if kept.kind.is_completed() => {
-            tracing::error!(orchestration_id = %id, sequence = refused_at, %reason, "the store kept the completed event but refused the record's copy of the result; the record refers to the log");
-            let state = match &kept.kind {
-                EventKind::Completed { result } => result.state,
-                _ => OrchestrationState::Failed,
-            };
-            let record = Write {
-                state: Some(StateUpdate {
-                    tenant: write.tenant.clone(),
-                    orchestration_id: id.to_owned(),
-                    state,
-                    last_sequence: refused_at,
-                    result: None,
-                    escalated_output: Some(None),
-                }),
-                ..in_place_of(write)
-            };
-            if stored_in_place(store, &record, availability, afterwards).await {
-                afterwards.push(Afterwards::Publish(Arc::new(kept)));
-            } else {
-                leave_unfinished(write, afterwards);
-            }
-            return;
-        }
-        Some(_) => refused_at + 1,
-        None => refused_at,
-    };
-    tracing::error!(orchestration_id = %id, sequence = end_at, %reason, "the store refused this orchestration's log for good; it ends FAILED");
-
     // The refused result without its outputs says most; the bare one is small enough for any
     // store.
     let mut ends = Vec::with_capacity(2);
@@ -536,7 +502,22 @@ async fn end_refused(
         ends.push(stripped);
     }
     ends.push(write.run.failed.clone());
-    for mut result in ends {
+    let mut ends = ends.into_iter();
+    loop {
+        // A backend without transactions may have kept part of a refused write (Cosmos stores
+        // a batch's events before the record), this one's or an end's: what the log holds
+        // stands, and an end goes after it.
+        let tail = stored_tail(store, write, refused_at.saturating_sub(1), availability).await;
+        if let Some(completed) = tail.iter().find(|event| event.kind.is_completed()) {
+            settle_record(store, write, completed.clone(), availability, afterwards).await;
+            return;
+        }
+        let end_at = tail.last().map_or(refused_at, |event| event.sequence + 1);
+        let Some(mut result) = ends.next() else {
+            leave_unfinished(write, afterwards);
+            return;
+        };
+        tracing::error!(orchestration_id = %id, sequence = end_at, %reason, "the store refused this orchestration's log for good; it ends FAILED");
         result.state = OrchestrationState::Failed;
         result.error = Some(format!(
             "the store refused to write event {refused_at} of this orchestration's log, so it cannot go on: {reason}"
@@ -563,12 +544,49 @@ async fn end_refused(
             }),
             ..in_place_of(write)
         };
+        // `end_at` was free a moment ago and this is the log's only writer: stored means ours.
         if stored_in_place(store, &end, availability, afterwards).await {
             afterwards.push(Afterwards::Publish(event));
             return;
         }
+        if write.run.state() == FENCED {
+            afterwards.push(Afterwards::Close(id.to_owned()));
+            return;
+        }
     }
-    leave_unfinished(write, afterwards);
+}
+
+/// The log ends with `completed`, which the store kept although it refused the record's copy of
+/// the result: the record takes its state and no result, and readers fold the log instead.
+async fn settle_record(
+    store: &dyn OrchestrationStore,
+    write: &Write,
+    completed: Event,
+    availability: &StoreAvailability,
+    afterwards: &mut Vec<Afterwards>,
+) {
+    tracing::error!(orchestration_id = %write.orchestration_id, sequence = completed.sequence, "the store kept the completed event but refused the record's copy of the result; the record refers to the log");
+    let state = match &completed.kind {
+        EventKind::Completed { result } => result.state,
+        _ => OrchestrationState::Failed,
+    };
+    let record = Write {
+        state: Some(StateUpdate {
+            tenant: write.tenant.clone(),
+            orchestration_id: write.orchestration_id.clone(),
+            state,
+            last_sequence: completed.sequence,
+            result: None,
+            escalated_output: Some(None),
+        }),
+        ..in_place_of(write)
+    };
+    if stored_in_place(store, &record, availability, afterwards).await {
+        afterwards.push(Afterwards::Publish(Arc::new(completed)));
+    } else {
+        // Whoever takes the lease next finds the log complete and settles the record.
+        leave_unfinished(write, afterwards);
+    }
 }
 
 /// A write the log writer makes for the run of `refused`, in its place.
@@ -607,34 +625,32 @@ fn leave_unfinished(write: &Write, afterwards: &mut Vec<Afterwards>) {
     afterwards.push(Afterwards::Close(write.orchestration_id.clone()));
 }
 
-/// Event `sequence` of the orchestration of `write`, if the store holds it. Waits out a store
-/// that cannot be reached, as the writes do.
-async fn stored_event(
+/// The stored events of the orchestration of `write` after `after`, in order. Waits out a
+/// store that cannot be reached, as the writes do.
+async fn stored_tail(
     store: &dyn OrchestrationStore,
     write: &Write,
-    sequence: u64,
+    after: u64,
     availability: &StoreAvailability,
-) -> Option<Event> {
+) -> Vec<Event> {
+    let mut tail: Vec<Event> = Vec::new();
     let mut backoff = Duration::from_millis(50);
     loop {
+        let from = tail.last().map_or(after, |event| event.sequence);
         match store
-            .read_events(
-                &write.tenant,
-                &write.orchestration_id,
-                sequence.saturating_sub(1),
-                1,
-            )
+            .read_events(&write.tenant, &write.orchestration_id, from, TAIL_PAGE)
             .await
         {
-            Ok(events) => return events.into_iter().find(|e| e.sequence == sequence),
+            Ok(page) if page.is_empty() => return tail,
+            Ok(page) => tail.extend(page),
             Err(StoreError::Unavailable(error)) => {
                 availability.report(false, &error);
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
             Err(error) => {
-                tracing::warn!(orchestration_id = %write.orchestration_id, %error, "cannot tell whether the refused event was kept; taking it as not");
-                return None;
+                tracing::warn!(orchestration_id = %write.orchestration_id, %error, "cannot read what the store kept of a refused write; taking it as nothing");
+                return tail;
             }
         }
     }

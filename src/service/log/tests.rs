@@ -9,8 +9,8 @@ use crate::store::{Created, LeaseClaim, OrchestrationRecord, Page, PageRequest};
 
 /// SQLite with document size limits, as Cosmos DB has: it refuses for good any batch with an
 /// event over `LARGEST_EVENT` bytes of JSON; like Cosmos DB, it writes a batch's events before
-/// the orchestration's record, and refuses a record whose result is over `LARGEST_RESULT`
-/// after storing the events. It notes the leases released.
+/// the orchestration's record, and refuses a record whose result or escalated output is over
+/// `LARGEST_RESULT` after storing the events. It notes the leases released.
 struct SizeLimited {
     sqlite: SqliteStore,
     released: std::sync::Mutex<Vec<String>>,
@@ -73,11 +73,10 @@ impl OrchestrationStore for SizeLimited {
                 "an event is over the size limit".into(),
             ));
         }
-        if batch
-            .states
-            .iter()
-            .any(|state| json_size(&state.result) > LARGEST_RESULT)
-        {
+        if batch.states.iter().any(|state| {
+            json_size(&state.result) > LARGEST_RESULT
+                || json_size(&state.escalated_output) > LARGEST_RESULT
+        }) {
             let events_only = LogBatch {
                 events: batch.events.clone(),
                 ..LogBatch::default()
@@ -411,4 +410,31 @@ async fn a_completed_event_kept_with_its_record_refused_stands() {
         heard.push(event.sequence);
     }
     assert_eq!(heard, [2], "followers hear the stored end, once");
+}
+
+#[tokio::test]
+async fn events_kept_after_a_refused_record_come_before_the_failed_end() {
+    let Fixture {
+        _dir, sqlite, log, ..
+    } = size_limited_log().await;
+    log.hub().open("o");
+    let mut live = log.hub().subscribe("o").unwrap();
+    let run = sink(&log, "o", &Cancellation::new());
+    // One batch: the events are stored, then the record (with the escalated output) refused.
+    run.emit(changed("one"));
+    run.set_escalated_output(&"z".repeat(LARGEST_RESULT));
+    run.emit(changed("two"));
+    run.emit(changed("three"));
+    log.flush().await;
+
+    let events = stored_events(&sqlite, "o").await;
+    let sequences: Vec<u64> = events.iter().map(|e| e.sequence).collect();
+    assert_eq!(sequences, [1, 2, 3, 4], "the end goes after what was kept");
+    failed_end(&events[3]);
+    let heard = live.recv().await.unwrap();
+    assert_eq!(
+        heard.sequence, 4,
+        "the end that followers hear is the stored one"
+    );
+    failed_end(&heard);
 }
