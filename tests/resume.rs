@@ -326,3 +326,75 @@ async fn a_resumed_orchestration_keeps_the_callers_deadline() {
     assert!(result.error.contains("deadline"), "{result:?}");
     assert!(common::plans::was_resumed(&rest), "it was resumed");
 }
+
+/// A log that completed while its record did not follow (the store refused the record's copy of
+/// the result, or the server stopped in between): whoever takes the lease over settles the
+/// record from the log instead of leaving it RUNNING for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completed_log_whose_record_lagged_is_settled_on_takeover() {
+    use std::sync::Arc;
+
+    use chrono::Utc;
+    use orchestrator::model::TenantId;
+    use orchestrator::model::event::{Event, EventKind};
+    use orchestrator::model::orchestration::{OrchestrationResult, OrchestrationState};
+    use orchestrator::store::sqlite::SqliteStore;
+    use orchestrator::store::{LeaseClaim, LogBatch, OrchestrationRecord, OrchestrationStore};
+
+    let data_dir = Arc::new(tempfile::tempdir().unwrap());
+    let tenant = TenantId::default_tenant();
+    {
+        let store = SqliteStore::open(data_dir.path()).await.unwrap();
+        let now = Utc::now();
+        let record = OrchestrationRecord {
+            tenant: tenant.clone(),
+            orchestration_id: "orch-lagged".into(),
+            request_id: None,
+            state: OrchestrationState::Running,
+            spec: Default::default(),
+            create_time: now,
+            update_time: now,
+            result: None,
+            escalated_output: None,
+            last_sequence: 0,
+            deadline: None,
+        };
+        // Its server is gone: the lease has expired.
+        let claim = LeaseClaim {
+            owner: "gone".into(),
+            expire_time: now - chrono::TimeDelta::seconds(1),
+        };
+        store.create_orchestration(record, &claim).await.unwrap();
+        let mut result = OrchestrationResult::empty(
+            "orch-lagged",
+            "",
+            OrchestrationState::Approved,
+            now,
+            Default::default(),
+        );
+        result.output = "the answer".into();
+        let completed = Event {
+            orchestration_id: "orch-lagged".into(),
+            sequence: 1,
+            time: now,
+            kind: EventKind::Completed {
+                result: Box::new(result),
+            },
+        };
+        store
+            .write_log(&LogBatch {
+                events: vec![(tenant.clone(), Arc::new(completed))],
+                ..LogBatch::default()
+            })
+            .await
+            .unwrap();
+    }
+
+    let server = common::TestServer::start_in(Default::default(), data_dir).await;
+    let result = server
+        .wait_until("default", "orch-lagged", |r| {
+            r.state() == pb::OrchestrationState::Approved
+        })
+        .await;
+    assert_eq!(result.output, "the answer", "the result comes from the log");
+}

@@ -15,7 +15,7 @@ use crate::engine::run::{EventSink, TaskRun};
 use crate::model::ReviewDecision;
 use crate::model::event::{Event, EventKind, ReviewState};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
-use crate::store::{Lease, OrchestrationRecord, StoreError};
+use crate::store::{Lease, LogBatch, OrchestrationRecord, StateUpdate, StoreError};
 
 /// Lease writes in flight at once while renewing.
 const RENEWALS_IN_FLIGHT: usize = 16;
@@ -140,8 +140,32 @@ impl Orchestrations {
         };
         let events = self.all_events(tenant, id).await?;
         let last_sequence = events.last().map_or(0, |event| event.sequence);
-        if record.state.is_terminal() || events.last().is_some_and(|e| e.kind.is_completed()) {
+        if record.state.is_terminal() {
             self.store.release_lease(&lease).await?;
+            return Ok(());
+        }
+        if let Some(Event {
+            kind: EventKind::Completed { result },
+            sequence,
+            ..
+        }) = events.last()
+        {
+            // Completed, but the record lags behind (the store refused its copy of the result,
+            // or the server stopped in between): it takes the log's state, and readers fold
+            // the log for the result.
+            let settled = LogBatch {
+                states: vec![StateUpdate {
+                    tenant: tenant.clone(),
+                    orchestration_id: id.to_owned(),
+                    state: result.state,
+                    last_sequence: *sequence,
+                    result: None,
+                    escalated_output: Some(None),
+                }],
+                released_leases: vec![lease],
+                ..LogBatch::default()
+            };
+            self.store.write_log(&settled).await?;
             return Ok(());
         }
         let mut resume = resume_point(&events);
@@ -222,8 +246,9 @@ impl Orchestrations {
         sink.emit(EventKind::Completed {
             result: Box::new(result),
         });
+        // After the end, and not at all when the end could not be stored.
+        sink.release_lease(lease);
         self.log.flush().await;
-        self.store.release_lease(&lease).await?;
         Ok(())
     }
 }
