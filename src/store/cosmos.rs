@@ -136,8 +136,12 @@ fn status_text(error: &CosmosError) -> String {
 /// may not be created), otherwise an outage, worth waiting out.
 fn open_error(what: &str, error: &CosmosError) -> StoreError {
     let message = format!("cosmos: cannot {what}: {}", status_text(error));
-    match u16::from(error.status().status_code()) {
-        401 | 403 | 404 => StoreError::Rejected(message),
+    let status = error.status();
+    let sub_status = status.sub_status().map(|sub| sub.value());
+    match (u16::from(status.status_code()), sub_status) {
+        // Passing: writes forbidden during a regional failover; a session not readable yet.
+        (403, Some(3)) | (404, Some(1002)) => StoreError::Unavailable(message),
+        (401 | 403 | 404, _) => StoreError::Rejected(message),
         _ => StoreError::Unavailable(message),
     }
 }
