@@ -443,6 +443,30 @@ impl CosmosStore {
         Ok(Some((document, etag)))
     }
 
+    /// The documents of one `kind` in an orchestration's partition of the events container
+    /// that also match `more` (its parameters bound by `bind`).
+    async fn log_documents<T: DeserializeOwned + Send + 'static>(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+        kind: &str,
+        more: &str,
+        bind: impl FnOnce(Query) -> Result<Query, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut q = query(&format!(
+            "SELECT * FROM c WHERE c.orchestration_id = @id AND c.kind = @kind AND c.tenant = @tenant {more}"
+        ));
+        q = param(q, "@id", orchestration_id)?;
+        q = param(q, "@kind", kind)?;
+        q = param(q, "@tenant", tenant.as_str())?;
+        Self::query(
+            &self.inner.events,
+            bind(q)?,
+            FeedScope::partition(orchestration_id.to_owned()),
+        )
+        .await
+    }
+
     async fn query<T: DeserializeOwned + Send + 'static>(
         container: &ContainerClient,
         query: Query,
@@ -1233,20 +1257,15 @@ impl OrchestrationStore for CosmosStore {
         after: u64,
         limit: usize,
     ) -> Result<Vec<Event>, StoreError> {
-        let mut q = query(
-            "SELECT * FROM c WHERE c.orchestration_id = @id AND c.kind = @kind AND c.tenant = @tenant AND c.sequence > @after ORDER BY c.sequence ASC OFFSET 0 LIMIT @limit",
-        );
-        q = param(q, "@id", orchestration_id)?;
-        q = param(q, "@kind", KIND_EVENT)?;
-        q = param(q, "@tenant", tenant.as_str())?;
-        q = param(q, "@after", after)?;
-        q = param(q, "@limit", limit)?;
-        let documents: Vec<EventDoc> = Self::query(
-            &self.inner.events,
-            q,
-            FeedScope::partition(orchestration_id.to_owned()),
-        )
-        .await?;
+        let documents: Vec<EventDoc> = self
+            .log_documents(
+                tenant,
+                orchestration_id,
+                KIND_EVENT,
+                "AND c.sequence > @after ORDER BY c.sequence ASC OFFSET 0 LIMIT @limit",
+                |q| param(param(q, "@after", after)?, "@limit", limit),
+            )
+            .await?;
         Ok(documents.into_iter().map(|d| d.event).collect())
     }
 
@@ -1256,19 +1275,15 @@ impl OrchestrationStore for CosmosStore {
         orchestration_id: &str,
         run: u32,
     ) -> Result<Vec<TaskCheckpoint>, StoreError> {
-        let mut q = query(
-            "SELECT * FROM c WHERE c.orchestration_id = @id AND c.kind = @kind AND c.tenant = @tenant AND c.run = @run",
-        );
-        q = param(q, "@id", orchestration_id)?;
-        q = param(q, "@kind", KIND_CHECKPOINT)?;
-        q = param(q, "@tenant", tenant.as_str())?;
-        q = param(q, "@run", run)?;
-        let documents: Vec<CheckpointDoc> = Self::query(
-            &self.inner.events,
-            q,
-            FeedScope::partition(orchestration_id.to_owned()),
-        )
-        .await?;
+        let documents: Vec<CheckpointDoc> = self
+            .log_documents(
+                tenant,
+                orchestration_id,
+                KIND_CHECKPOINT,
+                "AND c.run = @run",
+                |q| param(q, "@run", run),
+            )
+            .await?;
         Ok(documents.into_iter().map(|d| d.checkpoint).collect())
     }
 
