@@ -347,17 +347,8 @@ async fn a_completed_log_whose_record_lagged_is_settled_on_takeover() {
         let store = SqliteStore::open(data_dir.path()).await.unwrap();
         let now = Utc::now();
         let record = OrchestrationRecord {
-            tenant: tenant.clone(),
-            orchestration_id: "orch-lagged".into(),
-            request_id: None,
             state: OrchestrationState::Running,
-            spec: Default::default(),
-            create_time: now,
-            update_time: now,
-            result: None,
-            escalated_output: None,
-            last_sequence: 0,
-            deadline: None,
+            ..OrchestrationRecord::new(tenant.clone(), "orch-lagged", None, Default::default(), now)
         };
         // Its server is gone: the lease has expired.
         let claim = LeaseClaim {

@@ -378,23 +378,17 @@ async fn create(
 }
 
 fn record(tenant_name: &str, id: &str, request_id: Option<&str>) -> OrchestrationRecord {
-    let now = Utc::now();
-    OrchestrationRecord {
-        tenant: tenant(tenant_name),
-        orchestration_id: id.into(),
-        request_id: request_id.map(str::to_owned),
-        state: OrchestrationState::Pending,
-        spec: OrchestrationSpec {
-            input: "q".into(),
-            ..OrchestrationSpec::default()
-        },
-        create_time: now,
-        update_time: now,
-        result: None,
-        escalated_output: None,
-        last_sequence: 0,
-        deadline: None,
-    }
+    let spec = OrchestrationSpec {
+        input: "q".into(),
+        ..OrchestrationSpec::default()
+    };
+    OrchestrationRecord::new(
+        tenant(tenant_name),
+        id,
+        request_id.map(str::to_owned),
+        spec,
+        Utc::now(),
+    )
 }
 
 fn event(id: &str, sequence: u64, state: OrchestrationState) -> Arc<Event> {

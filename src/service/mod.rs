@@ -295,20 +295,17 @@ impl Orchestrations {
         let (plan, criteria) = self.prepare(tenant, &spec).await?;
         let now = Utc::now();
         let record = OrchestrationRecord {
-            tenant: tenant.clone(),
-            orchestration_id: new_orchestration_id(),
-            request_id: request_id.clone(),
-            state: OrchestrationState::Pending,
-            spec: spec.clone(),
-            create_time: now,
-            update_time: now,
-            result: None,
-            escalated_output: None,
-            last_sequence: 0,
             deadline: deadline.and_then(|deadline| {
                 let deadline = deadline.min(LONGEST_STORED_DEADLINE);
                 now.checked_add_signed(chrono::TimeDelta::from_std(deadline).ok()?)
             }),
+            ..OrchestrationRecord::new(
+                tenant.clone(),
+                new_orchestration_id(),
+                request_id.clone(),
+                spec.clone(),
+                now,
+            )
         };
         let id = record.orchestration_id.clone();
         let job = Job {

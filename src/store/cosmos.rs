@@ -1497,17 +1497,15 @@ mod tests {
     #[test]
     fn an_orchestration_keeps_the_fields_of_newer_builds_but_not_the_accounts() {
         let record = OrchestrationRecord {
-            tenant: TenantId::default_tenant(),
-            orchestration_id: "o".into(),
-            request_id: None,
             state: OrchestrationState::Running,
-            spec: OrchestrationSpec::default(),
-            create_time: Utc::now(),
-            update_time: Utc::now(),
-            result: None,
-            escalated_output: None,
             last_sequence: 3,
-            deadline: None,
+            ..OrchestrationRecord::new(
+                TenantId::default_tenant(),
+                "o",
+                None,
+                OrchestrationSpec::default(),
+                Utc::now(),
+            )
         };
         let mut stored = serde_json::to_value(OrchestrationDoc::from_record(&record)).unwrap();
         stored["priority"] = serde_json::json!("high");

@@ -137,6 +137,31 @@ pub struct OrchestrationRecord {
     pub deadline: Option<DateTime<Utc>>,
 }
 
+impl OrchestrationRecord {
+    /// A new orchestration's record, before anything ran: PENDING, no events, no result.
+    pub fn new(
+        tenant: TenantId,
+        orchestration_id: impl Into<String>,
+        request_id: Option<String>,
+        spec: OrchestrationSpec,
+        create_time: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            tenant,
+            orchestration_id: orchestration_id.into(),
+            request_id,
+            state: OrchestrationState::Pending,
+            spec,
+            create_time,
+            update_time: create_time,
+            result: None,
+            escalated_output: None,
+            last_sequence: 0,
+            deadline: None,
+        }
+    }
+}
+
 /// Who runs a new orchestration, until when: its first lease.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeaseClaim {

@@ -356,17 +356,14 @@ async fn a_completed_event_kept_with_its_record_refused_stands() {
     } = size_limited_log().await;
     let tenant = TenantId::default_tenant();
     let record = crate::store::OrchestrationRecord {
-        tenant: tenant.clone(),
-        orchestration_id: "o".into(),
-        request_id: None,
         state: OrchestrationState::Running,
-        spec: Default::default(),
-        create_time: Utc::now(),
-        update_time: Utc::now(),
-        result: None,
-        escalated_output: None,
-        last_sequence: 0,
-        deadline: None,
+        ..crate::store::OrchestrationRecord::new(
+            tenant.clone(),
+            "o",
+            None,
+            Default::default(),
+            Utc::now(),
+        )
     };
     let claim = LeaseClaim {
         owner: "me".into(),
