@@ -31,15 +31,7 @@ fn long_running() -> pb::OrchestrationSpec {
 async fn cancel_stops_agents_and_backoffs_at_once_without_a_review() {
     let server = TestServer::start().await;
     let id = server.submit(long_running()).await;
-    let events = server
-        .orchestrator()
-        .stream_status(pb::StreamStatusRequest {
-            orchestration_id: id.clone(),
-            after_sequence: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let events = common::plans::stream_status(&mut server.orchestrator(), &id, 0).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     let started = Instant::now();
@@ -137,16 +129,9 @@ async fn server_shutdown_hands_what_runs_over_and_a_restart_finishes_it() {
         ]))
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let data_dir = server.data_dir.clone();
-    let mut server = server;
-    server.begin_shutdown();
-    server
-        .stopped_within(Duration::from_secs(20))
-        .await
-        .unwrap();
 
     // Its lease expired at shutdown: the restarted server resumes it at once.
-    let restarted = TestServer::start_in(Default::default(), data_dir).await;
+    let restarted = server.restart().await;
     let result = restarted
         .wait_until("default", &id, |r| {
             r.state() == pb::OrchestrationState::Approved
@@ -171,15 +156,7 @@ async fn server_shutdown_can_cancel_what_runs_and_record_it() {
         .submit(spec(vec![mock("slow", &[], json!({"delay_ms": 60_000}))]))
         .await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let data_dir = server.data_dir.clone();
-    let mut server = server;
-    server.begin_shutdown();
-    server
-        .stopped_within(Duration::from_secs(20))
-        .await
-        .unwrap();
-
-    let restarted = TestServer::start_in(Default::default(), data_dir).await;
+    let restarted = server.restart().await;
     let result = restarted.get(&id).await;
     assert_eq!(result.state(), pb::OrchestrationState::Cancelled);
     assert!(result.error.contains("shutting down"), "{}", result.error);

@@ -455,14 +455,6 @@ async fn the_builtin_defaults_can_be_read() {
 async fn criteria_survive_a_restart() {
     let server = TestServer::start().await;
     let created = create(&server, "acme", criteria("durable")).await.unwrap();
-    let data_dir = server.data_dir.clone();
-    let mut server = server;
-    server.begin_shutdown();
-    server
-        .stopped_within(std::time::Duration::from_secs(20))
-        .await
-        .unwrap();
-
-    let restarted = TestServer::start_in(Default::default(), data_dir).await;
+    let restarted = server.restart().await;
     assert_eq!(get(&restarted, "acme", "durable").await.unwrap(), created);
 }

@@ -23,15 +23,7 @@ async fn a_server_that_loses_its_lease_stops_writing_and_the_next_owner_finishes
             mock("slow", &[], json!({"delay_ms": 2000})),
         ]))
         .await;
-    let stream = server
-        .orchestrator()
-        .stream_status(pb::StreamStatusRequest {
-            orchestration_id: id.clone(),
-            after_sequence: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let stream = common::plans::stream_status(&mut server.orchestrator(), &id, 0).await;
     let following = tokio::spawn(collect(stream, |m: pb::StreamStatusResponse| m.event));
     server
         .wait_until("default", &id, |r| {

@@ -88,14 +88,7 @@ async fn replica_b_follows_and_fetches_and_finishes_what_a_started() {
     let on_a_id = submitted.orchestration_id;
 
     // B follows and fetches what A runs (it tails the store).
-    let stream = on_b
-        .stream_status(pb::StreamStatusRequest {
-            orchestration_id: on_a_id.clone(),
-            after_sequence: 0,
-        })
-        .await
-        .expect("B follows an orchestration running on A")
-        .into_inner();
+    let stream = common::plans::stream_status(&mut on_b, &on_a_id, 0).await;
     let following = tokio::spawn(collect(stream, |m: pb::StreamStatusResponse| m.event));
     let fetched = on_b
         .get_orchestration(pb::GetOrchestrationRequest {

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::cosmos_peer::CosmosPeer;
 use common::http_peer::HttpPeer;
-use common::plans::{assert_gapless, completed, mock, spec, task, task_updates};
+use common::plans::{assert_gapless, completed, mock, spec, stream_status, task, task_updates};
 use common::process::ServerProcess;
 use orchestrator::api::pb;
 use pb::orchestrator_service_client::OrchestratorServiceClient;
@@ -68,21 +68,6 @@ fn plan() -> pb::OrchestrationSpec {
         ),
         task("final", "counted", &["a", "b", "slow"], json!({})),
     ])
-}
-
-async fn stream(
-    client: &mut OrchestratorServiceClient<Channel>,
-    id: &str,
-    after: u64,
-) -> tonic::Streaming<pb::StreamStatusResponse> {
-    client
-        .stream_status(pb::StreamStatusRequest {
-            orchestration_id: id.into(),
-            after_sequence: after,
-        })
-        .await
-        .expect("StreamStatus")
-        .into_inner()
 }
 
 /// Polls GetOrchestration (the store's view) until the quick tasks succeeded.
@@ -145,7 +130,7 @@ async fn resume_after_kill(backend: Backend) {
     let followed = ids[0].clone();
 
     // Follow until the quick tasks succeeded and the slow one runs, then kill the server.
-    let mut events = stream(&mut orchestrator, &followed, 0).await;
+    let mut events = stream_status(&mut orchestrator, &followed, 0).await;
     let mut seen: Vec<pb::OrchestrationEvent> = Vec::new();
     loop {
         let message = tokio::time::timeout(Duration::from_secs(20), events.message())
@@ -181,9 +166,10 @@ async fn resume_after_kill(backend: Backend) {
     // The restarted server takes over once the dead one's leases expire.
     let second = ServerProcess::start_in(data_dir, &args, env).await;
     let mut orchestrator = client(&second).await;
-    let rest = common::plans::collect(stream(&mut orchestrator, &followed, last_seen).await, |m| {
-        m.event
-    })
+    let rest = common::plans::collect(
+        stream_status(&mut orchestrator, &followed, last_seen).await,
+        |m| m.event,
+    )
     .await;
     assert_gapless(&rest, last_seen + 1);
     let result = completed(&rest);
@@ -218,8 +204,7 @@ async fn resume_after_kill(backend: Backend) {
     // Every accepted orchestration finishes; no agent call was repeated for a task that had
     // succeeded.
     for id in &ids {
-        let replay =
-            common::plans::collect(stream(&mut orchestrator, id, 0).await, |m| m.event).await;
+        let replay = common::plans::replay(&mut orchestrator, id).await;
         assert_gapless(&replay, 1);
         assert_eq!(
             completed(&replay).state(),
@@ -313,7 +298,7 @@ async fn a_resumed_orchestration_keeps_the_callers_deadline() {
     let mut orchestrator = client(&second).await;
     let rest = tokio::time::timeout(
         Duration::from_secs(12),
-        common::plans::collect(stream(&mut orchestrator, &id, 0).await, |m| m.event),
+        common::plans::replay(&mut orchestrator, &id),
     )
     .await
     .expect("cancelled near the caller's deadline, long before the task could finish");

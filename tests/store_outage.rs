@@ -8,7 +8,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::cosmos_peer::CosmosPeer;
-use common::plans::{assert_gapless, completed, quick_slow_final, replay, submit, task_updates};
+use common::plans::{
+    assert_gapless, completed, quick_slow_final, replay, stream_status, submit, task_updates,
+};
 use common::process::ServerProcess;
 use orchestrator::api::pb;
 use pb::orchestrator_service_client::OrchestratorServiceClient;
@@ -60,14 +62,7 @@ async fn an_outage_refuses_new_work_and_loses_nothing_of_the_running() {
     assert_eq!(health(&mut health_client).await, ServingStatus::Serving);
 
     let id = submit(&mut orchestrator, quick_slow_final(1500)).await;
-    let mut stream = orchestrator
-        .stream_status(pb::StreamStatusRequest {
-            orchestration_id: id.clone(),
-            after_sequence: 0,
-        })
-        .await
-        .expect("follow")
-        .into_inner();
+    let mut stream = stream_status(&mut orchestrator, &id, 0).await;
     let mut events = Vec::new();
     // Until the slow task runs: the rest of the run happens during the outage.
     loop {

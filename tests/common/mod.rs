@@ -208,6 +208,17 @@ impl TestServer {
             .expect("server did not stop in time")
             .expect("server task panicked")
     }
+
+    /// Shuts down cleanly (within 20 s) and starts again on the same data directory, with the
+    /// default settings.
+    pub async fn restart(mut self) -> Self {
+        let data_dir = self.data_dir.clone();
+        self.begin_shutdown();
+        self.stopped_within(Duration::from_secs(20))
+            .await
+            .expect("a clean shutdown");
+        Self::start_in(Settings::default(), data_dir).await
+    }
 }
 
 /// The `google.rpc.BadRequest` violations of an INVALID_ARGUMENT status, as (field,

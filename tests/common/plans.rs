@@ -110,20 +110,31 @@ pub async fn submit(
         .orchestration_id
 }
 
+/// The StreamStatus stream of an orchestration's events after `after`.
+pub async fn stream_status(
+    client: &mut OrchestratorServiceClient<Channel>,
+    orchestration_id: &str,
+    after: u64,
+) -> tonic::Streaming<pb::StreamStatusResponse> {
+    client
+        .stream_status(pb::StreamStatusRequest {
+            orchestration_id: orchestration_id.into(),
+            after_sequence: after,
+        })
+        .await
+        .expect("StreamStatus")
+        .into_inner()
+}
+
 /// Every event of an orchestration from the first, through StreamStatus, until it completes.
 pub async fn replay(
     client: &mut OrchestratorServiceClient<Channel>,
     orchestration_id: &str,
 ) -> Vec<pb::OrchestrationEvent> {
-    let stream = client
-        .stream_status(pb::StreamStatusRequest {
-            orchestration_id: orchestration_id.into(),
-            after_sequence: 0,
-        })
-        .await
-        .expect("StreamStatus")
-        .into_inner();
-    collect(stream, |m| m.event).await
+    collect(stream_status(client, orchestration_id, 0).await, |m| {
+        m.event
+    })
+    .await
 }
 
 pub fn completed(events: &[pb::OrchestrationEvent]) -> &pb::OrchestrationResult {
