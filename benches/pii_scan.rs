@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use orchestrator::model::RedactionStyle;
-use orchestrator::review::pii::{Scanner, redact};
+use orchestrator::review::pii::{Pseudonyms, Scanner, redact};
 
 /// splitmix64, so the input is the same on every run.
 struct Rng(u64);
@@ -196,6 +196,7 @@ fn prose(len: usize) -> String {
 fn bench_size(c: &mut Criterion, name: &str, len: usize) {
     let text = prose(len);
     let scanner = Scanner::all();
+    let pseudonyms = Pseudonyms::new(b"bench secret", "tenant");
     let findings = scanner.scan(&text).len();
     let mut group = c.benchmark_group(format!("pii_scan/{name}"));
     group.throughput(Throughput::BytesDecimal(text.len() as u64));
@@ -205,13 +206,13 @@ fn bench_size(c: &mut Criterion, name: &str, len: usize) {
     group.bench_function("scan+redact(label)", |b| {
         b.iter(|| {
             let findings = scanner.scan(black_box(&text));
-            redact(&text, &findings, RedactionStyle::Label, b"tenant")
+            redact(&text, &findings, RedactionStyle::Label, &pseudonyms)
         })
     });
     group.bench_function("scan+redact(hash)", |b| {
         b.iter(|| {
             let findings = scanner.scan(black_box(&text));
-            redact(&text, &findings, RedactionStyle::Hash, b"tenant")
+            redact(&text, &findings, RedactionStyle::Hash, &pseudonyms)
         })
     });
     group.finish();

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use orchestrator::model::{
     PolicyEffect, PolicyMatcher, PolicyRule, QualityThresholds, RedactionSettings, ReviewCriteria,
-    Severity, TaskState, TenantId,
+    Severity, TaskState,
 };
-use orchestrator::review::{CompiledCriteria, ReviewInput, ReviewedTask};
+use orchestrator::review::{CompiledCriteria, Pseudonyms, ReviewInput, ReviewedTask};
 
 const OUTPUT_BYTES: usize = 64 * 1024;
 
@@ -134,7 +134,7 @@ fn bench_review(c: &mut Criterion) {
     let compiled = CompiledCriteria::compile(Arc::new(criteria())).expect("valid criteria");
     let output = output();
     let tasks = tasks();
-    let tenant = TenantId::new("bench").expect("tenant");
+    let pseudonyms = Pseudonyms::new(b"bench secret", "bench");
     let mut group = c.benchmark_group("review");
     group.throughput(Throughput::Bytes(output.len() as u64));
     group.bench_function("64KiB_20_rules", |b| {
@@ -143,7 +143,7 @@ fn bench_review(c: &mut Criterion) {
                 output: black_box(&output),
                 tasks: &tasks,
                 run: 1,
-                tenant: &tenant,
+                pseudonyms: &pseudonyms,
             });
             black_box(staged.finish(compiled.criteria(), 1))
         })

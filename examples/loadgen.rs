@@ -6,15 +6,19 @@
 //! tasks sleeping `--delay-ms`, waits for them all, and reports the server's peak memory.
 //!
 //! Without `--addr` it starts the release binary (`target/release/orchestrator`) on a fresh
-//! data directory and measures that process.
+//! data directory and measures that process. `--security` picks how that server is reached:
+//! `plain` (no TLS, no authentication), `tls-api-key` (TLS and an API key on every call) or
+//! `tls-jwt` (TLS and a JWT); several, comma-separated, are measured one after the other,
+//! `--rounds` times over, each on a fresh server, and compared at the end.
 //!
 //! ```sh
 //! cargo build --release && cargo run --release --example loadgen -- --mode stream
+//! cargo run --release --example loadgen -- --security plain,tls-api-key,tls-jwt --rounds 3
 //! cargo run --release --example loadgen -- --mode inflight --count 10000 --delay-ms 1000
 //! ```
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,12 +28,25 @@ use clap::{Parser, ValueEnum};
 use orchestrator::api::convert::orchestration::json_to_struct;
 use orchestrator::api::pb;
 use orchestrator::api::pb::orchestrator_service_client::OrchestratorServiceClient;
-use tonic::transport::{Channel, Endpoint};
+use orchestrator::tls::client::ClientTls;
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::transport::Channel;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Mode {
     Stream,
     Inflight,
+}
+
+/// How the started server is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Security {
+    /// Plaintext, authentication off.
+    Plain,
+    /// TLS, and an API key on every call.
+    TlsApiKey,
+    /// TLS, and a JWT (ES256, from a JWKS file) on every call.
+    TlsJwt,
 }
 
 #[derive(Debug, Parser)]
@@ -57,6 +74,85 @@ struct Args {
     /// HTTP/2 connections the clients share.
     #[arg(long, default_value_t = 4)]
     connections: usize,
+    /// How the started server is reached; several are measured in turn and compared.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "plain")]
+    security: Vec<Security>,
+    /// Times each `--security` setting is measured, interleaved (stream mode).
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+}
+
+/// What a client needs to reach a server set up for one `Security`.
+#[derive(Clone, Default)]
+struct Access {
+    tls: Option<ClientTls>,
+    authorization: Option<MetadataValue<Ascii>>,
+}
+
+type BoxError = Box<dyn std::error::Error>;
+
+/// Writes the settings, certificates and keys for `security` into `dir`; returns the settings
+/// file (none for plain) and how clients get in.
+fn secure(security: Security, dir: &Path) -> Result<(Option<PathBuf>, Access), BoxError> {
+    if security == Security::Plain {
+        return Ok((None, Access::default()));
+    }
+    let write = |name: &str, contents: &str| -> Result<PathBuf, BoxError> {
+        let path = dir.join(name);
+        std::fs::write(&path, contents)?;
+        Ok(path)
+    };
+    // A CA and a server certificate for 127.0.0.1.
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca_key = rcgen::KeyPair::generate()?;
+    let ca_pem = ca_params.self_signed(&ca_key)?.pem();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let server_key = rcgen::KeyPair::generate()?;
+    let server_cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])?
+        .signed_by(&server_key, &issuer)?;
+    let ca_file = write("ca.pem", &ca_pem)?;
+    let mut config = format!(
+        "[server.tls]\ncert_file = {:?}\nkey_file = {:?}\n\n[auth]\nmode = \"required\"\n",
+        write("server.pem", &server_cert.pem())?,
+        write("server.key", &server_key.serialize_pem())?,
+    );
+    let token = match security {
+        Security::TlsApiKey => {
+            let (key, sha256) = orchestrator::auth::api_key::generate()?;
+            config.push_str(&format!(
+                "[[auth.api_keys]]\nname = \"loadgen\"\nsha256 = \"{sha256}\"\ntenant = \"load\"\nroles = [\"submitter\"]\n"
+            ));
+            key
+        }
+        _ => {
+            let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+            let key = jsonwebtoken::EncodingKey::from_ec_pem(pair.serialize_pem().as_bytes())?;
+            let mut jwk =
+                jsonwebtoken::jwk::Jwk::from_encoding_key(&key, jsonwebtoken::Algorithm::ES256)?;
+            jwk.common.key_id = Some("loadgen".into());
+            let jwks = write("jwks.json", &serde_json::json!({"keys": [jwk]}).to_string())?;
+            config.push_str(&format!(
+                "[auth.jwt]\njwks_file = {:?}\nissuer = \"https://idp.loadgen\"\naudience = \"orchestrator\"\n",
+                jwks
+            ));
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_secs();
+            let claims = serde_json::json!({
+                "iss": "https://idp.loadgen", "aud": "orchestrator", "sub": "loadgen",
+                "tenant": "load", "roles": ["submitter"], "exp": now + 3600,
+            });
+            let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+            header.kid = Some("loadgen".into());
+            jsonwebtoken::encode(&header, &claims, &key)?
+        }
+    };
+    let access = Access {
+        tls: Some(ClientTls::load(Some(&ca_file), None, None)?),
+        authorization: Some(MetadataValue::try_from(format!("Bearer {token}"))?),
+    };
+    Ok((Some(write("orchestrator.toml", &config)?), access))
 }
 
 fn spec(tasks: usize, delay_ms: u64) -> pb::OrchestrationSpec {
@@ -88,20 +184,25 @@ impl Drop for Spawned {
     }
 }
 
-fn spawn(args: &Args) -> Result<(SocketAddr, Spawned), Box<dyn std::error::Error>> {
+fn spawn(args: &Args, security: Security) -> Result<(SocketAddr, Spawned, Access), BoxError> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let data = tempfile::tempdir()?;
-    let child = std::process::Command::new(&args.binary)
-        .args([
-            "serve",
-            "--listen",
-            &addr.to_string(),
-            "--log-filter",
-            &args.server_log_filter,
-        ])
+    let (config, access) = secure(security, data.path())?;
+    let mut command = std::process::Command::new(&args.binary);
+    command.args([
+        "serve",
+        "--listen",
+        &addr.to_string(),
+        "--log-filter",
+        &args.server_log_filter,
+    ]);
+    if let Some(config) = config {
+        command.arg("--config").arg(config);
+    }
+    let child = command
         .arg("--data-dir")
         .arg(data.path())
         .stdout(Stdio::null())
@@ -113,7 +214,7 @@ fn spawn(args: &Args) -> Result<(SocketAddr, Spawned), Box<dyn std::error::Error
                 args.binary.display()
             )
         })?;
-    Ok((addr, Spawned { child, _data: data }))
+    Ok((addr, Spawned { child, _data: data }, access))
 }
 
 /// Resident memory of a process, in MiB: (now, peak).
@@ -133,11 +234,16 @@ fn memory_mib(pid: u32) -> Option<(f64, f64)> {
 async fn channels(
     addr: SocketAddr,
     count: usize,
-) -> Result<Vec<Channel>, Box<dyn std::error::Error>> {
+    access: &Access,
+) -> Result<Vec<Channel>, BoxError> {
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut channels = Vec::new();
+    let url = match access.tls {
+        Some(_) => format!("https://{addr}"),
+        None => format!("http://{addr}"),
+    };
     while channels.len() < count {
-        match Endpoint::from_shared(format!("http://{addr}"))?
+        match orchestrator::tls::client::endpoint(&url, access.tls.as_ref())?
             .connect()
             .await
         {
@@ -159,15 +265,23 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
+/// What one stream-mode measurement gave.
+struct Measured {
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
 async fn stream_mode(
     args: &Args,
     channels: Vec<Channel>,
-) -> Result<(), Box<dyn std::error::Error>> {
+    access: &Access,
+) -> Result<Measured, BoxError> {
     let spec = spec(args.tasks, args.delay_ms);
     // A short warm-up, not measured.
     let mut client = OrchestratorServiceClient::new(channels[0].clone());
     for _ in 0..50 {
-        run_one(&mut client, &spec)
+        run_one(&mut client, &spec, access)
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -180,11 +294,12 @@ async fn stream_mode(
                 OrchestratorServiceClient::new(channels[worker % channels.len()].clone());
             let spec = spec.clone();
             let errors = errors.clone();
+            let access = access.clone();
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 while Instant::now() < stop {
                     let began = Instant::now();
-                    match run_one(&mut client, &spec).await {
+                    match run_one(&mut client, &spec, &access).await {
                         Ok(()) => latencies.push(began.elapsed()),
                         Err(_) => {
                             errors.fetch_add(1, Ordering::Relaxed);
@@ -217,18 +332,37 @@ async fn stream_mode(
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3
     );
-    Ok(())
+    Ok(Measured {
+        per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
+        p50: percentile(&latencies, 0.50),
+        p99: percentile(&latencies, 0.99),
+    })
+}
+
+/// `message` with the access's credentials.
+fn request<T>(message: T, access: &Access) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if let Some(authorization) = &access.authorization {
+        request
+            .metadata_mut()
+            .insert("authorization", authorization.clone());
+    }
+    request
 }
 
 async fn run_one(
     client: &mut OrchestratorServiceClient<Channel>,
     spec: &pb::OrchestrationSpec,
+    access: &Access,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut stream = client
-        .orchestrate(pb::OrchestrateRequest {
-            request_id: String::new(),
-            spec: Some(spec.clone()),
-        })
+        .orchestrate(request(
+            pb::OrchestrateRequest {
+                request_id: String::new(),
+                spec: Some(spec.clone()),
+            },
+            access,
+        ))
         .await?
         .into_inner();
     while let Some(message) = stream.message().await? {
@@ -249,7 +383,8 @@ async fn inflight_mode(
     args: &Args,
     channels: Vec<Channel>,
     pid: Option<u32>,
-) -> Result<(), Box<dyn std::error::Error>> {
+    access: &Access,
+) -> Result<(), BoxError> {
     let spec = spec(args.tasks, args.delay_ms);
     let before = pid.and_then(memory_mib);
     let started = Instant::now();
@@ -261,14 +396,18 @@ async fn inflight_mode(
             let spec = spec.clone();
             let next = next.clone();
             let count = args.count;
+            let access = access.clone();
             tokio::spawn(async move {
                 let mut ids = Vec::new();
                 while next.fetch_add(1, Ordering::Relaxed) < count {
                     let response = client
-                        .submit_orchestration(pb::SubmitOrchestrationRequest {
-                            request_id: String::new(),
-                            spec: Some(spec.clone()),
-                        })
+                        .submit_orchestration(request(
+                            pb::SubmitOrchestrationRequest {
+                                request_id: String::new(),
+                                spec: Some(spec.clone()),
+                            },
+                            &access,
+                        ))
                         .await;
                     if let Ok(response) = response {
                         ids.push(response.into_inner().orchestration_id);
@@ -296,15 +435,18 @@ async fn inflight_mode(
     let mut peak = at_submit_end.map(|(_, peak)| peak).unwrap_or_default();
     loop {
         let unfinished = client
-            .list_orchestrations(pb::ListOrchestrationsRequest {
-                page_size: 1,
-                page_token: String::new(),
-                states: vec![
-                    pb::OrchestrationState::Pending as i32,
-                    pb::OrchestrationState::Running as i32,
-                    pb::OrchestrationState::Reviewing as i32,
-                ],
-            })
+            .list_orchestrations(request(
+                pb::ListOrchestrationsRequest {
+                    page_size: 1,
+                    page_token: String::new(),
+                    states: vec![
+                        pb::OrchestrationState::Pending as i32,
+                        pb::OrchestrationState::Running as i32,
+                        pb::OrchestrationState::Reviewing as i32,
+                    ],
+                },
+                access,
+            ))
             .await?
             .into_inner()
             .orchestrations;
@@ -331,24 +473,73 @@ async fn inflight_mode(
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
-    let (addr, spawned) = match args.addr {
-        Some(addr) => (addr, None),
+/// One measurement on a server set up for `security`: a fresh one unless `--addr` names one.
+async fn measure(args: &Args, security: Security) -> Result<Option<Measured>, BoxError> {
+    let (addr, spawned, access) = match args.addr {
+        Some(addr) => (addr, None, Access::default()),
         None => {
-            let (addr, spawned) = spawn(&args)?;
-            (addr, Some(spawned))
+            let (addr, spawned, access) = spawn(args, security)?;
+            (addr, Some(spawned), access)
         }
     };
     let pid = spawned.as_ref().map(|s| s.child.id());
-    let channels = channels(addr, args.connections.max(1)).await?;
-    match args.mode {
-        Mode::Stream => stream_mode(&args, channels).await?,
-        Mode::Inflight => inflight_mode(&args, channels, pid).await?,
-    }
+    let channels = channels(addr, args.connections.max(1), &access).await?;
+    let measured = match args.mode {
+        Mode::Stream => Some(stream_mode(args, channels, &access).await?),
+        Mode::Inflight => {
+            inflight_mode(args, channels, pid, &access).await?;
+            None
+        }
+    };
     if let Some((rss, hwm)) = pid.and_then(memory_mib) {
         println!("server memory at the end: {rss:.0} MiB resident, {hwm:.0} MiB peak");
+    }
+    Ok(measured)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or_default()
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let args = Args::parse();
+    let mut results: Vec<(Security, Vec<Measured>)> =
+        args.security.iter().map(|s| (*s, Vec::new())).collect();
+    for round in 1..=args.rounds.max(1) {
+        for (security, measured) in &mut results {
+            println!("== round {round}, {security:?}");
+            if let Some(one) = measure(&args, *security).await? {
+                measured.push(one);
+            }
+        }
+    }
+    let medians: Vec<(Security, f64, f64, f64)> = results
+        .iter()
+        .filter(|(_, measured)| !measured.is_empty())
+        .map(|(security, measured)| {
+            let mut rates: Vec<f64> = measured.iter().map(|m| m.per_second).collect();
+            let mut p50: Vec<f64> = measured.iter().map(|m| m.p50.as_secs_f64() * 1e3).collect();
+            let mut p99: Vec<f64> = measured.iter().map(|m| m.p99.as_secs_f64() * 1e3).collect();
+            (
+                *security,
+                median(&mut rates),
+                median(&mut p50),
+                median(&mut p99),
+            )
+        })
+        .collect();
+    if medians.len() > 1 {
+        let base = medians[0].1;
+        println!("== medians over {} round(s)", args.rounds.max(1));
+        for (security, rate, p50, p99) in &medians {
+            println!(
+                "{security:?}: {rate:.0} orchestrations/s ({:+.1}% against {:?}), p50 {p50:.1} ms, p99 {p99:.1} ms",
+                (rate / base - 1.0) * 100.0,
+                medians[0].0
+            );
+        }
     }
     Ok(())
 }

@@ -6,13 +6,16 @@
 
 pub mod agents;
 pub mod api;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod model;
 pub mod review;
+pub mod secrets;
 pub mod server;
 pub mod service;
 pub mod store;
 pub mod telemetry;
+pub mod tls;

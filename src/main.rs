@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use orchestrator::cli::{Connection, Outcome};
+use orchestrator::auth::Role;
+use orchestrator::cli::{Connection, Outcome, Target};
 use orchestrator::config::{CONFIG_FILE_ENV, FlagOverrides, LogFormat, Settings};
+use orchestrator::model::TenantId;
+use orchestrator::tls::client::ClientTls;
 use orchestrator::{server, telemetry};
 
 /// glibc's allocator spent about a fifth of the server's CPU time under load (arena locks,
@@ -34,21 +37,96 @@ enum Command {
     Run(RunArgs),
     /// Follow an existing orchestration to its end.
     Watch(WatchArgs),
+    /// API keys for the settings file.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
-/// Where the client connects.
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Print a fresh API key, and the settings lines that accept it (its SHA-256, never the
+    /// key itself).
+    New(NewKeyArgs),
+}
+
+#[derive(Debug, Args)]
+struct NewKeyArgs {
+    /// The tenant the key acts for.
+    #[arg(long, value_parser = parse_tenant)]
+    tenant: TenantId,
+    /// Roles: viewer, submitter, reviewer, criteria_admin, admin (repeat or separate with
+    /// commas).
+    #[arg(long = "role", required = true, value_delimiter = ',', value_parser = parse_role)]
+    roles: Vec<Role>,
+    /// Who the key stands for in logs and decisions [default: <tenant>-<first digits of its
+    /// SHA-256>].
+    #[arg(long)]
+    name: Option<String>,
+}
+
+fn parse_tenant(text: &str) -> Result<TenantId, String> {
+    TenantId::new(text).map_err(|error| error.to_string())
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = Role::ALL.iter().map(|role| role.as_str()).collect();
+        format!("unknown role {text:?}; use one of {}", names.join(", "))
+    })
+}
+
+/// Where the client connects, and as whom.
 #[derive(Debug, Args)]
 struct ClientArgs {
-    /// The service's address.
+    /// The service's address; `https://` always means TLS.
     #[arg(
         long,
         env = "ORCHESTRATOR_SERVER_URL",
         default_value = "http://127.0.0.1:50051"
     )]
     server: String,
-    /// Tenant (sent as x-tenant-id).
+    /// Tenant (sent as x-tenant-id): needed only without authentication, or to act for another
+    /// tenant as an admin.
     #[arg(long, env = "ORCHESTRATOR_TENANT")]
     tenant: Option<String>,
+    /// An API key or a JWT, sent as `authorization: Bearer`.
+    #[arg(long, env = "ORCHESTRATOR_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// PEM file of the CA that signed the server's certificate (instead of the system's).
+    #[arg(long, env = "ORCHESTRATOR_CA_CERT", value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+    /// PEM file of a client certificate, for servers that require one (mTLS).
+    #[arg(
+        long,
+        env = "ORCHESTRATOR_CLIENT_CERT",
+        value_name = "FILE",
+        requires = "client_key"
+    )]
+    client_cert: Option<PathBuf>,
+    /// PEM file of the client certificate's private key.
+    #[arg(
+        long,
+        env = "ORCHESTRATOR_CLIENT_KEY",
+        value_name = "FILE",
+        requires = "client_cert"
+    )]
+    client_key: Option<PathBuf>,
+}
+
+impl ClientArgs {
+    fn target(self) -> Result<Target, orchestrator::cli::CliError> {
+        let tls = ClientTls::load(
+            self.ca_cert.as_deref(),
+            self.client_cert.as_deref(),
+            self.client_key.as_deref(),
+        )?;
+        Ok(Target {
+            server: self.server,
+            tenant: self.tenant,
+            token: self.token,
+            tls,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -97,12 +175,16 @@ struct ServeArgs {
     /// Directory of the embedded store [default: ./data].
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Print the effective settings as TOML and exit.
+    /// Allow listening beyond loopback with authentication off (sets server.insecure).
+    #[arg(long)]
+    insecure: bool,
+    /// Print the effective settings as TOML and exit (secrets shown as ***).
     #[arg(long)]
     print_config: bool,
 }
 
 fn main() -> ExitCode {
+    orchestrator::tls::install_default_provider();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
@@ -114,7 +196,37 @@ fn main() -> ExitCode {
         Command::Watch(args) => client(args.client, |mut connection| async move {
             connection.watch(&args.orchestration_id, args.after).await
         }),
+        Command::Keys(KeysCommand::New(args)) => new_key(args),
     }
+}
+
+/// `keys new`: the key on the first line (for scripts), then the settings lines.
+fn new_key(args: NewKeyArgs) -> ExitCode {
+    let (key, sha256) = match orchestrator::auth::api_key::generate() {
+        Ok(generated) => generated,
+        Err(error) => {
+            eprintln!("orchestrator: no randomness for a key: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let name = args
+        .name
+        .unwrap_or_else(|| format!("{}-{}", args.tenant, &sha256[..8]));
+    let roles: Vec<String> = args
+        .roles
+        .iter()
+        .map(|r| format!("{:?}", r.as_str()))
+        .collect();
+    println!("{key}");
+    println!();
+    println!("# The key above is shown once: keep it in a secret store. The settings hold only");
+    println!("# its SHA-256:");
+    println!("[[auth.api_keys]]");
+    println!("name = {name:?}");
+    println!("sha256 = \"{sha256}\"");
+    println!("tenant = \"{}\"", args.tenant);
+    println!("roles = [{}]", roles.join(", "));
+    ExitCode::SUCCESS
 }
 
 /// Runs one client command: exit 0 when approved (or only submitted), 1 when not approved,
@@ -135,7 +247,8 @@ where
         }
     };
     let result = runtime.block_on(async {
-        let connection = Connection::open(&args.server, args.tenant.as_deref()).await?;
+        let target = args.target()?;
+        let connection = Connection::open(&target).await?;
         command(connection).await
     });
     match result {
@@ -155,6 +268,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         log_format: args.log_format,
         log_filter: args.log_filter,
         data_dir: args.data_dir,
+        insecure: args.insecure,
     };
     let settings = match Settings::load(args.config.as_deref(), &flags) {
         Ok(settings) => settings,
@@ -164,7 +278,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     if args.print_config {
-        return match settings.to_toml() {
+        return match settings.to_toml_redacted() {
             Ok(rendered) => {
                 print!("{rendered}");
                 ExitCode::SUCCESS

@@ -16,17 +16,22 @@ use tower_http::trace::TraceLayer;
 
 use crate::agents::AgentRegistry;
 use crate::agents::registry::AgentConfigError;
+use crate::api::auth::EdgeAuth;
 use crate::api::criteria::ReviewCriteriaApi;
 use crate::api::drain::{Drain, DrainOutcome};
 use crate::api::orchestrator::OrchestratorApi;
 use crate::api::pb;
 use crate::api::pb::orchestrator_service_server::OrchestratorServiceServer;
 use crate::api::pb::review_criteria_service_server::ReviewCriteriaServiceServer;
+use crate::auth::AuthSetupError;
 use crate::catalog::{CatalogError, CriteriaCatalog};
-use crate::config::{CosmosCredential, RunningAtShutdown, Settings, StorageBackend};
+use crate::config::{
+    AuthMode, CosmosCredential, ReflectionAccess, RunningAtShutdown, Settings, StorageBackend,
+};
 use crate::engine::orchestration::Runner;
 use crate::engine::stack;
 use crate::engine::validate::{Defaults, Limits};
+use crate::secrets::redact_url;
 use crate::service::availability::StoreAvailability;
 use crate::service::log::EventLog;
 use crate::service::{LeaseSettings, Orchestrations, ServiceParts};
@@ -34,6 +39,8 @@ use crate::store::connecting::Connecting;
 use crate::store::cosmos::{CosmosAuth, CosmosConfig, CosmosStore};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
+use crate::tls::TlsError;
+use crate::tls::server::ServerTls;
 
 const HEALTH_SERVICE: &str = "grpc.health.v1.Health";
 /// How long cancelled orchestrations get to stop, and the event log to flush, at shutdown.
@@ -70,6 +77,12 @@ pub enum ServerError {
     Agents(#[from] AgentConfigError),
     #[error("cannot load the review criteria: {0}")]
     Catalog(#[from] CatalogError),
+    #[error("server.tls: {0}")]
+    Tls(#[from] TlsError),
+    #[error(transparent)]
+    Auth(#[from] AuthSetupError),
+    #[error("review.pseudonym_key_file: {0}")]
+    PseudonymKey(#[from] crate::secrets::KeyFileError),
     #[error("reflection service: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("transport: {0}")]
@@ -95,6 +108,11 @@ pub async fn serve(
 ) -> Result<(), ServerError> {
     let availability = StoreAvailability::default();
     let background = CancellationToken::new();
+    let Guards {
+        tls,
+        edge_auth,
+        pseudonym_secret,
+    } = guards(settings, &background).await?;
     let store = open_store(settings, &availability, &background).await?;
     let catalog = Arc::new(CriteriaCatalog::new(
         store.clone(),
@@ -105,6 +123,7 @@ pub async fn serve(
         store.clone(),
         catalog.clone(),
         availability.clone(),
+        pseudonym_secret.clone(),
     )?);
     let lease_keeper = tokio::spawn(orchestrations.clone().keep_leases(background.clone()));
     tokio::spawn(
@@ -128,33 +147,55 @@ pub async fn serve(
         health_follows_store.clone(),
     ));
 
-    let reflection_v1 = reflection_builder().build_v1()?;
-    let reflection_v1alpha = reflection_builder().build_v1alpha()?;
+    let reflection = settings.server.reflection != ReflectionAccess::Off;
+    let reflection_v1 = reflection
+        .then(|| reflection_builder().build_v1())
+        .transpose()?;
+    let reflection_v1alpha = reflection
+        .then(|| reflection_builder().build_v1alpha())
+        .transpose()?;
 
     let drain = Drain::new();
     let stop_accepting = CancellationToken::new();
     let router = tonic::transport::Server::builder()
+        // Outermost, so that every call gets a span, refused ones included.
         .layer(trace_layer())
+        // Before anything spends work on a call: who calls, may they, for which tenant.
+        .layer(edge_auth.layer())
+        // Innermost: counts the calls that were let in, so that shutdown waits for them.
         .layer(drain.layer())
         .add_service(health_service)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
+        .add_optional_service(reflection_v1)
+        .add_optional_service(reflection_v1alpha)
         .add_service(OrchestratorServiceServer::new(OrchestratorApi::new(
             orchestrations.clone(),
         )))
         .add_service(ReviewCriteriaServiceServer::new(ReviewCriteriaApi::new(
             catalog,
+            pseudonym_secret,
         )));
 
-    let incoming_addr = listener.local_addr().ok();
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    let mut server = tokio::spawn(
-        router.serve_with_incoming_shutdown(incoming, stop_accepting.clone().cancelled_owned()),
+    let address = listener
+        .local_addr()
+        .map(|address| address.to_string())
+        .unwrap_or_default();
+    let stopped = stop_accepting.clone().cancelled_owned();
+    let mut server = match &tls {
+        Some(tls) => tokio::spawn(
+            router.serve_with_incoming_shutdown(tls.clone().incoming(listener), stopped),
+        ),
+        None => {
+            let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+            tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped))
+        }
+    };
+    tracing::info!(
+        %address,
+        tls = tls.is_some(),
+        client_certificates = tls.as_ref().is_some_and(|tls| tls.requires_client_certificates()),
+        auth = ?settings.auth.mode,
+        "serving gRPC"
     );
-    match incoming_addr {
-        Some(address) => tracing::info!(%address, "serving gRPC"),
-        None => tracing::info!("serving gRPC"),
-    }
 
     tokio::select! {
         () = shutdown => {}
@@ -238,7 +279,7 @@ async fn open_store(
             let config = cosmos_config(settings)?;
             match CosmosStore::connect(&config).await {
                 Ok(store) => {
-                    tracing::info!(endpoint = %config.endpoint, database = store.database(), "cosmos store open");
+                    tracing::info!(endpoint = %redact_url(&config.endpoint), database = store.database(), "cosmos store open");
                     Ok(Arc::new(store))
                 }
                 Err(StoreError::Unavailable(error)) => {
@@ -292,7 +333,7 @@ async fn keep_connecting(
         }
         match CosmosStore::connect(&config).await {
             Ok(store) => {
-                tracing::info!(endpoint = %config.endpoint, database = store.database(), "cosmos store open");
+                tracing::info!(endpoint = %redact_url(&config.endpoint), database = store.database(), "cosmos store open");
                 connecting.open(Arc::new(store));
                 return;
             }
@@ -368,12 +409,86 @@ fn trace_layer() -> TraceLayer<SharedClassifier<GrpcErrorsAsFailures>> {
     TraceLayer::new(SharedClassifier::new(classifier))
 }
 
+/// What guards the listener and the data: TLS, the edge's authentication, the pseudonym
+/// secret.
+struct Guards {
+    tls: Option<Arc<ServerTls>>,
+    edge_auth: Arc<EdgeAuth>,
+    pseudonym_secret: Arc<[u8]>,
+}
+
+/// Builds the guards, and starts what keeps them fresh (certificate files, JWT keys) until
+/// `background` ends. Settings that cannot work stop the server here, before it touches the
+/// store or accepts anything.
+async fn guards(
+    settings: &Settings,
+    background: &CancellationToken,
+) -> Result<Guards, ServerError> {
+    crate::tls::install_default_provider();
+    let tls = settings
+        .server
+        .tls
+        .as_ref()
+        .map(ServerTls::load)
+        .transpose()?;
+    let edge_auth = Arc::new(EdgeAuth::new(
+        settings.auth.mode,
+        crate::auth::from_settings(&settings.auth).await?,
+        settings.server.reflection,
+    ));
+    let pseudonym_secret = pseudonym_secret(settings)?;
+    warn_about_exposure(settings, tls.is_some());
+    if let Some(jwt) = &edge_auth.authenticator().jwt {
+        tokio::spawn(jwt.clone().keep_fresh(background.clone()));
+    }
+    if let Some(tls) = &tls {
+        tokio::spawn(tls.clone().watch(background.clone()));
+    }
+    Ok(Guards {
+        tls,
+        edge_auth,
+        pseudonym_secret,
+    })
+}
+
+/// The server secret that keys HASH pseudonyms. Each replica making its own would give one
+/// value different pseudonyms on different replicas, hence the warning.
+fn pseudonym_secret(settings: &Settings) -> Result<Arc<[u8]>, ServerError> {
+    let configured = settings.review.pseudonym_key_file.as_deref();
+    if configured.is_none() && settings.storage.backend == StorageBackend::Cosmos {
+        tracing::warn!(
+            "review.pseudonym_key_file is unset: this replica keys HASH pseudonyms with a secret of its own data directory, so other replicas write different ones; give every replica the same key file"
+        );
+    }
+    let key = crate::secrets::pseudonym_key(configured, &settings.storage.data_dir)?;
+    Ok(Arc::from(key))
+}
+
+/// Says at start-up what the settings leave open.
+fn warn_about_exposure(settings: &Settings, tls: bool) {
+    let server = &settings.server;
+    let beyond_loopback = !server.listen.ip().is_loopback();
+    if settings.auth.mode == AuthMode::Off && beyond_loopback {
+        tracing::warn!(
+            listen = %server.listen,
+            "authentication is off on an address beyond loopback (server.insecure = true): every caller may act for every tenant"
+        );
+    }
+    if settings.auth.mode == AuthMode::Required && !tls && beyond_loopback {
+        tracing::warn!(
+            listen = %server.listen,
+            "credentials and task data cross the network in clear: set [server.tls] unless a mesh encrypts the traffic"
+        );
+    }
+}
+
 /// The orchestration service from the settings: agents, their stacks, the engine, the log.
 fn orchestrations(
     settings: &Settings,
     store: Arc<dyn Store>,
     catalog: Arc<CriteriaCatalog>,
     availability: StoreAvailability,
+    pseudonym_secret: Arc<[u8]>,
 ) -> Result<Orchestrations, ServerError> {
     let engine = &settings.engine;
     let agents = AgentRegistry::from_settings(&settings.agents)?;
@@ -386,6 +501,7 @@ fn orchestrations(
         max_output_bytes: engine.max_output_bytes,
         judge_timeout: engine.default_task_timeout,
         judge_retry: retry.clone(),
+        pseudonym_secret,
     };
     let limits = Limits {
         max_tasks: engine.max_tasks,

@@ -75,6 +75,7 @@ fn with_grpc_agent(addr: SocketAddr) -> Settings {
             description: String::new(),
             max_concurrency: 0,
             endpoint: format!("http://{addr}"),
+            tls: None,
         },
     );
     settings
@@ -156,4 +157,89 @@ async fn a_down_agent_is_unavailable_and_retried() {
     assert_eq!(task.state(), pb::TaskState::Failed);
     assert_eq!(task.attempts, 2);
     assert!(task.error.contains("Unavailable"), "{}", task.error);
+}
+
+/// An agent served over TLS that requires a client certificate of `client_ca`.
+async fn start_tls_agent(
+    server: &common::certs::Leaf,
+    client_ca: &common::certs::Ca,
+) -> SocketAddr {
+    use tonic::transport::{Certificate, Identity, ServerTlsConfig};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let tls = ServerTlsConfig::new()
+        .identity(Identity::from_pem(&server.cert_pem, &server.key_pem))
+        .client_ca_root(Certificate::from_pem(&client_ca.cert_pem));
+    let router = tonic::transport::Server::builder()
+        .tls_config(tls)
+        .unwrap()
+        .add_service(AgentServiceServer::new(ScriptedAgent::default()));
+    tokio::spawn(async move {
+        router
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener))
+            .await
+    });
+    addr
+}
+
+#[tokio::test]
+async fn an_https_agent_is_called_over_tls_with_a_client_certificate_and_nothing_less() {
+    use common::certs::{Ca, Files};
+    use orchestrator::config::ClientTlsSettings;
+    let (agent_ca, client_ca) = (Ca::new("agent CA"), Ca::new("orchestrator clients"));
+    let addr = start_tls_agent(&agent_ca.server("agent"), &client_ca).await;
+    let files = Files::new();
+    let identity = client_ca.client("orchestrator", &[]);
+    let full = ClientTlsSettings {
+        ca_file: Some(files.write("agent-ca.pem", &agent_ca.cert_pem)),
+        client_cert_file: Some(files.write("client.pem", &identity.cert_pem)),
+        client_key_file: Some(files.write("client.key", &identity.key_pem)),
+    };
+    let without_identity = ClientTlsSettings {
+        client_cert_file: None,
+        client_key_file: None,
+        ..full.clone()
+    };
+    let run = async |tls: Option<ClientTlsSettings>| {
+        let mut settings = with_grpc_agent(addr);
+        if let Some(AgentSettings::Grpc {
+            endpoint,
+            tls: slot,
+            ..
+        }) = settings.agents.get_mut("remote")
+        {
+            *endpoint = format!("https://{addr}");
+            *slot = tls;
+        }
+        let server = TestServer::start_with(settings).await;
+        let events = server
+            .orchestrate(pb::OrchestrationSpec {
+                default_retry_policy: Some(exact_retries(0, 10)),
+                ..spec(vec![task("t", "remote", &[], json!({}))])
+            })
+            .await;
+        completed(&events).tasks[0].clone()
+    };
+    let served = run(Some(full.clone())).await;
+    assert_eq!(served.state(), pb::TaskState::Succeeded, "{served:?}");
+    assert_eq!(served.output, "answer to t");
+    for (case, tls) in [
+        ("no client certificate", Some(without_identity)),
+        ("the system's roots only", None),
+    ] {
+        let refused = run(tls).await;
+        assert_eq!(
+            refused.state(),
+            pb::TaskState::Failed,
+            "{case}: {refused:?}"
+        );
+    }
+
+    // TLS settings on an http:// endpoint are refused, not ignored.
+    let mut settings = with_grpc_agent(addr);
+    if let Some(AgentSettings::Grpc { tls: slot, .. }) = settings.agents.get_mut("remote") {
+        *slot = Some(full);
+    }
+    let error = orchestrator::agents::AgentRegistry::from_settings(&settings.agents).unwrap_err();
+    assert!(error.to_string().contains("is not https://"), "{error}");
 }

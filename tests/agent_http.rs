@@ -23,6 +23,7 @@ fn with_http_agent(url: String) -> Settings {
             url,
             headers: BTreeMap::from([("x-team".to_owned(), "blue".to_owned())]),
             bearer_token_env: None,
+            tls: None,
         },
     );
     settings
@@ -221,5 +222,51 @@ async fn agent_errors_are_redacted_in_results_and_in_the_log() {
             .as_str()
             .unwrap()
             .starts_with("orch-")
+    );
+}
+
+#[tokio::test]
+async fn an_https_agent_is_trusted_through_its_own_ca_only() {
+    use common::certs::{Ca, Files};
+    use orchestrator::config::ClientTlsSettings;
+    let ca = Ca::new("private CA");
+    let peer = HttpPeer::start_tls(
+        |_, _| (200, r#"{"output": "over TLS"}"#.into()),
+        &ca.server("agent"),
+    )
+    .await;
+    let files = Files::new();
+    let run = async |tls: Option<ClientTlsSettings>| {
+        let mut settings = with_http_agent(peer.url("/invoke"));
+        if let Some(AgentSettings::Http { tls: slot, .. }) = settings.agents.get_mut("researcher") {
+            *slot = tls;
+        }
+        let server = TestServer::start_with(settings).await;
+        let events = server
+            .orchestrate(pb::OrchestrationSpec {
+                default_retry_policy: Some(exact_retries(0, 10)),
+                ..spec(vec![task("t", "researcher", &[], json!({}))])
+            })
+            .await;
+        completed(&events).tasks[0].clone()
+    };
+    assert!(peer.url("/invoke").starts_with("https://"));
+    let trusted = run(Some(ClientTlsSettings {
+        ca_file: Some(files.write("ca.pem", &ca.cert_pem)),
+        ..Default::default()
+    }))
+    .await;
+    assert_eq!(trusted.state(), pb::TaskState::Succeeded, "{trusted:?}");
+    assert_eq!(trusted.output, "over TLS");
+    let untrusted = run(None).await;
+    assert_eq!(untrusted.state(), pb::TaskState::Failed, "{untrusted:?}");
+    assert!(
+        untrusted.error.contains("cannot reach the agent"),
+        "{untrusted:?}"
+    );
+    assert_eq!(
+        peer.calls().len(),
+        1,
+        "only the trusting client got through"
     );
 }

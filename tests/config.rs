@@ -177,3 +177,129 @@ fn cosmos_settings_that_cannot_work_stop_the_process() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not a url"), "{stderr}");
 }
+
+#[test]
+fn listening_beyond_loopback_without_authentication_must_be_deliberate() {
+    let output = serve(&["--listen", "0.0.0.0:0"], &[]);
+    assert_refused(output, "auth.mode");
+    let output = serve(&["--listen", "0.0.0.0:0"], &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("server.insecure = true (--insecure)"),
+        "{stderr}"
+    );
+
+    let config = print_config(&["--listen", "0.0.0.0:0", "--insecure"], &[]);
+    assert_eq!(config["server"]["insecure"].as_bool(), Some(true));
+    let config = print_config(
+        &["--listen", "0.0.0.0:0"],
+        &[("ORCHESTRATOR_SERVER__INSECURE", "true")],
+    );
+    assert_eq!(config["server"]["insecure"].as_bool(), Some(true));
+}
+
+const A_DIGEST: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+#[test]
+fn authentication_settings_that_cannot_work_stop_the_process() {
+    let refused = |contents: &str, mentions: &str| {
+        let file = settings_file(contents);
+        assert_refused(
+            serve(&["--config", file.path().to_str().unwrap()], &[]),
+            mentions,
+        );
+    };
+    refused("[auth]\nmode = \"required\"\n", "auth.mode");
+    let key = |sha: &str, role: &str| {
+        format!(
+            "[auth]\nmode = \"required\"\n[[auth.api_keys]]\nname = \"ci\"\nsha256 = \"{sha}\"\ntenant = \"acme\"\nroles = [\"{role}\"]\n"
+        )
+    };
+    refused(&key("abc", "viewer"), "auth.api_keys[0].sha256");
+    refused(&key(A_DIGEST, "root"), "root");
+    refused(
+        &key(A_DIGEST, "viewer").replace("tenant = \"acme\"", "tenant = \"a/b\""),
+        "auth.api_keys[0].tenant",
+    );
+    refused(
+        "[auth]\nmode = \"required\"\n[[auth.client_certs]]\nname = \"svc\"\ntenant = \"acme\"\nroles = [\"viewer\"]\n",
+        "auth.client_certs",
+    );
+    let jwt = "[auth]\nmode = \"required\"\n[auth.jwt]\nissuer = \"https://idp\"\naudience = \"orchestrator\"\n";
+    refused(
+        &format!("{jwt}jwks_url = \"http://idp/jwks.json\"\n"),
+        "auth.jwt.jwks_url",
+    );
+    refused(jwt, "exactly one of jwks_file and jwks_url");
+}
+
+#[test]
+fn unusable_tls_and_key_files_stop_the_process_naming_them() {
+    let stopped = |contents: &str, mentions: &str| {
+        let file = settings_file(contents);
+        let output = serve(
+            &[
+                "--config",
+                file.path().to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            &[],
+        );
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(mentions),
+            "expected {mentions:?} in {stderr}"
+        );
+    };
+    stopped(
+        "[server.tls]\ncert_file = \"/nonexistent/server.pem\"\nkey_file = \"/nonexistent/server.key\"\n",
+        "server.tls: cannot read /nonexistent/server.pem",
+    );
+    let ca = common::certs::Ca::new("CA");
+    let (one, other) = (ca.server("one"), ca.server("other"));
+    let files = common::certs::Files::new();
+    let cert = files.write("one.pem", &one.cert_pem);
+    let key = files.write("other.key", &other.key_pem);
+    stopped(
+        &format!(
+            "[server.tls]\ncert_file = \"{}\"\nkey_file = \"{}\"\n",
+            cert.display(),
+            key.display()
+        ),
+        "do not go together",
+    );
+    let garbage = files.write("garbage.pem", "not a certificate");
+    stopped(
+        &format!(
+            "[server.tls]\ncert_file = \"{}\"\nkey_file = \"{}\"\n",
+            garbage.display(),
+            key.display()
+        ),
+        "holds no certificate",
+    );
+    stopped(
+        "[auth]\nmode = \"required\"\n[auth.jwt]\njwks_file = \"/nonexistent/jwks.json\"\nissuer = \"https://idp\"\naudience = \"orchestrator\"\n",
+        "/nonexistent/jwks.json",
+    );
+    let short_key = files.write("short.key", "too short");
+    stopped(
+        &format!(
+            "[review]\npseudonym_key_file = \"{}\"\n",
+            short_key.display()
+        ),
+        "review.pseudonym_key_file",
+    );
+}
+
+#[test]
+fn print_config_hides_key_digests() {
+    let file = settings_file(&format!(
+        "[auth]\nmode = \"required\"\n[[auth.api_keys]]\nname = \"ci\"\nsha256 = \"{A_DIGEST}\"\ntenant = \"acme\"\nroles = [\"viewer\"]\n"
+    ));
+    let config = print_config(&["--config", file.path().to_str().unwrap()], &[]);
+    let keys = config["auth"]["api_keys"].as_array().unwrap();
+    assert_eq!(keys[0]["sha256"].as_str(), Some("***"));
+    assert_eq!(keys[0]["name"].as_str(), Some("ci"));
+}

@@ -68,12 +68,17 @@ pub fn classify_status(status: reqwest::StatusCode, body: &str) -> AgentError {
     }
 }
 
-/// Connection problems and timeouts may pass; anything else about the request will not.
-pub fn classify_transport(error: &reqwest::Error) -> AgentError {
-    if error.is_connect() || error.is_timeout() || error.is_request() {
-        AgentError::Retryable(format!("cannot reach the agent: {error}"))
+/// Connection problems and timeouts may pass; anything else about the request will not. The
+/// message has the causes but not the URL: its query may hold a key, and callers need not know
+/// where the operator's agents live.
+pub fn classify_transport(error: reqwest::Error) -> AgentError {
+    let retryable = error.is_connect() || error.is_timeout() || error.is_request();
+    let cause =
+        crate::secrets::redact_urls_in(&crate::telemetry::error_chain(&error.without_url()));
+    if retryable {
+        AgentError::Retryable(format!("cannot reach the agent: {cause}"))
     } else {
-        AgentError::Fatal(format!("the call to the agent failed: {error}"))
+        AgentError::Fatal(format!("the call to the agent failed: {cause}"))
     }
 }
 
@@ -105,9 +110,9 @@ impl Agent for HttpAgent {
             .json(&body)
             .send()
             .await
-            .map_err(|e| classify_transport(&e))?;
+            .map_err(classify_transport)?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| classify_transport(&e))?;
+        let text = response.text().await.map_err(classify_transport)?;
         if !status.is_success() {
             return Err(classify_status(status, &text));
         }

@@ -94,9 +94,9 @@ impl Agent for OpenAiAgent {
             ApiKey::Bearer(key) => call.bearer_auth(key),
             ApiKey::Azure(key) => call.header("api-key", key),
         };
-        let response = call.send().await.map_err(|e| classify_transport(&e))?;
+        let response = call.send().await.map_err(classify_transport)?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| classify_transport(&e))?;
+        let text = response.text().await.map_err(classify_transport)?;
         if !status.is_success() {
             return Err(classify_status(status, &text));
         }

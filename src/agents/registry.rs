@@ -10,7 +10,9 @@ use super::builtin::{EchoAgent, MockAgent};
 use super::grpc::GrpcAgent;
 use super::http::HttpAgent;
 use super::openai::{ApiKey, OpenAiAgent};
-use crate::config::AgentSettings;
+use crate::config::{AgentSettings, ClientTlsSettings};
+use crate::secrets::redact_url;
+use crate::tls::client::ClientTls;
 
 /// One agent as the engine sees it.
 #[derive(Clone)]
@@ -59,16 +61,62 @@ fn secret(name: &str, variable: &str) -> Result<String, AgentConfigError> {
     })
 }
 
+/// A URL from the settings; errors show it with its credentials and query values hidden.
 fn parse_url(name: &str, field: &str, url: &str) -> Result<reqwest::Url, AgentConfigError> {
+    let shown = redact_url(url);
     let parsed =
-        reqwest::Url::parse(url).map_err(|e| invalid(name, format!("{field} {url:?}: {e}")))?;
+        reqwest::Url::parse(url).map_err(|e| invalid(name, format!("{field} {shown:?}: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(invalid(
             name,
-            format!("{field} {url:?} must be http:// or https://"),
+            format!("{field} {shown:?} must be http:// or https://"),
         ));
     }
     Ok(parsed)
+}
+
+/// The agent's TLS material; TLS settings on a plain `http://` URL are a mistake, not a wish
+/// for plaintext.
+fn client_tls(
+    name: &str,
+    url: &reqwest::Url,
+    settings: Option<&ClientTlsSettings>,
+) -> Result<Option<ClientTls>, AgentConfigError> {
+    let Some(settings) = settings else {
+        return Ok(None);
+    };
+    if url.scheme() != "https" {
+        return Err(invalid(
+            name,
+            format!(
+                "tls is set but {:?} is not https://",
+                redact_url(url.as_str())
+            ),
+        ));
+    }
+    ClientTls::from_settings(settings)
+        .map(Some)
+        .map_err(|e| invalid(name, format!("tls: {e}")))
+}
+
+/// The shared client, or one of the agent's own when it has TLS settings.
+fn http_client(
+    name: &str,
+    shared: &reqwest::Client,
+    tls: Option<&ClientTls>,
+) -> Result<reqwest::Client, AgentConfigError> {
+    match tls {
+        None => Ok(shared.clone()),
+        Some(tls) => tls
+            .reqwest(client_builder())
+            .map_err(|e| invalid(name, format!("tls: {e}")))?
+            .build()
+            .map_err(|e| invalid(name, format!("tls: {e}"))),
+    }
+}
+
+fn client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(90))
 }
 
 fn build(
@@ -83,9 +131,12 @@ fn build(
             url,
             headers,
             bearer_token_env,
+            tls,
             ..
         } => {
             let url = parse_url(name, "url", url)?;
+            let tls = client_tls(name, &url, tls.as_ref())?;
+            let client = http_client(name, client, tls.as_ref())?;
             let mut header_map = reqwest::header::HeaderMap::new();
             for (key, value) in headers {
                 let key = reqwest::header::HeaderName::from_bytes(key.as_bytes())
@@ -105,7 +156,7 @@ fn build(
                     })?;
                 header_map.insert(reqwest::header::AUTHORIZATION, value);
             }
-            Arc::new(HttpAgent::new(client.clone(), url, header_map))
+            Arc::new(HttpAgent::new(client, url, header_map))
         }
         AgentSettings::Openai {
             base_url,
@@ -116,6 +167,7 @@ fn build(
             max_tokens,
             azure_deployment,
             api_version,
+            tls,
             ..
         } => {
             let base = base_url.trim_end_matches('/');
@@ -151,9 +203,11 @@ fn build(
             {
                 return Err(invalid(name, format!("temperature {t} is outside [0, 2]")));
             }
+            let url = parse_url(name, "base_url", &url)?;
+            let tls = client_tls(name, &url, tls.as_ref())?;
             Arc::new(OpenAiAgent {
-                client: client.clone(),
-                url: parse_url(name, "base_url", &url)?,
+                client: http_client(name, client, tls.as_ref())?,
+                url,
                 key,
                 model: model.clone(),
                 system_prompt: system_prompt.clone(),
@@ -161,10 +215,11 @@ fn build(
                 max_tokens: *max_tokens,
             })
         }
-        AgentSettings::Grpc { endpoint, .. } => {
-            parse_url(name, "endpoint", endpoint)?;
-            let channel = tonic::transport::Endpoint::from_shared(endpoint.clone())
-                .map_err(|e| invalid(name, format!("endpoint {endpoint:?}: {e}")))?
+        AgentSettings::Grpc { endpoint, tls, .. } => {
+            let url = parse_url(name, "endpoint", endpoint)?;
+            let tls = client_tls(name, &url, tls.as_ref())?;
+            let channel = crate::tls::client::endpoint(endpoint, tls.as_ref())
+                .map_err(|e| invalid(name, format!("endpoint: {e}")))?
                 .connect_timeout(std::time::Duration::from_secs(5))
                 .connect_lazy();
             Arc::new(GrpcAgent::new(channel))
@@ -205,9 +260,8 @@ impl AgentRegistry {
                 },
             });
         }
-        // One connection pool for every HTTP-based agent.
-        let client = reqwest::Client::builder()
-            .pool_idle_timeout(std::time::Duration::from_secs(90))
+        // One connection pool for every HTTP-based agent without TLS settings of its own.
+        let client = client_builder()
             .build()
             .map_err(|e| AgentConfigError::Invalid {
                 name: "(http client)".into(),

@@ -16,7 +16,7 @@ use crate::catalog::CriteriaCatalog;
 use crate::model::FieldViolation;
 use crate::model::criteria::{BUILTIN_CRITERIA_ID, MAX_CRITERIA_ID_LEN};
 use crate::model::validation::is_valid_id;
-use crate::review::{CompiledCriteria, ReviewInput};
+use crate::review::{CompiledCriteria, Pseudonyms, ReviewInput};
 use crate::store::PageRequest;
 
 const CRITERIA: &str = "review criteria";
@@ -27,11 +27,16 @@ pub const MAX_EVALUATE_TASKS: usize = 1024;
 
 pub struct ReviewCriteriaApi {
     catalog: Arc<CriteriaCatalog>,
+    /// Keys HASH pseudonyms, as in orchestrations.
+    pseudonym_secret: Arc<[u8]>,
 }
 
 impl ReviewCriteriaApi {
-    pub fn new(catalog: Arc<CriteriaCatalog>) -> Self {
-        Self { catalog }
+    pub fn new(catalog: Arc<CriteriaCatalog>, pseudonym_secret: Arc<[u8]>) -> Self {
+        Self {
+            catalog,
+            pseudonym_secret,
+        }
     }
 }
 
@@ -305,13 +310,14 @@ impl ReviewCriteriaService for ReviewCriteriaApi {
                 .await
                 .map_err(ApiError::from)?,
         };
+        let pseudonyms = Pseudonyms::new(&self.pseudonym_secret, tenant.as_str());
         let outcome = compiled
             .review(
                 ReviewInput {
                     output: &request.output,
                     tasks: &tasks,
                     run: 1,
-                    tenant: &tenant,
+                    pseudonyms: &pseudonyms,
                 },
                 None,
             )

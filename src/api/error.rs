@@ -28,6 +28,12 @@ pub enum ApiError {
     FailedPrecondition(String),
     #[error("{0}")]
     Unavailable(String),
+    /// Missing or bad credentials: the message names the scheme and what failed.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Valid credentials without the role or tenant the call needs.
+    #[error("{0}")]
+    PermissionDenied(String),
     /// A fault of the service itself, never of the caller.
     #[error("{0}")]
     Internal(String),
@@ -84,6 +90,8 @@ impl From<ApiError> for Status {
             ApiError::Aborted(_) => Status::aborted(message),
             ApiError::FailedPrecondition(_) => Status::failed_precondition(message),
             ApiError::Unavailable(_) | ApiError::ShuttingDown => Status::unavailable(message),
+            ApiError::Unauthenticated(_) => Status::unauthenticated(message),
+            ApiError::PermissionDenied(_) => Status::permission_denied(message),
             ApiError::Internal(_) => Status::internal(message),
             ApiError::Unimplemented { .. } => Status::unimplemented(message),
         }

@@ -1,6 +1,7 @@
 //! The gRPC edge: tonic services, proto ⇄ domain conversion, and the one mapping of errors to
 //! gRPC statuses (`error`). Generated code lives here (`pb`) and never leaks into the core.
 
+pub mod auth;
 pub mod convert;
 pub mod criteria;
 pub mod drain;

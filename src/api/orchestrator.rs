@@ -16,7 +16,8 @@ use super::convert::orchestration::{
 use super::paging::{decode_token, encode_token, page_size};
 use super::pb;
 use super::pb::orchestrator_service_server::OrchestratorService;
-use super::tenant::tenant_of;
+use super::tenant::{caller_of, tenant_of};
+use crate::auth::Scheme;
 use crate::engine::orchestration::HumanDecision;
 use crate::model::FieldViolation;
 use crate::model::event::Event;
@@ -319,10 +320,15 @@ impl OrchestratorService for OrchestratorApi {
         &self,
         request: Request<pb::ResolveEscalationRequest>,
     ) -> Result<Response<pb::ResolveEscalationResponse>, Status> {
-        let tenant = tenant_of(&request)?;
+        let caller = caller_of(&request)?;
+        let tenant = caller.tenant.clone();
+        // An authenticated reviewer is recorded as who they are, whatever the request says;
+        // only without authentication does the caller name the reviewer.
+        let principal =
+            (caller.principal.scheme != Scheme::Anonymous).then(|| caller.principal.name.clone());
         let request = request.into_inner();
         check_orchestration_id(&request.orchestration_id)?;
-        let reviewer = request.reviewer.trim();
+        let reviewer = principal.unwrap_or_else(|| request.reviewer.trim().to_owned());
         if reviewer.is_empty() || reviewer.len() > MAX_REVIEWER_LEN {
             return Err(ApiError::invalid_field(
                 REQUEST,
@@ -338,7 +344,7 @@ impl OrchestratorService for OrchestratorApi {
                 &request.orchestration_id,
                 HumanDecision {
                     approve: request.approve,
-                    reviewer: reviewer.to_owned(),
+                    reviewer,
                     comment: request.comment,
                 },
             )

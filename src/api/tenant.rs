@@ -1,20 +1,21 @@
-//! The caller's tenant, from the `x-tenant-id` request metadata (default: `default`).
+//! The caller of a request and its tenant, as the edge's auth layer decided them
+//! ([`super::auth`]); services never read `x-tenant-id` themselves.
 
 use tonic::Request;
 
 use super::ApiError;
+use super::auth::Caller;
 use crate::model::TenantId;
 
-pub const TENANT_HEADER: &str = "x-tenant-id";
+pub fn caller_of<T>(request: &Request<T>) -> Result<&Caller, ApiError> {
+    request
+        .extensions()
+        .get::<Caller>()
+        // Every service sits behind the auth layer; a call without a caller is refused rather
+        // than served in some default tenant.
+        .ok_or_else(|| ApiError::Internal("the call reached a service unauthenticated".into()))
+}
 
 pub fn tenant_of<T>(request: &Request<T>) -> Result<TenantId, ApiError> {
-    let Some(value) = request.metadata().get(TENANT_HEADER) else {
-        return Ok(TenantId::default_tenant());
-    };
-    let text = value
-        .to_str()
-        .map_err(|_| ApiError::invalid_field("request metadata", TENANT_HEADER, "must be ASCII"))?;
-    TenantId::new(text).map_err(|error| {
-        ApiError::invalid_field("request metadata", TENANT_HEADER, error.to_string())
-    })
+    caller_of(request).map(|caller| caller.tenant.clone())
 }

@@ -8,12 +8,14 @@ pub mod progress;
 use std::io::IsTerminal as _;
 use std::time::Duration;
 
-use tonic::metadata::MetadataValue;
-use tonic::transport::{Channel, Endpoint};
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::transport::Channel;
 
 use crate::api::convert::orchestration::spec_to_proto;
 use crate::api::pb;
 use crate::api::pb::orchestrator_service_client::OrchestratorServiceClient;
+use crate::tls::TlsError;
+use crate::tls::client::ClientTls;
 use progress::Progress;
 
 /// What the process exits with.
@@ -29,7 +31,7 @@ pub enum Outcome {
 pub enum CliError {
     #[error(transparent)]
     Plan(#[from] plan::PlanError),
-    #[error("cannot reach {server}: {source}")]
+    #[error("cannot reach {server}: {}", crate::telemetry::error_chain(.source))]
     Connect {
         server: String,
         source: tonic::transport::Error,
@@ -38,6 +40,8 @@ pub enum CliError {
     Rpc(#[from] tonic::Status),
     #[error("invalid {what}: {value:?}")]
     Invalid { what: &'static str, value: String },
+    #[error("TLS: {0}")]
+    Tls(#[from] TlsError),
 }
 
 /// A status with its field violations, one per line.
@@ -55,26 +59,39 @@ fn describe_status(status: &tonic::Status) -> String {
     text
 }
 
+/// How the CLI reaches the service.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// `http://host:port`, or `https://host:port` (always TLS).
+    pub server: String,
+    pub tenant: Option<String>,
+    /// An API key or a JWT, sent as `authorization: Bearer`.
+    pub token: Option<String>,
+    pub tls: ClientTls,
+}
+
 pub struct Connection {
     client: OrchestratorServiceClient<Channel>,
-    tenant: Option<MetadataValue<tonic::metadata::Ascii>>,
+    tenant: Option<MetadataValue<Ascii>>,
+    authorization: Option<MetadataValue<Ascii>>,
 }
 
 impl Connection {
-    pub async fn open(server: &str, tenant: Option<&str>) -> Result<Self, CliError> {
-        let endpoint = Endpoint::from_shared(server.to_owned()).map_err(|_| CliError::Invalid {
-            what: "server address",
-            value: server.to_owned(),
-        })?;
+    pub async fn open(target: &Target) -> Result<Self, CliError> {
+        let server = &target.server;
+        let shown = crate::secrets::redact_url(server);
+        let endpoint = crate::tls::client::endpoint(server, Some(&target.tls))?;
         let channel = endpoint
             .connect_timeout(Duration::from_secs(10))
             .connect()
             .await
             .map_err(|source| CliError::Connect {
-                server: server.to_owned(),
+                server: shown,
                 source,
             })?;
-        let tenant = tenant
+        let tenant = target
+            .tenant
+            .as_deref()
             .map(|t| {
                 MetadataValue::try_from(t).map_err(|_| CliError::Invalid {
                     what: "tenant",
@@ -82,9 +99,22 @@ impl Connection {
                 })
             })
             .transpose()?;
+        let authorization = target
+            .token
+            .as_deref()
+            .map(|token| {
+                MetadataValue::try_from(format!("Bearer {}", token.trim())).map_err(|_| {
+                    CliError::Invalid {
+                        what: "token",
+                        value: "(characters a header cannot carry)".into(),
+                    }
+                })
+            })
+            .transpose()?;
         Ok(Self {
             client: OrchestratorServiceClient::new(channel),
             tenant,
+            authorization,
         })
     }
 
@@ -92,6 +122,11 @@ impl Connection {
         let mut request = tonic::Request::new(message);
         if let Some(tenant) = &self.tenant {
             request.metadata_mut().insert("x-tenant-id", tenant.clone());
+        }
+        if let Some(authorization) = &self.authorization {
+            request
+                .metadata_mut()
+                .insert("authorization", authorization.clone());
         }
         request
     }

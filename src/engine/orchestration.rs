@@ -19,8 +19,8 @@ use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskR
 use crate::model::plan::{Plan, RetryPolicy};
 use crate::model::{RejectAction, ReviewDecision, TaskState, TenantId, Verdict};
 use crate::review::{
-    CompiledCriteria, Judge, JudgeAnswer, JudgeError, JudgeRequest, ReviewInput, ReviewOutcome,
-    ReviewedTask,
+    CompiledCriteria, Judge, JudgeAnswer, JudgeError, JudgeRequest, Pseudonyms, ReviewInput,
+    ReviewOutcome, ReviewedTask,
 };
 
 /// A human's answer to an escalated review.
@@ -105,6 +105,8 @@ pub struct Runner {
     /// For judge calls.
     pub judge_timeout: Duration,
     pub judge_retry: RetryPolicy,
+    /// The server secret that keys HASH pseudonyms.
+    pub pseudonym_secret: Arc<[u8]>,
 }
 
 impl Runner {
@@ -116,10 +118,10 @@ impl Runner {
     ) -> OrchestrationResult {
         let started = Instant::now();
         let criteria = &job.criteria;
-        let tenant = job.tenant.clone();
+        let pseudonyms = Pseudonyms::new(&self.pseudonym_secret, job.tenant.as_str());
         let scrub: Scrub = {
-            let criteria = criteria.clone();
-            Arc::new(move |text: &str| criteria.redact(text, &tenant))
+            let (criteria, pseudonyms) = (criteria.clone(), pseudonyms.clone());
+            Arc::new(move |text: &str| criteria.redact(text, &pseudonyms))
         };
         if let Some(resume) = &job.resume {
             events.emit(EventKind::StateChanged {
@@ -191,7 +193,7 @@ impl Runner {
                 output: &aggregated,
                 tasks: &reviewed,
                 run,
-                tenant: &job.tenant,
+                pseudonyms: &pseudonyms,
             };
             let mut logged = std::mem::take(&mut logged_decisions).into_iter();
             let from_log = logged.len() > 0;

@@ -74,8 +74,8 @@ pub enum RedactionStyle {
     Label,
     /// `****-****-****-1111`: characters masked, separators and a short tail kept where safe.
     Mask,
-    /// `[EMAIL:3f2a9c]`: a keyed hash, stable per value within a tenant, so that equal values
-    /// can still be correlated without being revealed.
+    /// `[EMAIL:3f2a9c0b7d1e5a44]`: a MAC keyed by a server secret, stable per value within a
+    /// tenant, so that equal values can still be correlated without being revealed.
     Hash,
 }
 

@@ -21,9 +21,10 @@ use chrono::Utc;
 
 use crate::model::{
     FieldViolation, IssueKind, PiiCategory, PolicyEffect, RedactionCount, ReviewCriteria,
-    ReviewDecision, ReviewIssue, Severity, TaskState, TenantId, Verdict,
+    ReviewDecision, ReviewIssue, Severity, TaskState, Verdict,
 };
 pub use judge::{Judge, JudgeAnswer, JudgeError, JudgeRequest};
+pub use pii::Pseudonyms;
 use pii::Scanner;
 use policy::CompiledPolicies;
 use redaction::Replacement;
@@ -56,8 +57,8 @@ pub struct ReviewInput<'a> {
     pub tasks: &'a [ReviewedTask],
     /// Which run of the orchestration this is (1 for the first).
     pub run: u32,
-    /// Keys the HASH redaction style, so that equal values hash alike within a tenant only.
-    pub tenant: &'a TenantId,
+    /// Keys the HASH redaction style: equal values get equal pseudonyms within a tenant only.
+    pub pseudonyms: &'a Pseudonyms,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -289,34 +290,34 @@ impl CompiledCriteria {
                     prompts: self.criteria.validation_prompts.clone(),
                 })
                 .await?;
-            staged.add_judge_answers(agent, &answers, self.scrubber(input.tenant));
+            staged.add_judge_answers(agent, &answers, self.scrubber(input.pseudonyms));
         }
         Ok(staged.finish(&self.criteria, input.run))
     }
 
     /// `text` with the sensitive data these criteria redact replaced: for everything that
     /// leaves the service besides the reviewed output (task outputs, errors, issue texts).
-    pub fn redact(&self, text: &str, tenant: &TenantId) -> String {
+    pub fn redact(&self, text: &str, pseudonyms: &Pseudonyms) -> String {
         match &self.scanner {
             Some(scanner) => pii::redact(
                 text,
                 &scanner.scan(text),
                 self.criteria.redaction.style,
-                tenant.as_str().as_bytes(),
+                pseudonyms,
             ),
             None => text.to_owned(),
         }
     }
 
-    fn scrubber<'s>(&'s self, tenant: &'s TenantId) -> impl Fn(&str) -> String + 's {
-        move |text: &str| self.redact(text, tenant)
+    fn scrubber<'s>(&'s self, pseudonyms: &'s Pseudonyms) -> impl Fn(&str) -> String + 's {
+        move |text: &str| self.redact(text, pseudonyms)
     }
 
     /// The deterministic part of the review.
     pub fn review_rules(&self, input: ReviewInput<'_>) -> StagedReview {
         let criteria = &*self.criteria;
         let raw = input.output;
-        let scrub = self.scrubber(input.tenant);
+        let scrub = self.scrubber(input.pseudonyms);
         let parsed = sections::parse(raw);
         let mut issues = Vec::new();
 
@@ -345,7 +346,7 @@ impl CompiledCriteria {
                         finding.category,
                         value,
                         criteria.redaction.style,
-                        input.tenant.as_str().as_bytes(),
+                        input.pseudonyms,
                     ),
                     range: finding.range,
                 });

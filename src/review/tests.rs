@@ -9,8 +9,8 @@ use crate::model::{
     PolicyMatcher, PolicyRule, QualityThresholds, RedactionSettings, RedactionStyle, RejectAction,
 };
 
-fn tenant() -> TenantId {
-    TenantId::new("acme").unwrap()
+fn pseudonyms() -> Pseudonyms {
+    Pseudonyms::new(b"test secret", "acme")
 }
 
 fn task(id: &str, state: TaskState, output: &str) -> ReviewedTask {
@@ -29,14 +29,14 @@ fn compile(criteria: ReviewCriteria) -> CompiledCriteria {
 }
 
 fn review(criteria: ReviewCriteria, output: &str, tasks: &[ReviewedTask]) -> ReviewOutcome {
-    let tenant = tenant();
+    let pseudonyms = pseudonyms();
     let compiled = compile(criteria);
     futures_lite_block_on(compiled.review(
         ReviewInput {
             output,
             tasks,
             run: 1,
-            tenant: &tenant,
+            pseudonyms: &pseudonyms,
         },
         None,
     ))
@@ -468,14 +468,14 @@ fn decisions_record_criteria_id_version_and_run() {
         version: 7,
         ..ReviewCriteria::empty("strict")
     };
-    let tenant = tenant();
+    let pseudonyms = pseudonyms();
     let compiled = compile(criteria);
     let outcome = futures_lite_block_on(compiled.review(
         ReviewInput {
             output: "x",
             tasks: &[],
             run: 3,
-            tenant: &tenant,
+            pseudonyms: &pseudonyms,
         },
         None,
     ))
@@ -572,14 +572,14 @@ fn judged_criteria() -> ReviewCriteria {
 }
 
 fn judge_review(judge: Option<&dyn Judge>) -> Result<ReviewOutcome, ReviewError> {
-    let tenant = tenant();
+    let pseudonyms = pseudonyms();
     let compiled = compile(judged_criteria());
     futures_lite_block_on(compiled.review(
         ReviewInput {
             output: "contact ana@example.com",
             tasks: &[],
             run: 1,
-            tenant: &tenant,
+            pseudonyms: &pseudonyms,
         },
         judge,
     ))

@@ -1,5 +1,6 @@
-//! A real HTTP/1.1 server on 127.0.0.1 that answers from a script and records what it got:
-//! the far end of `http` and `openai` agents in tests.
+//! A real HTTP/1.1 server on 127.0.0.1 (plain, or HTTPS with a test certificate) that answers
+//! from a script and records what it got: the far end of `http` and `openai` agents, and an
+//! identity provider's JWKS endpoint, in tests.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,7 @@ type Script = dyn Fn(&Recorded, usize) -> (u16, String) + Send + Sync;
 pub struct HttpPeer {
     pub addr: SocketAddr,
     pub requests: Arc<Mutex<Vec<Recorded>>>,
+    scheme: &'static str,
 }
 
 impl HttpPeer {
@@ -30,17 +32,50 @@ impl HttpPeer {
     pub async fn start(
         script: impl Fn(&Recorded, usize) -> (u16, String) + Send + Sync + 'static,
     ) -> Self {
+        Self::start_with(script, None).await
+    }
+
+    /// As `start`, over TLS with `leaf` as the server certificate.
+    pub async fn start_tls(
+        script: impl Fn(&Recorded, usize) -> (u16, String) + Send + Sync + 'static,
+        leaf: &super::certs::Leaf,
+    ) -> Self {
+        use rustls_pki_types::pem::PemObject as _;
+        let certs = rustls_pki_types::CertificateDer::pem_slice_iter(leaf.cert_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .expect("certificate PEM");
+        let key = rustls_pki_types::PrivateKeyDer::from_pem_slice(leaf.key_pem.as_bytes())
+            .expect("key PEM");
+        let config = rustls::ServerConfig::builder_with_provider(orchestrator::tls::provider())
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions")
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .expect("server TLS config");
+        Self::start_with(
+            script,
+            Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))),
+        )
+        .await
+    }
+
+    async fn start_with(
+        script: impl Fn(&Recorded, usize) -> (u16, String) + Send + Sync + 'static,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("bound address");
         let requests: Arc<Mutex<Vec<Recorded>>> = Arc::default();
         let script: Arc<Script> = Arc::new(script);
+        let tls_on = tls.is_some();
         let recorded = requests.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let recorded = recorded.clone();
                 let script = script.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |request: hyper::Request<Incoming>| {
                         let recorded = recorded.clone();
@@ -74,17 +109,32 @@ impl HttpPeer {
                             Ok::<_, hyper::Error>(response)
                         }
                     });
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    match tls {
+                        None => {
+                            let _ = http1::Builder::new()
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await;
+                        }
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                let _ = http1::Builder::new()
+                                    .serve_connection(TokioIo::new(stream), service)
+                                    .await;
+                            }
+                        }
+                    }
                 });
             }
         });
-        Self { addr, requests }
+        Self {
+            addr,
+            requests,
+            scheme: if tls_on { "https" } else { "http" },
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        format!("{}://{}{path}", self.scheme, self.addr)
     }
 
     pub fn calls(&self) -> Vec<Recorded> {

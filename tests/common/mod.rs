@@ -2,8 +2,11 @@
 //! clients from the generated stubs.
 #![allow(dead_code)] // Each test binary uses a different part of this helper.
 
+pub mod certs;
 pub mod cosmos_peer;
 pub mod http_peer;
+pub mod jwt;
+pub mod keys;
 pub mod plans;
 pub mod process;
 pub mod tools;
@@ -16,6 +19,7 @@ use orchestrator::api::pb::orchestrator_service_client::OrchestratorServiceClien
 use orchestrator::api::pb::review_criteria_service_client::ReviewCriteriaServiceClient;
 use orchestrator::config::Settings;
 use orchestrator::server::{self, ServerError};
+use orchestrator::tls::client::ClientTls;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::transport::{Channel, Endpoint};
@@ -26,6 +30,8 @@ pub struct TestServer {
     pub channel: Channel,
     /// The data directory; removed when the server is dropped.
     pub data_dir: Arc<tempfile::TempDir>,
+    /// How clients reach a server with `[server.tls]`.
+    pub client_tls: Option<ClientTls>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ServerError>>,
 }
@@ -40,8 +46,22 @@ impl TestServer {
         Self::start_in(settings, data_dir).await
     }
 
+    /// Starts with `[server.tls]` in `settings`; its own clients connect with `client_tls`.
+    pub async fn start_secured(settings: Settings, client_tls: ClientTls) -> Self {
+        let data_dir = Arc::new(tempfile::tempdir().expect("temporary data directory"));
+        Self::start_as(settings, data_dir, Some(client_tls)).await
+    }
+
     /// Starts on an existing data directory (a restart keeps its data).
-    pub async fn start_in(mut settings: Settings, data_dir: Arc<tempfile::TempDir>) -> Self {
+    pub async fn start_in(settings: Settings, data_dir: Arc<tempfile::TempDir>) -> Self {
+        Self::start_as(settings, data_dir, None).await
+    }
+
+    async fn start_as(
+        mut settings: Settings,
+        data_dir: Arc<tempfile::TempDir>,
+        client_tls: Option<ClientTls>,
+    ) -> Self {
         settings.server.listen = SocketAddr::from(([127, 0, 0, 1], 0));
         settings.storage.data_dir = data_dir.path().to_owned();
         let listener = server::bind(&settings).await.expect("bind 127.0.0.1:0");
@@ -53,7 +73,7 @@ impl TestServer {
             })
             .await
         });
-        let channel = connect(addr).await;
+        let channel = connect_with(addr, client_tls.as_ref()).await;
         // The port is bound before the server starts, so a connection proves nothing: wait for
         // an answer, and report the server's own error if it stopped instead.
         let mut health = HealthClient::new(channel.clone());
@@ -78,6 +98,7 @@ impl TestServer {
             addr,
             channel,
             data_dir,
+            client_tls,
             shutdown: Some(shutdown),
             task,
         }
@@ -85,7 +106,7 @@ impl TestServer {
 
     /// A second, independent connection (a new client arriving).
     pub async fn new_channel(&self) -> Channel {
-        connect(self.addr).await
+        connect_with(self.addr, self.client_tls.as_ref()).await
     }
 
     pub fn health(&self) -> HealthClient<Channel> {
@@ -245,10 +266,27 @@ pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
 }
 
 pub async fn connect(addr: SocketAddr) -> Channel {
-    Endpoint::from_shared(format!("http://{addr}"))
-        .expect("endpoint")
+    connect_with(addr, None).await
+}
+
+/// A channel to `addr`: TLS with `tls`, plaintext without.
+pub async fn connect_with(addr: SocketAddr, tls: Option<&ClientTls>) -> Channel {
+    try_connect(addr, tls)
+        .await
+        .expect("connect to the test server")
+}
+
+pub async fn try_connect(
+    addr: SocketAddr,
+    tls: Option<&ClientTls>,
+) -> Result<Channel, tonic::transport::Error> {
+    let endpoint = match tls {
+        Some(tls) => orchestrator::tls::client::endpoint(&format!("https://{addr}"), Some(tls))
+            .expect("TLS endpoint"),
+        None => Endpoint::from_shared(format!("http://{addr}")).expect("endpoint"),
+    };
+    endpoint
         .connect_timeout(Duration::from_secs(5))
         .connect()
         .await
-        .expect("connect to the test server")
 }

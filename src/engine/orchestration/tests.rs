@@ -90,6 +90,7 @@ fn runner() -> Runner {
             max_retries: 0,
             ..RetryPolicy::default()
         },
+        pseudonym_secret: Arc::from(&b"test secret"[..]),
     }
 }
 

@@ -45,7 +45,7 @@ mod secret;
 use std::ops::Range;
 
 use crate::model::{PiiCategory, RedactionStyle};
-pub use redact::{PEM_MASK, redact, replacement};
+pub use redact::{PEM_MASK, Pseudonyms, redact, replacement};
 
 use lex::{at, before, is_digit, is_upper, is_word, number_start_ok, run_len, word_start};
 use numeric::Numeric;

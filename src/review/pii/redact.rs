@@ -2,12 +2,53 @@
 
 use std::fmt::Write as _;
 
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, KeyInit as _, Mac as _};
+use sha2::Sha256;
 
 use super::{Finding, PiiCategory, RedactionStyle};
 
-/// Separates the parts of the hash input, so `("ab", "c")` and `("a", "bc")` differ.
+/// Separates the parts of the MAC input, so `("ab", "c")` and `("a", "bc")` differ.
 const HASH_SEP: u8 = 0x1f;
+/// Bytes of the MAC shown in a pseudonym: 16 hex digits, 64 bits, so that distinct values
+/// practically never share one.
+const PSEUDONYM_BYTES: usize = 8;
+
+/// What keys the HASH style: HMAC-SHA-256 with a server secret over (tenant, category,
+/// value). Without the secret a pseudonym cannot be reversed by trying candidate values; with
+/// the tenant in the input, equal values in two tenants get unrelated pseudonyms.
+#[derive(Clone)]
+pub struct Pseudonyms {
+    /// Keyed, with the tenant already absorbed: each value costs only its own bytes.
+    tenant_mac: Hmac<Sha256>,
+}
+
+impl Pseudonyms {
+    pub fn new(secret: &[u8], tenant: &str) -> Self {
+        let mut tenant_mac =
+            Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+        tenant_mac.update(tenant.as_bytes());
+        tenant_mac.update(&[HASH_SEP]);
+        Self { tenant_mac }
+    }
+
+    fn write(&self, out: &mut String, category: PiiCategory, value: &str) {
+        let mut mac = self.tenant_mac.clone();
+        mac.update(category.as_str().as_bytes());
+        mac.update(&[HASH_SEP]);
+        mac.update(value.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        for byte in digest.iter().take(PSEUDONYM_BYTES) {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{byte:02x}");
+        }
+    }
+}
+
+impl std::fmt::Debug for Pseudonyms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pseudonyms(..)")
+    }
+}
 
 /// Under [`RedactionStyle::Mask`] a PEM block becomes this fixed text: masking it character by
 /// character would print kilobytes of stars and still reveal the key's size.
@@ -25,16 +66,16 @@ const MIN_DIGITS_TO_KEEP: usize = 8;
 ///   keep their last four digits (`****-****-****-1111`); emails keep the first character of the
 ///   local part and the domain (`j***@example.com`); IP addresses and secrets are fully masked,
 ///   and a PEM block becomes [`PEM_MASK`].
-/// - `Hash`: `[EMAIL:3f2a9c]`, the first 6 hex digits of SHA-256 over
-///   `hash_key, 0x1f, category name, 0x1f, value`: stable per value and key (the tenant).
+/// - `Hash`: `[EMAIL:3f2a9c0b7d1e5a44]`, the first 16 hex digits of the [`Pseudonyms`] MAC:
+///   stable per value, tenant and server secret.
 pub fn replacement(
     category: PiiCategory,
     value: &str,
     style: RedactionStyle,
-    hash_key: &[u8],
+    pseudonyms: &Pseudonyms,
 ) -> String {
-    let mut out = String::with_capacity(value.len().max(16));
-    write_replacement(&mut out, category, value, style, hash_key);
+    let mut out = String::with_capacity(value.len().max(24));
+    write_replacement(&mut out, category, value, style, pseudonyms);
     out
 }
 
@@ -43,7 +84,12 @@ pub fn replacement(
 /// Findings are expected as [`Scanner::scan`](super::Scanner::scan) returns them: sorted and
 /// non-overlapping. A finding that overlaps an earlier one, or whose range is not a valid
 /// char-boundary range of `text`, is left out rather than causing a panic.
-pub fn redact(text: &str, findings: &[Finding], style: RedactionStyle, hash_key: &[u8]) -> String {
+pub fn redact(
+    text: &str,
+    findings: &[Finding],
+    style: RedactionStyle,
+    pseudonyms: &Pseudonyms,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut cursor = 0;
     for finding in findings {
@@ -55,7 +101,7 @@ pub fn redact(text: &str, findings: &[Finding], style: RedactionStyle, hash_key:
             continue;
         };
         out.push_str(kept);
-        write_replacement(&mut out, finding.category, value, style, hash_key);
+        write_replacement(&mut out, finding.category, value, style, pseudonyms);
         cursor = end;
     }
     // `cursor` is 0 or the end of a range `text.get` accepted, so always a char boundary.
@@ -68,7 +114,7 @@ fn write_replacement(
     category: PiiCategory,
     value: &str,
     style: RedactionStyle,
-    hash_key: &[u8],
+    pseudonyms: &Pseudonyms,
 ) {
     match style {
         RedactionStyle::Label => {
@@ -77,20 +123,10 @@ fn write_replacement(
             out.push(']');
         }
         RedactionStyle::Hash => {
-            let mut hasher = Sha256::new();
-            hasher.update(hash_key);
-            hasher.update([HASH_SEP]);
-            hasher.update(category.as_str().as_bytes());
-            hasher.update([HASH_SEP]);
-            hasher.update(value.as_bytes());
-            let digest = hasher.finalize();
             out.push('[');
             out.push_str(category.as_str());
             out.push(':');
-            for byte in digest.iter().take(3) {
-                // Writing to a String cannot fail.
-                let _ = write!(out, "{byte:02x}");
-            }
+            pseudonyms.write(out, category, value);
             out.push(']');
         }
         RedactionStyle::Mask => match category {
@@ -149,13 +185,13 @@ mod tests {
     use super::*;
 
     fn mask(category: PiiCategory, value: &str) -> String {
-        replacement(category, value, RedactionStyle::Mask, b"")
+        replacement(category, value, RedactionStyle::Mask, &keyed(b"", ""))
     }
 
     #[test]
     fn labels() {
         for category in PiiCategory::ALL {
-            let r = replacement(category, "x", RedactionStyle::Label, b"k");
+            let r = replacement(category, "x", RedactionStyle::Label, &keyed(b"k", ""));
             assert_eq!(r, format!("[{}]", category.as_str()));
         }
     }
@@ -198,58 +234,62 @@ mod tests {
         assert_eq!(mask(Secret, "ключ"), "****");
     }
 
+    fn keyed(secret: &[u8], tenant: &str) -> Pseudonyms {
+        Pseudonyms::new(secret, tenant)
+    }
+
+    fn hash(category: PiiCategory, value: &str, pseudonyms: &Pseudonyms) -> String {
+        replacement(category, value, RedactionStyle::Hash, pseudonyms)
+    }
+
     #[test]
-    fn hashes() {
-        let a = replacement(
-            PiiCategory::Email,
-            "j@example.com",
-            RedactionStyle::Hash,
-            b"tenant-a",
+    fn pseudonyms_are_stable_per_value_tenant_and_secret() {
+        let a_tenant = keyed(b"secret", "tenant-a");
+        let a = hash(PiiCategory::Email, "j@example.com", &a_tenant);
+        assert_eq!(
+            a,
+            hash(PiiCategory::Email, "j@example.com", &a_tenant.clone())
         );
-        let again = replacement(
-            PiiCategory::Email,
-            "j@example.com",
-            RedactionStyle::Hash,
-            b"tenant-a",
+        assert_ne!(
+            a,
+            hash(
+                PiiCategory::Email,
+                "j@example.com",
+                &keyed(b"secret", "tenant-b")
+            )
         );
-        let other_key = replacement(
-            PiiCategory::Email,
-            "j@example.com",
-            RedactionStyle::Hash,
-            b"tenant-b",
+        assert_ne!(
+            a,
+            hash(
+                PiiCategory::Email,
+                "j@example.com",
+                &keyed(b"other", "tenant-a")
+            )
         );
-        let other_value = replacement(
-            PiiCategory::Email,
-            "k@example.com",
-            RedactionStyle::Hash,
-            b"tenant-a",
-        );
-        let other_category = replacement(
-            PiiCategory::Secret,
-            "j@example.com",
-            RedactionStyle::Hash,
-            b"tenant-a",
-        );
-        assert_eq!(a, again);
-        assert_ne!(a, other_key);
-        assert_ne!(a, other_value);
+        assert_ne!(a, hash(PiiCategory::Email, "k@example.com", &a_tenant));
+        let other_category = hash(PiiCategory::Secret, "j@example.com", &a_tenant);
         assert_ne!(a.get(7..), other_category.get(8..));
-        assert!(a.starts_with("[EMAIL:") && a.ends_with(']') && a.len() == "[EMAIL:]".len() + 6);
-        let hex = a.get(7..13).unwrap_or_default();
+        assert!(a.starts_with("[EMAIL:") && a.ends_with(']'), "{a}");
+        let hex = &a["[EMAIL:".len()..a.len() - 1];
+        assert_eq!(hex.len(), 16, "{a}");
         assert!(
             hex.bytes()
-                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)),
-            "{a}"
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
         );
+        // The tenant and the value cannot trade bytes across the separator.
+        assert_ne!(
+            hash(PiiCategory::Email, "b", &keyed(b"k", "a")),
+            hash(PiiCategory::Email, "", &keyed(b"k", "ab"))
+        );
+    }
 
-        // Pinned: SHA-256("k" 0x1f "EMAIL" 0x1f "v") starts with these bytes.
-        let mut h = Sha256::new();
-        h.update(b"k\x1fEMAIL\x1fv");
-        let d = h.finalize();
-        let want = format!("[EMAIL:{:02x}{:02x}{:02x}]", d[0], d[1], d[2]);
+    #[test]
+    fn pseudonyms_are_pinned_to_hmac_sha256() {
+        // HMAC-SHA-256(key "k", "t" 0x1f "EMAIL" 0x1f "v"), computed independently with
+        // Python: hmac.new(b"k", b"t\x1fEMAIL\x1fv", "sha256").hexdigest()[:16]
         assert_eq!(
-            replacement(PiiCategory::Email, "v", RedactionStyle::Hash, b"k"),
-            want
+            hash(PiiCategory::Email, "v", &keyed(b"k", "t")),
+            "[EMAIL:d1c1e27a047add39]"
         );
     }
 
@@ -274,10 +314,13 @@ mod tests {
             },
         ];
         assert_eq!(
-            redact(text, &findings, RedactionStyle::Label, b""),
+            redact(text, &findings, RedactionStyle::Label, &keyed(b"", "")),
             "mail é [EMAIL] or [PHONE]!"
         );
-        assert_eq!(redact(text, &[], RedactionStyle::Label, b""), text);
+        assert_eq!(
+            redact(text, &[], RedactionStyle::Label, &keyed(b"", "")),
+            text
+        );
 
         let e = text.find('é').unwrap_or_default();
         let bad = [
@@ -303,7 +346,7 @@ mod tests {
             }, // overlaps
         ];
         assert_eq!(
-            redact(text, &bad, RedactionStyle::Label, b""),
+            redact(text, &bad, RedactionStyle::Label, &keyed(b"", "")),
             "mail é j@x.io or [PHONE]!"
         );
     }

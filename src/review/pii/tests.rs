@@ -246,25 +246,41 @@ fn redaction_styles_end_to_end() {
     let text = "Mail john@example.com, card 4111-1111-1111-1111.";
     let findings = Scanner::all().scan(text);
     assert_eq!(
-        redact(text, &findings, RedactionStyle::Label, b"t"),
+        redact(
+            text,
+            &findings,
+            RedactionStyle::Label,
+            &Pseudonyms::new(b"k", "t")
+        ),
         "Mail [EMAIL], card [CREDIT_CARD]."
     );
     assert_eq!(
-        redact(text, &findings, RedactionStyle::Mask, b"t"),
+        redact(
+            text,
+            &findings,
+            RedactionStyle::Mask,
+            &Pseudonyms::new(b"k", "t")
+        ),
         "Mail j***@example.com, card ****-****-****-1111."
     );
-    let hashed = redact(text, &findings, RedactionStyle::Hash, b"tenant");
-    let email = replacement(Email, "john@example.com", RedactionStyle::Hash, b"tenant");
+    let tenant = Pseudonyms::new(b"k", "tenant");
+    let hashed = redact(text, &findings, RedactionStyle::Hash, &tenant);
+    let email = replacement(Email, "john@example.com", RedactionStyle::Hash, &tenant);
     let card = replacement(
         CreditCard,
         "4111-1111-1111-1111",
         RedactionStyle::Hash,
-        b"tenant",
+        &tenant,
     );
     assert_eq!(hashed, format!("Mail {email}, card {card}."));
     assert_ne!(
         hashed,
-        redact(text, &findings, RedactionStyle::Hash, b"other")
+        redact(
+            text,
+            &findings,
+            RedactionStyle::Hash,
+            &Pseudonyms::new(b"k", "other")
+        )
     );
 }
 
@@ -283,8 +299,8 @@ fn redacted_output_has_nothing_left() {
         RedactionStyle::Mask,
         RedactionStyle::Hash,
     ] {
-        for key in [&b""[..], b"tenant-1"] {
-            let out = redact(&text, &findings, style, key);
+        for tenant in ["", "tenant-1"] {
+            let out = redact(&text, &findings, style, &Pseudonyms::new(b"k", tenant));
             assert_eq!(scanner.scan(&out), [], "{style:?}: {out}");
         }
     }
@@ -315,7 +331,7 @@ fn scan_and_redact_everything(text: &str) {
         RedactionStyle::Mask,
         RedactionStyle::Hash,
     ] {
-        let _ = redact(text, &findings, style, b"k");
+        let _ = redact(text, &findings, style, &Pseudonyms::new(b"k", "t"));
     }
 }
 

@@ -15,6 +15,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::plan::RetryPolicy;
 
+mod security;
+
+pub use security::{
+    ApiKeySettings, AuthMode, AuthSettings, ClientCertSettings, ClientTlsSettings, JwtSettings,
+    ReflectionAccess, ServerTlsSettings,
+};
+
 /// Prefix of the environment variables that carry settings.
 pub const ENV_PREFIX: &str = "ORCHESTRATOR_";
 /// Environment variable naming the settings file (read by the CLI, not a setting itself).
@@ -29,7 +36,7 @@ pub enum ConfigError {
     #[error("cannot render settings: {0}")]
     Render(#[from] toml::ser::Error),
     #[error("invalid setting {key}: {reason}")]
-    OutOfRange { key: &'static str, reason: String },
+    OutOfRange { key: String, reason: String },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -40,6 +47,7 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub review: ReviewSettings,
     pub engine: EngineSettings,
+    pub auth: AuthSettings,
     /// Agents by name. `echo` and `mock` are present unless configured otherwise (for
     /// instance `[agents.mock]` with `kind = "mock"` and `enabled = false`).
     pub agents: BTreeMap<String, AgentSettings>,
@@ -56,6 +64,12 @@ pub struct ServerSettings {
     pub drain_timeout: Duration,
     /// What happens, once calls have drained, to orchestrations still running.
     pub running_at_shutdown: RunningAtShutdown,
+    /// Listening beyond loopback with `auth.mode = "off"` is refused unless this says it is
+    /// deliberate (a trusted network, a mesh that authenticates).
+    pub insecure: bool,
+    pub reflection: ReflectionAccess,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ServerTlsSettings>,
 }
 
 impl Default for ServerSettings {
@@ -64,6 +78,9 @@ impl Default for ServerSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
             drain_timeout: Duration::from_secs(10),
             running_at_shutdown: RunningAtShutdown::HandOver,
+            insecure: false,
+            reflection: ReflectionAccess::default(),
+            tls: None,
         }
     }
 }
@@ -198,12 +215,17 @@ pub struct ReviewSettings {
     /// long a change made through another replica takes to apply here.
     #[serde(with = "humantime_serde")]
     pub criteria_cache_ttl: Duration,
+    /// The server secret that keys HASH pseudonyms. Unset: `pseudonym.key` in the data
+    /// directory, made on first start. Replicas must share one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pseudonym_key_file: Option<PathBuf>,
 }
 
 impl Default for ReviewSettings {
     fn default() -> Self {
         Self {
             criteria_cache_ttl: Duration::from_secs(30),
+            pseudonym_key_file: None,
         }
     }
 }
@@ -277,6 +299,8 @@ pub enum AgentSettings {
         /// Environment variable holding a bearer token, sent as `Authorization: Bearer`.
         #[serde(default)]
         bearer_token_env: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tls: Option<ClientTlsSettings>,
     },
     /// OpenAI-compatible chat completions.
     Openai {
@@ -307,6 +331,8 @@ pub enum AgentSettings {
         azure_deployment: Option<String>,
         #[serde(default)]
         api_version: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tls: Option<ClientTlsSettings>,
     },
     /// An external agent implementing `orchestrator.v1.AgentService`.
     Grpc {
@@ -316,8 +342,10 @@ pub enum AgentSettings {
         description: String,
         #[serde(default)]
         max_concurrency: u32,
-        /// `http://host:port` (or `https://`).
+        /// `http://host:port` (or `https://`, always TLS).
         endpoint: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tls: Option<ClientTlsSettings>,
     },
 }
 
@@ -382,6 +410,8 @@ pub struct FlagOverrides {
     pub log_format: Option<LogFormat>,
     pub log_filter: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// `--insecure`: sets `server.insecure`.
+    pub insecure: bool,
 }
 
 impl Settings {
@@ -422,6 +452,9 @@ impl Settings {
         if let Some(data_dir) = &flags.data_dir {
             figment = figment.merge(Serialized::default("storage.data_dir", data_dir));
         }
+        if flags.insecure {
+            figment = figment.merge(Serialized::default("server.insecure", true));
+        }
         let settings: Self = figment.extract().map_err(Box::new)?;
         settings.check()?;
         Ok(settings)
@@ -434,16 +467,22 @@ impl Settings {
         // past an hour a crashed server's work waits that long.
         if !(Duration::from_secs(1)..=Duration::from_secs(3600)).contains(&lease) {
             return Err(ConfigError::OutOfRange {
-                key: "storage.lease_duration",
+                key: "storage.lease_duration".into(),
                 reason: format!("{} is outside 1s..=1h", humantime::format_duration(lease)),
             });
         }
-        Ok(())
+        security::check(self)
     }
 
     /// The settings as a TOML document, the format of the settings file.
     pub fn to_toml(&self) -> Result<String, ConfigError> {
         Ok(toml::to_string_pretty(self)?)
+    }
+
+    /// [`Self::to_toml`] for showing: header values, key digests, and the userinfo and query
+    /// values of URLs become `***`.
+    pub fn to_toml_redacted(&self) -> Result<String, ConfigError> {
+        Ok(toml::to_string_pretty(&security::redacted(self))?)
     }
 }
 
@@ -490,6 +529,7 @@ mod tests {
             log_format: Some(LogFormat::Text),
             log_filter: None,
             data_dir: Some(PathBuf::from("/var/lib/orchestrator")),
+            insecure: false,
         };
         let from_flags =
             Settings::load_with_env(Some(file.path()), &flags, Env::prefixed("NOPE_")).unwrap();

@@ -1,0 +1,343 @@
+//! TLS on the gRPC listener.
+//!
+//! The certificate, key and client CA are PEM files re-read every `reload_interval`; when
+//! their contents change (cert-manager rewrites them in place, or swaps a symlink) a new
+//! configuration is built and used for the connections accepted from then on. Established
+//! connections keep the session they negotiated. A half-written rotation (a new certificate
+//! beside the old key) fails to build and leaves the previous configuration in place until the
+//! files agree again.
+//!
+//! Handshakes run off the accept loop, each bounded in time, so that a slow or silent client
+//! holds up only itself.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use rustls::ServerConfig;
+use rustls::server::WebPkiClientVerifier;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, mpsc};
+use tokio_rustls::TlsAcceptor;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::server::Connected;
+
+use super::{TlsError, parse_certs, parse_key, parse_roots, provider, read};
+use crate::auth::ClientIdentity;
+use crate::config::ServerTlsSettings;
+
+/// A client that has not finished its handshake by then is dropped.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Handshakes in progress at once; connections beyond are closed at once, before any crypto.
+const MAX_HANDSHAKES: usize = 1024;
+/// Pause after a failed accept (out of file descriptors) so that the loop does not spin.
+const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(50);
+
+/// The files of the configuration.
+#[derive(Debug, Clone)]
+struct Files {
+    cert: PathBuf,
+    key: PathBuf,
+    client_ca: Option<PathBuf>,
+}
+
+impl Files {
+    /// Their contents, and a digest that tells a change.
+    fn read(&self) -> Result<(Contents, [u8; 32]), TlsError> {
+        let contents = Contents {
+            cert: read(&self.cert)?,
+            key: read(&self.key)?,
+            client_ca: self.client_ca.as_deref().map(read).transpose()?,
+        };
+        let mut digest = Sha256::new();
+        for part in [&contents.cert, &contents.key] {
+            digest.update((part.len() as u64).to_le_bytes());
+            digest.update(part);
+        }
+        if let Some(ca) = &contents.client_ca {
+            digest.update(ca);
+        }
+        Ok((contents, digest.finalize().into()))
+    }
+}
+
+struct Contents {
+    cert: Vec<u8>,
+    key: Vec<u8>,
+    client_ca: Option<Vec<u8>>,
+}
+
+/// The listener's TLS configuration, swapped in place on rotation.
+pub struct ServerTls {
+    files: Files,
+    current: ArcSwap<ServerConfig>,
+    /// Digest of the files the current configuration was built from, and of the last contents
+    /// that failed (so that a bad rotation is reported once, not every interval).
+    seen: std::sync::Mutex<([u8; 32], Option<[u8; 32]>)>,
+    reload_interval: Duration,
+}
+
+impl ServerTls {
+    /// Builds the configuration from the files; an error names the file and what is wrong.
+    pub fn load(settings: &ServerTlsSettings) -> Result<Arc<Self>, TlsError> {
+        let files = Files {
+            cert: settings.cert_file.clone(),
+            key: settings.key_file.clone(),
+            client_ca: settings.client_ca_file.clone(),
+        };
+        let (contents, digest) = files.read()?;
+        let config = build(&files, &contents)?;
+        log_certificate(&files, &contents, "TLS certificate loaded");
+        Ok(Arc::new(Self {
+            files,
+            current: ArcSwap::from_pointee(config),
+            seen: std::sync::Mutex::new((digest, None)),
+            reload_interval: settings.reload_interval,
+        }))
+    }
+
+    /// Client certificates are asked for and verified.
+    pub fn requires_client_certificates(&self) -> bool {
+        self.files.client_ca.is_some()
+    }
+
+    /// Re-reads the files every `reload_interval` until `stop`.
+    pub async fn watch(self: Arc<Self>, stop: CancellationToken) {
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = tokio::time::sleep(self.reload_interval) => {}
+            }
+            let this = self.clone();
+            // File reads and key parsing block; keep them off the runtime's workers.
+            let _ = tokio::task::spawn_blocking(move || this.reload_if_changed()).await;
+        }
+    }
+
+    /// Swaps in a new configuration when the files changed and agree with each other.
+    fn reload_if_changed(&self) {
+        let (contents, digest) = match self.files.read() {
+            Ok(read) => read,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the TLS files; keeping the current certificate");
+                return;
+            }
+        };
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.0 == digest || seen.1 == Some(digest) {
+            return;
+        }
+        match build(&self.files, &contents) {
+            Ok(config) => {
+                self.current.store(Arc::new(config));
+                *seen = (digest, None);
+                log_certificate(&self.files, &contents, "TLS certificate reloaded");
+            }
+            Err(error) => {
+                seen.1 = Some(digest);
+                tracing::warn!(%error, "the changed TLS files do not form a usable configuration yet; keeping the current certificate");
+            }
+        }
+    }
+
+    /// Accepted connections, TLS established. Ends (and closes the listener) once the stream
+    /// is dropped.
+    pub fn incoming(
+        self: Arc<Self>,
+        listener: TcpListener,
+    ) -> ReceiverStream<Result<TlsConnection, io::Error>> {
+        let (sender, receiver) = mpsc::channel(64);
+        tokio::spawn(accept_loop(listener, self, sender));
+        ReceiverStream::new(receiver)
+    }
+}
+
+fn build(files: &Files, contents: &Contents) -> Result<ServerConfig, TlsError> {
+    let certs = parse_certs(&files.cert, &contents.cert)?;
+    let key = parse_key(&files.key, &contents.key)?;
+    let config_error = |error: rustls::Error| TlsError::Config(error.to_string());
+    let builder = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(config_error)?;
+    let builder = match (&files.client_ca, &contents.client_ca) {
+        (Some(path), Some(pem)) => {
+            let roots = parse_roots(path, pem)?;
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+                .build()
+                .map_err(|error| TlsError::Config(error.to_string()))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+        _ => builder.with_no_client_auth(),
+    };
+    let mut config = builder.with_single_cert(certs, key).map_err(|error| {
+        TlsError::Config(format!(
+            "{} and {} do not go together: {error}",
+            files.cert.display(),
+            files.key.display()
+        ))
+    })?;
+    // gRPC runs over HTTP/2 only, and clients (grpc-go, grpcio) require it to be negotiated.
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(config)
+}
+
+/// Logs which certificate is in use and until when.
+fn log_certificate(files: &Files, contents: &Contents, message: &'static str) {
+    let leaf = parse_certs(&files.cert, &contents.cert)
+        .ok()
+        .and_then(|certs| certs.into_iter().next());
+    let (subject, not_after) = leaf
+        .as_ref()
+        .and_then(|der| {
+            use x509_parser::prelude::FromDer as _;
+            let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der).ok()?;
+            Some((
+                cert.subject().to_string(),
+                cert.validity().not_after.to_string(),
+            ))
+        })
+        .unwrap_or_default();
+    tracing::info!(
+        cert = %files.cert.display(),
+        %subject,
+        %not_after,
+        client_certificates = files.client_ca.is_some(),
+        "{message}"
+    );
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    tls: Arc<ServerTls>,
+    sender: mpsc::Sender<Result<TlsConnection, io::Error>>,
+) {
+    let handshakes = Arc::new(Semaphore::new(MAX_HANDSHAKES));
+    loop {
+        let (stream, remote) = tokio::select! {
+            () = sender.closed() => return,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = handshakes.clone().try_acquire_owned() else {
+            tracing::debug!(%remote, "too many TLS handshakes in progress; closing");
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let acceptor = TlsAcceptor::from(tls.current.load_full());
+        let sender = sender.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => {
+                    let connection = TlsConnection::new(stream, remote);
+                    let _ = sender.send(Ok(connection)).await;
+                }
+                Ok(Err(error)) => tracing::debug!(%remote, %error, "TLS handshake failed"),
+                Err(_) => tracing::debug!(%remote, "TLS handshake timed out"),
+            }
+        });
+    }
+}
+
+/// What the service layers learn of a TLS connection (a request extension).
+#[derive(Debug, Clone)]
+pub struct TlsConnectInfo {
+    pub remote_addr: SocketAddr,
+    /// The client certificate's names, when the client presented one (verified).
+    pub client: Option<Arc<ClientIdentity>>,
+}
+
+/// One accepted TLS connection.
+pub struct TlsConnection {
+    stream: tokio_rustls::server::TlsStream<TcpStream>,
+    info: TlsConnectInfo,
+}
+
+impl TlsConnection {
+    fn new(stream: tokio_rustls::server::TlsStream<TcpStream>, remote_addr: SocketAddr) -> Self {
+        let client = stream
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|certs| certs.first())
+            .and_then(|leaf| match ClientIdentity::from_der(leaf) {
+                Ok(identity) => Some(Arc::new(identity)),
+                Err(error) => {
+                    tracing::warn!(%remote_addr, %error, "cannot read the names of a verified client certificate");
+                    None
+                }
+            });
+        Self {
+            stream,
+            info: TlsConnectInfo {
+                remote_addr,
+                client,
+            },
+        }
+    }
+}
+
+impl Connected for TlsConnection {
+    type ConnectInfo = TlsConnectInfo;
+
+    fn connect_info(&self) -> TlsConnectInfo {
+        self.info.clone()
+    }
+}
+
+impl AsyncRead for TlsConnection {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for TlsConnection {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+}
