@@ -68,7 +68,8 @@ pub fn redact_urls_in(text: &str) -> String {
         out.push_str(&rest[..start]);
         let tail = &rest[start..];
         let end = tail
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '>' | '<'))
+            // A backslash ends it too: in a JSON log line it escapes the quote after the URL.
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '>' | '<' | '\\'))
             .unwrap_or(tail.len());
         out.push_str(&redact_url(&tail[..end]));
         rest = &tail[end..];
@@ -201,6 +202,11 @@ mod tests {
             "error sending request for url (http://127.0.0.1:9/x?api_key=***) then https://***@h/"
         );
         assert_eq!(redact_urls_in("no url here"), "no url here");
+        let json = r#"{"error":"bad \"http://h/x?k=v\" answer"}"#;
+        assert_eq!(
+            redact_urls_in(json),
+            r#"{"error":"bad \"http://h/x?k=***\" answer"}"#
+        );
     }
 
     #[test]

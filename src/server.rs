@@ -123,7 +123,7 @@ pub async fn serve(
         store.clone(),
         catalog.clone(),
         availability.clone(),
-        pseudonym_secret.clone(),
+        pseudonym_secret,
     )?);
     let lease_keeper = tokio::spawn(orchestrations.clone().keep_leases(background.clone()));
     tokio::spawn(
@@ -172,7 +172,6 @@ pub async fn serve(
         )))
         .add_service(ReviewCriteriaServiceServer::new(ReviewCriteriaApi::new(
             catalog,
-            pseudonym_secret,
         )));
 
     let address = listener

@@ -242,7 +242,7 @@ async fn bad_tokens_are_unauthenticated_and_told_why() {
 }
 
 #[tokio::test]
-async fn a_verified_token_is_cached_only_until_it_expires() {
+async fn a_cached_token_still_expires() {
     let files = Files::new();
     let signer = Signer::es256("ec-1");
     let mut jwt = jwt_settings();
@@ -278,7 +278,7 @@ async fn the_jwks_url_is_read_over_https_again_on_unknown_key_ids_at_a_bounded_r
     let mut jwt = jwt_settings();
     jwt.jwks_url = Some(idp.url("/.well-known/jwks.json"));
     jwt.jwks_ca_file = Some(files.write("idp-ca.pem", &ca.cert_pem));
-    jwt.min_refresh_interval = Duration::from_millis(800);
+    jwt.min_refresh_interval = Duration::from_secs(1);
     let server = TestServer::start_with(with_jwt(jwt)).await;
     assert_eq!(fetches(), 1, "read once at start-up");
 
@@ -287,14 +287,16 @@ async fn the_jwks_url_is_read_over_https_again_on_unknown_key_ids_at_a_bounded_r
 
     // The provider adds a key; a token signed with it makes the server read the set again.
     *published.lock().unwrap() = jwt::jwks(&[&first, &second]);
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let new_token = second.sign(&claims("svc", "acme", &["viewer"]));
+    let refreshed = std::time::Instant::now();
     list_agents(&server, &new_token)
         .await
         .expect("k2 is found on a refresh");
     assert_eq!(fetches(), 2);
 
-    // A burst of unknown key ids costs at most one more read, not one per call.
+    // A burst of unknown key ids within the minimum interval costs no read at all; one that
+    // outlasts it (a slow machine), one read.
     let burst = (0..20).map(|i| {
         let token = first.sign_as(&format!("random-{i}"), &claims("x", "acme", &["viewer"]));
         let server = &server;
@@ -304,7 +306,16 @@ async fn the_jwks_url_is_read_over_https_again_on_unknown_key_ids_at_a_bounded_r
         let status = outcome.unwrap_err();
         assert!(status.message().contains("unknown key id"), "{status:?}");
     }
-    assert!(fetches() <= 3, "{} reads for 20 unknown key ids", fetches());
+    let allowed = if refreshed.elapsed() < Duration::from_secs(1) {
+        2
+    } else {
+        3
+    };
+    assert!(
+        fetches() <= allowed,
+        "{} reads for 20 unknown key ids",
+        fetches()
+    );
     list_agents(&server, &old_token)
         .await
         .expect("cached and still published");
@@ -312,7 +323,7 @@ async fn the_jwks_url_is_read_over_https_again_on_unknown_key_ids_at_a_bounded_r
     // The provider withdraws k1: once the set is read again, k1's tokens stop at once, even
     // the one verified (and cached) before.
     *published.lock().unwrap() = jwt::jwks(&[&second]);
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let unknown = first.sign_as("random-after", &claims("x", "acme", &["viewer"]));
     assert!(list_agents(&server, &unknown).await.is_err());
     let status = list_agents(&server, &old_token).await.unwrap_err();

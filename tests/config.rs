@@ -4,7 +4,8 @@
 mod common;
 
 use std::io::Write as _;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use common::process::BINARY;
 
@@ -19,7 +20,27 @@ fn serve(args: &[&str], env: &[(&str, &str)]) -> Output {
         }
     }
     command.envs(env.iter().copied());
-    command.output().expect("run the binary")
+    output_within(command, Duration::from_secs(30))
+}
+
+/// The command's output; killed after `bound`, so that a server that starts when it should
+/// have refused fails the test instead of hanging it.
+fn output_within(mut command: Command, bound: Duration) -> Output {
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the binary");
+    let pid = child.id().to_string();
+    let (finished, finished_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if finished_rx.recv_timeout(bound).is_err() {
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+        }
+    });
+    let output = child.wait_with_output().expect("wait for the binary");
+    let _ = finished.send(());
+    output
 }
 
 fn print_config(args: &[&str], env: &[(&str, &str)]) -> toml::Table {
@@ -269,6 +290,15 @@ fn unusable_tls_and_key_files_stop_the_process_naming_them() {
             key.display()
         ),
         "do not go together",
+    );
+    let expired = ca.expired_server("old");
+    stopped(
+        &format!(
+            "[server.tls]\ncert_file = \"{}\"\nkey_file = \"{}\"\n",
+            files.write("old.pem", &expired.cert_pem).display(),
+            files.write("old.key", &expired.key_pem).display()
+        ),
+        "expired at 2021-01-01",
     );
     let garbage = files.write("garbage.pem", "not a certificate");
     stopped(

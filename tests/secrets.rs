@@ -170,34 +170,64 @@ async fn the_log_is_scrubbed_even_for_a_tenant_that_turned_redaction_off() {
     assert!(!logs.contains("415-555-0132"), "{logs}");
 }
 
-/// What EvaluateReview makes of an email address under HASH redaction.
+fn hashing(id: &str) -> pb::ReviewCriteria {
+    pb::ReviewCriteria {
+        id: id.into(),
+        redaction: Some(pb::RedactionSettings {
+            enabled: true,
+            style: pb::RedactionStyle::Hash as i32,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The hex of every `[EMAIL:...]` pseudonym in `text`.
+fn pseudonyms_in(text: &str) -> Vec<String> {
+    text.split("[EMAIL:")
+        .skip(1)
+        .filter_map(|rest| rest.split_once(']').map(|(hex, _)| hex.to_owned()))
+        .collect()
+}
+
+/// The pseudonym a real orchestration in `tenant` gives an email address.
 async fn pseudonym(server: &TestServer, tenant: &str) -> String {
-    let decision = server
+    let criteria = server
         .criteria()
-        .evaluate_review(common::plans::in_tenant(
+        .create_review_criteria(common::plans::in_tenant(
             tenant,
-            pb::EvaluateReviewRequest {
-                output: "Write to ana@example.com.".into(),
-                criteria_source: Some(pb::evaluate_review_request::CriteriaSource::InlineCriteria(
-                    pb::ReviewCriteria {
-                        redaction: Some(pb::RedactionSettings {
-                            enabled: true,
-                            style: pb::RedactionStyle::Hash as i32,
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    },
-                )),
-                ..Default::default()
+            pb::CreateReviewCriteriaRequest {
+                criteria: Some(hashing("")),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .criteria
+        .unwrap()
+        .id;
+    let stream = server
+        .orchestrator()
+        .orchestrate(common::plans::in_tenant(
+            tenant,
+            pb::OrchestrateRequest {
+                request_id: String::new(),
+                spec: Some(pb::OrchestrationSpec {
+                    review_criteria_id: criteria,
+                    ..common::plans::spec(vec![pb::TaskSpec {
+                        input: "Write to ana@example.com.".into(),
+                        ..task("mail", "echo", &[], json!({}))
+                    }])
+                }),
             },
         ))
         .await
         .unwrap()
         .into_inner();
-    let output = decision.redacted_output;
-    let start = output.find("[EMAIL:").expect("a pseudonym") + "[EMAIL:".len();
-    let end = start + output[start..].find(']').expect("closed");
-    output[start..end].to_owned()
+    let events = collect(stream, |m| m.event).await;
+    let found = pseudonyms_in(&completed(&events).output);
+    assert_eq!(found.len(), 1, "{:?}", completed(&events));
+    found[0].clone()
 }
 
 #[tokio::test]
@@ -233,4 +263,37 @@ async fn hash_pseudonyms_are_an_hmac_under_a_server_secret() {
         before,
         "another server, another key"
     );
+}
+
+#[tokio::test]
+async fn a_dry_run_is_no_oracle_for_the_pseudonyms_of_real_outputs() {
+    let server = TestServer::start().await;
+    let real = pseudonym(&server, "acme").await;
+    let dry_run = || async {
+        let output = server
+            .criteria()
+            .evaluate_review(common::plans::in_tenant(
+                "acme",
+                pb::EvaluateReviewRequest {
+                    output: "Write to ana@example.com, again ana@example.com.".into(),
+                    criteria_source: Some(
+                        pb::evaluate_review_request::CriteriaSource::InlineCriteria(hashing("")),
+                    ),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner()
+            .redacted_output;
+        pseudonyms_in(&output)
+    };
+    let (first, second) = (dry_run().await, dry_run().await);
+    assert_eq!(first.len(), 2);
+    assert_eq!(
+        first[0], first[1],
+        "equal values still match within one answer"
+    );
+    assert_ne!(first[0], real, "but not the pseudonym real outputs carry");
+    assert_ne!(first[0], second[0], "nor each other across calls");
 }

@@ -147,3 +147,20 @@ async fn rotated_files_serve_new_connections_and_spare_open_ones() {
         .await
         .expect_err("the open health watch is still waiting, not ended");
 }
+
+#[tokio::test]
+async fn an_expired_certificate_is_never_swapped_in() {
+    let files = Files::new();
+    let ca = Ca::new("CA");
+    let trusting = client_tls(&Files::new(), &ca, None);
+    let server = TestServer::start_secured(with_tls(&files, &ca, None), trusting.clone()).await;
+    let expired = ca.expired_server("server");
+    files.write("server.key", &expired.key_pem);
+    files.write("server.pem", &expired.cert_pem);
+    // Several reload intervals: the expired pair agrees with itself, and is still refused.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(
+        new_connection_answers(&server, Some(&trusting)).await,
+        "the valid certificate keeps serving"
+    );
+}

@@ -61,7 +61,7 @@ tenant = "acme"
 roles = ["viewer"]
 
 [[auth.client_certs]]
-name = "spiffe://acme/billing"
+name = "uri:spiffe://acme/billing"
 tenant = "acme"
 roles = ["submitter"]
 "#,
@@ -105,38 +105,45 @@ async fn grpcurl<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
         .expect("run grpcurl")
 }
 
+impl Secured {
+    /// grpcurl trusting the server's CA and presenting `pair`, then `args`.
+    async fn grpcurl_as(&self, pair: &(PathBuf, PathBuf), args: &[&str]) -> Output {
+        let ca = self.ca();
+        let mut all = vec![
+            "-cacert",
+            ca.to_str().unwrap(),
+            "-cert",
+            pair.0.to_str().unwrap(),
+            "-key",
+            pair.1.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        grpcurl(&all).await
+    }
+}
+
 #[tokio::test]
 async fn grpcurl_with_a_client_certificate() {
     let secured = Secured::start().await;
     let (ca, target) = (secured.ca(), secured.target());
-    let (cert, key) = (&secured.cert.0, &secured.cert.1);
-    let with_cert = |args: &[&str]| -> Vec<String> {
-        let mut all: Vec<String> = [
-            "-cacert",
-            ca.to_str().unwrap(),
-            "-cert",
-            cert.to_str().unwrap(),
-            "-key",
-            key.to_str().unwrap(),
-        ]
-        .map(str::to_owned)
-        .to_vec();
-        all.extend(args.iter().map(|arg| arg.to_string()));
-        all
-    };
+    let mapped = &secured.cert;
 
-    let listed = grpcurl(&with_cert(&[&target, "list"])).await;
+    let listed = secured.grpcurl_as(mapped, &[&target, "list"]).await;
     assert!(listed.status.success(), "{}", text(&listed));
     assert!(text(&listed).contains("orchestrator.v1.OrchestratorService"));
 
     let plan = r#"{"spec": {"tasks": [{"id": "facts", "agent": "mock", "params": {"output": "Revenue grew."}}]}}"#;
-    let ran = grpcurl(&with_cert(&[
-        "-d",
-        plan,
-        &target,
-        "orchestrator.v1.OrchestratorService/Orchestrate",
-    ]))
-    .await;
+    let ran = secured
+        .grpcurl_as(
+            mapped,
+            &[
+                "-d",
+                plan,
+                &target,
+                "orchestrator.v1.OrchestratorService/Orchestrate",
+            ],
+        )
+        .await;
     assert!(ran.status.success(), "{}", text(&ran));
     assert!(
         text(&ran).contains("ORCHESTRATION_STATE_APPROVED"),
@@ -145,7 +152,9 @@ async fn grpcurl_with_a_client_certificate() {
     );
 
     // Health stays open to a client with a certificate and no credentials beyond it...
-    let health = grpcurl(&with_cert(&[&target, "grpc.health.v1.Health/Check"])).await;
+    let health = secured
+        .grpcurl_as(mapped, &[&target, "grpc.health.v1.Health/Check"])
+        .await;
     assert!(text(&health).contains("SERVING"), "{}", text(&health));
     // ...but without a client certificate there is no connection at all.
     let refused = grpcurl(&["-cacert", ca.to_str().unwrap(), &target, "list"]).await;
@@ -158,23 +167,14 @@ async fn grpcurl_with_a_client_certificate() {
 #[tokio::test]
 async fn grpcurl_with_an_unmapped_certificate_needs_a_key() {
     let mut secured = Secured::start().await;
-    let (ca, target) = (secured.ca(), secured.target());
-    let (cert, key) = (&secured.unmapped.0, &secured.unmapped.1);
-    let base = [
-        "-cacert",
-        ca.to_str().unwrap(),
-        "-cert",
-        cert.to_str().unwrap(),
-        "-key",
-        key.to_str().unwrap(),
-    ];
-    let mut args = base.to_vec();
-    args.extend([
-        target.as_str(),
-        "orchestrator.v1.OrchestratorService/ListAgents",
-    ]);
+    let target = secured.target();
+    let list_agents = "orchestrator.v1.OrchestratorService/ListAgents";
+    let with_key = |key: &str| format!("authorization: Bearer {key}");
+
     // Reflection needs credentials too: grpcurl cannot even learn the method.
-    let refused = grpcurl(&args).await;
+    let refused = secured
+        .grpcurl_as(&secured.unmapped, &[&target, list_agents])
+        .await;
     assert!(!refused.status.success());
     assert!(
         text(&refused).contains("Unauthenticated"),
@@ -182,34 +182,23 @@ async fn grpcurl_with_an_unmapped_certificate_needs_a_key() {
         text(&refused)
     );
     assert!(
-        text(&refused).contains("client certificate: stranger is not mapped to a tenant"),
+        text(&refused).contains("client certificate: cn:stranger is not mapped to a tenant"),
         "{}",
         text(&refused)
     );
 
-    let header = format!("authorization: Bearer {}", secured.viewer_key);
-    let mut args = base.to_vec();
-    args.extend([
-        "-H",
-        header.as_str(),
-        target.as_str(),
-        "orchestrator.v1.OrchestratorService/ListAgents",
-    ]);
-    let listed = grpcurl(&args).await;
+    let header = with_key(&secured.viewer_key);
+    let listed = secured
+        .grpcurl_as(&secured.unmapped, &["-H", &header, &target, list_agents])
+        .await;
     assert!(listed.status.success(), "{}", text(&listed));
     assert!(text(&listed).contains("\"echo\""), "{}", text(&listed));
 
     // A wrong key: refused, and logged with its fingerprint, never the key.
-    let wrong_key = format!("{}x", secured.viewer_key);
-    let header = format!("authorization: Bearer {wrong_key}");
-    let mut args = base.to_vec();
-    args.extend([
-        "-H",
-        header.as_str(),
-        target.as_str(),
-        "orchestrator.v1.OrchestratorService/ListAgents",
-    ]);
-    let refused = grpcurl(&args).await;
+    let header = with_key(&format!("{}x", secured.viewer_key));
+    let refused = secured
+        .grpcurl_as(&secured.unmapped, &["-H", &header, &target, list_agents])
+        .await;
     assert!(
         text(&refused).contains("API key: unknown API key"),
         "{}",
@@ -222,7 +211,7 @@ async fn grpcurl_with_an_unmapped_certificate_needs_a_key() {
         .wait_for_log(|entry| entry["message"] == "authentication failed")
         .await;
     assert_eq!(first["level"], "INFO", "{first}");
-    assert_eq!(first["who"], "certificate stranger", "{first}");
+    assert_eq!(first["who"], "certificate cn:stranger", "{first}");
     let second = secured
         .server
         .wait_for_log(|entry| {

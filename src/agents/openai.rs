@@ -92,7 +92,17 @@ impl Agent for OpenAiAgent {
         call = match &self.key {
             ApiKey::None => call,
             ApiKey::Bearer(key) => call.bearer_auth(key),
-            ApiKey::Azure(key) => call.header("api-key", key),
+            ApiKey::Azure(key) => match reqwest::header::HeaderValue::from_str(key) {
+                Ok(mut value) => {
+                    value.set_sensitive(true);
+                    call.header("api-key", value)
+                }
+                Err(_) => {
+                    return Err(AgentError::Fatal(
+                        "the API key holds characters a header cannot carry".into(),
+                    ));
+                }
+            },
         };
         let response = call.send().await.map_err(classify_transport)?;
         let status = response.status();

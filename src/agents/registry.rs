@@ -141,19 +141,23 @@ fn build(
             for (key, value) in headers {
                 let key = reqwest::header::HeaderName::from_bytes(key.as_bytes())
                     .map_err(|e| invalid(name, format!("header {key:?}: {e}")))?;
-                let value = reqwest::header::HeaderValue::from_str(value)
+                let mut value = reqwest::header::HeaderValue::from_str(value)
                     .map_err(|e| invalid(name, format!("header {key}: {e}")))?;
+                // Configured headers often carry keys: out of HTTP/2 compression tables and
+                // Debug output.
+                value.set_sensitive(true);
                 header_map.insert(key, value);
             }
             if let Some(variable) = bearer_token_env {
                 let token = secret(name, variable)?;
-                let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+                let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
                     .map_err(|_| {
                         invalid(
                             name,
                             format!("{variable} holds characters a header cannot carry"),
                         )
                     })?;
+                value.set_sensitive(true);
                 header_map.insert(reqwest::header::AUTHORIZATION, value);
             }
             Arc::new(HttpAgent::new(client, url, header_map))

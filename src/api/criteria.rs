@@ -27,17 +27,22 @@ pub const MAX_EVALUATE_TASKS: usize = 1024;
 
 pub struct ReviewCriteriaApi {
     catalog: Arc<CriteriaCatalog>,
-    /// Keys HASH pseudonyms, as in orchestrations.
-    pseudonym_secret: Arc<[u8]>,
 }
 
 impl ReviewCriteriaApi {
-    pub fn new(catalog: Arc<CriteriaCatalog>, pseudonym_secret: Arc<[u8]>) -> Self {
-        Self {
-            catalog,
-            pseudonym_secret,
-        }
+    pub fn new(catalog: Arc<CriteriaCatalog>) -> Self {
+        Self { catalog }
     }
+}
+
+/// HASH pseudonyms of a dry run, keyed by a secret of that call alone: equal values still
+/// match within the answer, but a caller cannot turn EvaluateReview into an oracle that maps
+/// candidate values to the pseudonyms its tenant's real outputs carry.
+fn dry_run_pseudonyms(tenant: &str) -> Result<Pseudonyms, ApiError> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret)
+        .map_err(|error| ApiError::Internal(format!("no randomness for a dry run: {error}")))?;
+    Ok(Pseudonyms::new(&secret, tenant))
 }
 
 fn check_id(field: &str, id: &str) -> Option<FieldViolation> {
@@ -310,7 +315,7 @@ impl ReviewCriteriaService for ReviewCriteriaApi {
                 .await
                 .map_err(ApiError::from)?,
         };
-        let pseudonyms = Pseudonyms::new(&self.pseudonym_secret, tenant.as_str());
+        let pseudonyms = dry_run_pseudonyms(tenant.as_str())?;
         let outcome = compiled
             .review(
                 ReviewInput {

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use arc_swap::ArcSwap;
@@ -109,6 +109,8 @@ pub enum JwtError {
 struct VerifyingKey {
     key: DecodingKey,
     algorithms: Vec<Algorithm>,
+    /// The key material as published, to tell a key replaced under the same kid.
+    material: String,
 }
 
 #[derive(Default)]
@@ -121,6 +123,22 @@ struct KeySet {
 impl KeySet {
     fn len(&self) -> usize {
         self.by_kid.len() + self.anonymous.len()
+    }
+
+    /// Whether a key of this set is gone from `next`, or published there with other material.
+    fn withdrawn_in(&self, next: &KeySet) -> bool {
+        let kept = |kid: &String, key: &Arc<VerifyingKey>| {
+            next.by_kid
+                .get(kid)
+                .is_some_and(|other| other.material == key.material)
+        };
+        let anonymous_kept = |key: &Arc<VerifyingKey>| {
+            next.anonymous
+                .iter()
+                .any(|other| other.material == key.material)
+        };
+        !self.by_kid.iter().all(|(kid, key)| kept(kid, key))
+            || !self.anonymous.iter().all(anonymous_kept)
     }
 }
 
@@ -135,6 +153,9 @@ struct RefreshState {
 struct Verified {
     principal: Arc<Principal>,
     valid_until: SystemTime,
+    /// Key withdrawals seen before it was verified: one since makes it stale, even when it was
+    /// cached after the withdrawal (a verification racing a reload).
+    withdrawals: u64,
 }
 
 struct CacheExpiry;
@@ -157,6 +178,8 @@ impl moka::Expiry<[u8; 32], Arc<Verified>> for CacheExpiry {
 pub struct JwtVerifier {
     config: JwtConfig,
     keys: ArcSwap<KeySet>,
+    /// How many times a key went away.
+    withdrawals: AtomicU64,
     loaded: AtomicBool,
     refresh: tokio::sync::Mutex<RefreshState>,
     cache: moka::sync::Cache<[u8; 32], Arc<Verified>>,
@@ -181,6 +204,7 @@ impl JwtVerifier {
                 .build(),
             config,
             keys: ArcSwap::from_pointee(KeySet::default()),
+            withdrawals: AtomicU64::new(0),
             loaded: AtomicBool::new(false),
             refresh: tokio::sync::Mutex::new(RefreshState::default()),
         });
@@ -214,8 +238,11 @@ impl JwtVerifier {
     /// The principal a token stands for.
     pub async fn verify(&self, token: &str) -> Result<Arc<Principal>, JwtError> {
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        // Read before any key is: a withdrawal from here on makes this verification stale.
+        let withdrawals = self.withdrawals.load(Ordering::Acquire);
         if let Some(hit) = self.cache.get(&digest)
             && hit.valid_until > SystemTime::now()
+            && hit.withdrawals == withdrawals
         {
             return Ok(hit.principal.clone());
         }
@@ -229,7 +256,7 @@ impl JwtVerifier {
             });
         }
         let claims = self.decode(token, &key.key, algorithm)?;
-        let verified = Arc::new(self.principal(&claims)?);
+        let verified = Arc::new(self.principal(&claims, withdrawals)?);
         self.cache.insert(digest, verified.clone());
         Ok(verified.principal.clone())
     }
@@ -259,8 +286,9 @@ impl JwtVerifier {
     fn principal(
         &self,
         claims: &serde_json::Map<String, serde_json::Value>,
+        withdrawals: u64,
     ) -> Result<Verified, JwtError> {
-        let text_claim = |name: &str| match claims.get(name) {
+        let text_claim = |name: &str| match claim(claims, name) {
             Some(serde_json::Value::String(text)) => Ok(text.as_str()),
             Some(_) => Err(JwtError::BadClaim {
                 claim: name.to_owned(),
@@ -275,12 +303,11 @@ impl JwtVerifier {
                 claim: tenant_claim.clone(),
                 reason: error.to_string(),
             })?;
-        let roles = roles_of(claims.get(&self.config.roles_claim));
+        let roles = roles_of(claim(claims, &self.config.roles_claim));
         let expires = claims
             .get("exp")
             .and_then(serde_json::Value::as_u64)
             .unwrap_or_default();
-        let valid_until = UNIX_EPOCH + Duration::from_secs(expires) + self.config.leeway;
         Ok(Verified {
             principal: Arc::new(Principal {
                 name: subject.to_owned(),
@@ -288,7 +315,8 @@ impl JwtVerifier {
                 roles,
                 scheme: Scheme::Jwt,
             }),
-            valid_until,
+            valid_until: valid_until(expires, self.config.leeway),
+            withdrawals,
         })
     }
 
@@ -353,21 +381,40 @@ impl JwtVerifier {
                 return Err(error);
             }
         };
-        let previous = self.keys.load();
-        let withdrawn = previous
-            .by_kid
-            .keys()
-            .any(|kid| !set.by_kid.contains_key(kid))
-            || previous.anonymous.len() > set.anonymous.len();
-        tracing::info!(source = %self.config.source, keys = set.len(), "JWT signing keys read");
+        let withdrawn = self.keys.load().withdrawn_in(&set);
+        tracing::info!(source = %self.config.source, keys = set.len(), withdrawn, "JWT signing keys read");
         self.keys.store(Arc::new(set));
         self.loaded.store(true, Ordering::Release);
         state.last_error = None;
         if withdrawn {
+            self.withdrawals.fetch_add(1, Ordering::AcqRel);
             self.cache.invalidate_all();
         }
         Ok(())
     }
+}
+
+/// A claim by name, or by a dotted path into nested objects when no claim has the whole name
+/// (`resource_access.orchestrator.roles`, as Keycloak puts an application's roles; Auth0's
+/// namespaced claims such as `https://example.com/tenant` are found by their whole name).
+fn claim<'c>(
+    claims: &'c serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Option<&'c serde_json::Value> {
+    if let Some(value) = claims.get(name) {
+        return Some(value);
+    }
+    let mut parts = name.split('.');
+    let first = claims.get(parts.next()?)?;
+    parts.try_fold(first, |value, part| value.get(part))
+}
+
+/// When a token with this `exp` stops being accepted. A provider may sign any `exp`; past what
+/// `SystemTime` holds, the cache's own bound rules.
+fn valid_until(exp: u64, leeway: Duration) -> SystemTime {
+    UNIX_EPOCH
+        .checked_add(Duration::from_secs(exp).saturating_add(leeway))
+        .unwrap_or_else(|| SystemTime::now() + MAX_CACHE_TTL)
 }
 
 fn read_header(token: &str) -> Result<RawHeader, JwtError> {
@@ -548,7 +595,13 @@ fn verifying_key(jwk: &Jwk) -> Result<VerifyingKey, &'static str> {
         None => family,
     };
     let key = DecodingKey::from_jwk(jwk).map_err(|_| "unreadable key parameters")?;
-    Ok(VerifyingKey { key, algorithms })
+    let material =
+        serde_json::to_string(&jwk.algorithm).map_err(|_| "unreadable key parameters")?;
+    Ok(VerifyingKey {
+        key,
+        algorithms,
+        material,
+    })
 }
 
 #[cfg(test)]
@@ -569,6 +622,61 @@ mod tests {
         ));
         assert_eq!(accepted_algorithm("RS256"), Ok(Algorithm::RS256));
         assert_eq!(accepted_algorithm("EdDSA"), Ok(Algorithm::EdDSA));
+    }
+
+    fn key(material: &str) -> Arc<VerifyingKey> {
+        Arc::new(VerifyingKey {
+            key: DecodingKey::from_secret(b"unused").unwrap(),
+            algorithms: Vec::new(),
+            material: material.into(),
+        })
+    }
+
+    fn set(named: &[(&str, &str)], anonymous: &[&str]) -> KeySet {
+        KeySet {
+            by_kid: named
+                .iter()
+                .map(|(kid, material)| (kid.to_string(), key(material)))
+                .collect(),
+            anonymous: anonymous.iter().map(|material| key(material)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_key_gone_or_replaced_under_its_kid_is_withdrawn() {
+        let before = set(&[("a", "1"), ("b", "2")], &["x"]);
+        assert!(!before.withdrawn_in(&set(&[("a", "1"), ("b", "2"), ("c", "3")], &["x", "y"])));
+        assert!(before.withdrawn_in(&set(&[("a", "1")], &["x"])));
+        assert!(before.withdrawn_in(&set(&[("a", "1"), ("b", "9")], &["x"])));
+        assert!(before.withdrawn_in(&set(&[("a", "1"), ("b", "2")], &["y"])));
+    }
+
+    #[test]
+    fn claims_are_found_by_name_or_by_a_path_into_nested_objects() {
+        let claims = serde_json::json!({
+            "https://example.com/tenant": "acme",
+            "resource_access": {"orchestrator": {"roles": ["viewer"]}},
+            "roles": ["admin"],
+        });
+        let claims = claims.as_object().unwrap();
+        assert_eq!(
+            claim(claims, "https://example.com/tenant"),
+            Some(&serde_json::json!("acme"))
+        );
+        let nested = claim(claims, "resource_access.orchestrator.roles");
+        assert_eq!(roles_of(nested).to_string(), "viewer");
+        assert_eq!(claim(claims, "resource_access.other.roles"), None);
+        assert_eq!(claim(claims, "roles.0"), None);
+    }
+
+    #[test]
+    fn any_signed_expiry_gives_a_time_without_overflow() {
+        let leeway = Duration::from_secs(30);
+        assert_eq!(
+            valid_until(100, leeway),
+            UNIX_EPOCH + Duration::from_secs(130)
+        );
+        assert!(valid_until(u64::MAX, leeway) > SystemTime::now());
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod role;
 use std::sync::Arc;
 
 pub use api_key::ApiKeys;
-pub use client_cert::{ClientCerts, ClientIdentity};
+pub use client_cert::{ClientCerts, ClientIdentity, NameKind};
 pub use jwt::{JwtError, JwtVerifier};
 pub use role::{Permission, Role, Roles};
 
@@ -350,7 +350,10 @@ mod tests {
         let (auth, key) = keyed();
         let header = format!("bearer {key}");
         let cert = ClientIdentity {
-            names: vec!["other".into(), "svc.acme".into()],
+            names: vec![
+                (NameKind::CommonName, "other".into()),
+                (NameKind::Dns, "svc.acme".into()),
+            ],
         };
         let by_key = auth
             .authenticate(Credentials {
@@ -420,7 +423,7 @@ mod tests {
         assert!(error.to_string().contains("no auth.jwt"), "{error}");
 
         let stranger = ClientIdentity {
-            names: vec!["CN-less".into()],
+            names: vec![(NameKind::CommonName, "CN-less".into())],
         };
         let error = auth
             .authenticate(Credentials {

@@ -59,6 +59,41 @@ fn describe_status(status: &tonic::Status) -> String {
     text
 }
 
+/// `Bearer <token>`, kept out of HTTP/2 header compression tables; a warning when it would
+/// cross a network in clear.
+fn bearer(token: &str, exposed: bool) -> Result<MetadataValue<Ascii>, CliError> {
+    if exposed {
+        eprintln!(
+            "orchestrator: warning: sending the token over plaintext http:// to a host that is not loopback; use https://"
+        );
+    }
+    let mut value = MetadataValue::try_from(format!("Bearer {}", token.trim())).map_err(|_| {
+        CliError::Invalid {
+            what: "token",
+            value: "(characters a header cannot carry)".into(),
+        }
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// An `http://` address whose host is not loopback.
+fn endpoint_uri_is_exposed(server: &str) -> bool {
+    let Ok(uri) = server.parse::<http::Uri>() else {
+        return false;
+    };
+    let loopback = match uri.host() {
+        Some("localhost") => true,
+        Some(host) => host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => true,
+    };
+    uri.scheme_str() == Some("http") && !loopback
+}
+
 /// How the CLI reaches the service.
 #[derive(Debug, Clone, Default)]
 pub struct Target {
@@ -102,14 +137,7 @@ impl Connection {
         let authorization = target
             .token
             .as_deref()
-            .map(|token| {
-                MetadataValue::try_from(format!("Bearer {}", token.trim())).map_err(|_| {
-                    CliError::Invalid {
-                        what: "token",
-                        value: "(characters a header cannot carry)".into(),
-                    }
-                })
-            })
+            .map(|token| bearer(token, endpoint_uri_is_exposed(server)))
             .transpose()?;
         Ok(Self {
             client: OrchestratorServiceClient::new(channel),

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::{AgentSettings, ConfigError, Settings};
-use crate::auth::Role;
+use crate::auth::{NameKind, Role};
 use crate::model::TenantId;
 use crate::secrets::redact_url;
 
@@ -159,6 +159,8 @@ fn default_min_refresh_interval() -> Duration {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientCertSettings {
+    /// `cn:`, `dns:`, `uri:` or `email:` and a name, to match only that kind; a bare name
+    /// matches any kind.
     pub name: String,
     pub tenant: String,
     pub roles: Vec<Role>,
@@ -219,10 +221,25 @@ pub(super) fn check(settings: &Settings) -> Result<(), ConfigError> {
             "need server.tls.client_ca_file: without it no client certificate is asked for or verified",
         ));
     }
-    for (index, cert) in auth.client_certs.iter().enumerate() {
+    check_client_certs(&auth.client_certs)
+}
+
+fn check_client_certs(certs: &[ClientCertSettings]) -> Result<(), ConfigError> {
+    let mut names = std::collections::HashSet::new();
+    for (index, cert) in certs.iter().enumerate() {
         let key = format!("auth.client_certs[{index}]");
-        if cert.name.trim().is_empty() {
+        let bare = NameKind::ALL
+            .iter()
+            .find_map(|kind| cert.name.strip_prefix(kind.prefix()))
+            .unwrap_or(&cert.name);
+        if bare.trim().is_empty() {
             return Err(invalid(format!("{key}.name"), "is empty"));
+        }
+        if !names.insert(cert.name.as_str()) {
+            return Err(invalid(
+                format!("{key}.name"),
+                format!("{:?} is mapped twice", cert.name),
+            ));
         }
         check_binding(&key, &cert.tenant, &cert.roles)?;
     }
@@ -314,8 +331,14 @@ fn check_jwt(jwt: &JwtSettings) -> Result<(), ConfigError> {
     if jwt.leeway > Duration::from_secs(300) {
         return Err(invalid("auth.jwt.leeway", "must be at most 5m"));
     }
-    if jwt.refresh_interval < Duration::from_secs(1) {
-        return Err(invalid("auth.jwt.refresh_interval", "must be at least 1s"));
+    for (key, interval) in [
+        ("auth.jwt.refresh_interval", jwt.refresh_interval),
+        // Below a second, tokens with made-up key ids would keep the identity provider busy.
+        ("auth.jwt.min_refresh_interval", jwt.min_refresh_interval),
+    ] {
+        if interval < Duration::from_secs(1) {
+            return Err(invalid(key, "must be at least 1s"));
+        }
     }
     Ok(())
 }

@@ -21,7 +21,8 @@ pub enum PiiCategory {
     Iban,
     /// IPv4 and IPv6 addresses.
     IpAddress,
-    /// Credentials: AWS access key ids, GitHub tokens, JWTs, PEM private key blocks.
+    /// Credentials: AWS access key ids, GitHub tokens, this service's API keys, JWTs, PEM
+    /// private key blocks.
     Secret,
 }
 

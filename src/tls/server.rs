@@ -40,6 +40,8 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_HANDSHAKES: usize = 1024;
 /// Pause after a failed accept (out of file descriptors) so that the loop does not spin.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(50);
+/// A certificate with fewer days left is logged as a warning at every load.
+const EXPIRY_WARNING_DAYS: i64 = 7;
 
 /// The files of the configuration.
 #[derive(Debug, Clone)]
@@ -94,8 +96,8 @@ impl ServerTls {
             client_ca: settings.client_ca_file.clone(),
         };
         let (contents, digest) = files.read()?;
-        let config = build(&files, &contents)?;
-        log_certificate(&files, &contents, "TLS certificate loaded");
+        let (config, leaf) = build(&files, &contents)?;
+        log_certificate(&files, &leaf, "TLS certificate loaded");
         Ok(Arc::new(Self {
             files,
             current: ArcSwap::from_pointee(config),
@@ -135,18 +137,22 @@ impl ServerTls {
             .seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if seen.0 == digest || seen.1 == Some(digest) {
+        if seen.0 == digest {
             return;
         }
+        // Built again on every check, not only on a change: a certificate not valid yet
+        // becomes valid without its file changing.
         match build(&self.files, &contents) {
-            Ok(config) => {
+            Ok((config, leaf)) => {
                 self.current.store(Arc::new(config));
                 *seen = (digest, None);
-                log_certificate(&self.files, &contents, "TLS certificate reloaded");
+                log_certificate(&self.files, &leaf, "TLS certificate reloaded");
             }
             Err(error) => {
+                if seen.1 != Some(digest) {
+                    tracing::warn!(%error, "the changed TLS files do not form a usable configuration; keeping the current certificate");
+                }
                 seen.1 = Some(digest);
-                tracing::warn!(%error, "the changed TLS files do not form a usable configuration yet; keeping the current certificate");
             }
         }
     }
@@ -163,8 +169,67 @@ impl ServerTls {
     }
 }
 
-fn build(files: &Files, contents: &Contents) -> Result<ServerConfig, TlsError> {
+/// The leaf certificate's subject and validity, read to refuse and to report.
+struct Leaf {
+    subject: String,
+    not_before: i64,
+    not_after: i64,
+}
+
+impl Leaf {
+    fn read(path: &std::path::Path, der: &[u8]) -> Result<Self, TlsError> {
+        use x509_parser::prelude::FromDer as _;
+        let (_, cert) =
+            x509_parser::certificate::X509Certificate::from_der(der).map_err(|error| {
+                TlsError::Invalid {
+                    path: path.to_owned(),
+                    reason: error.to_string(),
+                }
+            })?;
+        let validity = cert.validity();
+        Ok(Self {
+            subject: cert.subject().to_string(),
+            not_before: validity.not_before.timestamp(),
+            not_after: validity.not_after.timestamp(),
+        })
+    }
+
+    /// A certificate no client would accept now is refused rather than served.
+    fn check_valid_now(&self, path: &std::path::Path) -> Result<(), TlsError> {
+        let now = chrono::Utc::now().timestamp();
+        let invalid = |reason: String| TlsError::Invalid {
+            path: path.to_owned(),
+            reason,
+        };
+        if now < self.not_before {
+            return Err(invalid(format!(
+                "not valid before {}",
+                rfc3339(self.not_before)
+            )));
+        }
+        if now > self.not_after {
+            return Err(invalid(format!("expired at {}", rfc3339(self.not_after))));
+        }
+        Ok(())
+    }
+}
+
+fn rfc3339(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|at| at.to_rfc3339())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+fn build(files: &Files, contents: &Contents) -> Result<(ServerConfig, Leaf), TlsError> {
     let certs = parse_certs(&files.cert, &contents.cert)?;
+    let leaf = certs
+        .first()
+        .map(|der| Leaf::read(&files.cert, der))
+        .ok_or_else(|| TlsError::Empty {
+            path: files.cert.clone(),
+            what: "certificate",
+        })??;
+    leaf.check_valid_now(&files.cert)?;
     let key = parse_key(&files.key, &contents.key)?;
     let config_error = |error: rustls::Error| TlsError::Config(error.to_string());
     let builder = ServerConfig::builder_with_provider(provider())
@@ -189,32 +254,26 @@ fn build(files: &Files, contents: &Contents) -> Result<ServerConfig, TlsError> {
     })?;
     // gRPC runs over HTTP/2 only, and clients (grpc-go, grpcio) require it to be negotiated.
     config.alpn_protocols = vec![b"h2".to_vec()];
-    Ok(config)
+    Ok((config, leaf))
 }
 
-/// Logs which certificate is in use and until when.
-fn log_certificate(files: &Files, contents: &Contents, message: &'static str) {
-    let leaf = parse_certs(&files.cert, &contents.cert)
-        .ok()
-        .and_then(|certs| certs.into_iter().next());
-    let (subject, not_after) = leaf
-        .as_ref()
-        .and_then(|der| {
-            use x509_parser::prelude::FromDer as _;
-            let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der).ok()?;
-            Some((
-                cert.subject().to_string(),
-                cert.validity().not_after.to_string(),
-            ))
-        })
-        .unwrap_or_default();
+/// Logs which certificate is in use and until when; warns when that is soon.
+fn log_certificate(files: &Files, leaf: &Leaf, message: &'static str) {
+    let days_left = (leaf.not_after - chrono::Utc::now().timestamp()) / 86_400;
     tracing::info!(
         cert = %files.cert.display(),
-        %subject,
-        %not_after,
+        subject = %leaf.subject,
+        not_after = %rfc3339(leaf.not_after),
         client_certificates = files.client_ca.is_some(),
         "{message}"
     );
+    if days_left < EXPIRY_WARNING_DAYS {
+        tracing::warn!(
+            cert = %files.cert.display(),
+            days_left,
+            "the TLS certificate expires soon; rotate it"
+        );
+    }
 }
 
 async fn accept_loop(

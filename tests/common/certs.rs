@@ -41,15 +41,35 @@ impl Ca {
             name,
             &["127.0.0.1", "localhost"],
             ExtendedKeyUsagePurpose::ServerAuth,
+            |_| {},
+        )
+    }
+
+    /// As `server`, but expired since 2021.
+    pub fn expired_server(&self, name: &str) -> Leaf {
+        self.leaf(
+            name,
+            &["127.0.0.1", "localhost"],
+            ExtendedKeyUsagePurpose::ServerAuth,
+            |params| {
+                params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+                params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+            },
         )
     }
 
     /// A client certificate with subject CN `cn` and the given SANs (DNS names or URIs).
     pub fn client(&self, cn: &str, sans: &[&str]) -> Leaf {
-        self.leaf(cn, sans, ExtendedKeyUsagePurpose::ClientAuth)
+        self.leaf(cn, sans, ExtendedKeyUsagePurpose::ClientAuth, |_| {})
     }
 
-    fn leaf(&self, cn: &str, sans: &[&str], usage: ExtendedKeyUsagePurpose) -> Leaf {
+    fn leaf(
+        &self,
+        cn: &str,
+        sans: &[&str],
+        usage: ExtendedKeyUsagePurpose,
+        adjust: impl FnOnce(&mut CertificateParams),
+    ) -> Leaf {
         let mut params = CertificateParams::new(
             sans.iter()
                 .filter(|san| !san.contains("://"))
@@ -64,6 +84,7 @@ impl Ca {
         }
         params.distinguished_name.push(DnType::CommonName, cn);
         params.extended_key_usages = vec![usage];
+        adjust(&mut params);
         let key = KeyPair::generate().expect("leaf key");
         let cert = params.signed_by(&key, &self.issuer).expect("signed leaf");
         Leaf {

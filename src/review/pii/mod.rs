@@ -11,8 +11,9 @@
 //!
 //! Detectors by family: `numeric` (values starting with a digit: phones, SSNs, SINs, cards,
 //! IPv4, context-gated bare runs), `phone` (NANP and E.164 layouts), `email`, `network` (IPv6
-//! and octets), `iban`, `secret` (AWS keys, GitHub tokens, JWTs, PEM blocks), with the check
-//! digits in `checksums` and byte helpers in `lex`. Replacement text is in `redact`.
+//! and octets), `iban`, `secret` (AWS keys, GitHub tokens, this service's `orch_` API keys,
+//! JWTs, PEM blocks), with the check digits in `checksums` and byte helpers in `lex`.
+//! Replacement text is in `redact`.
 //!
 //! All detectors run whatever categories a [`Scanner`] reports, so a value is recognised as what
 //! it is even when its category is not wanted (an IPv4 address is never half-reported as
@@ -282,10 +283,12 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
                 Some(end) => found.push(PiiCategory::Secret, i, end),
                 None => i + 1,
             },
-            UNDERSCORE => match secret::github_token(b, i) {
-                Some((start, end)) => found.push(PiiCategory::Secret, start, end),
-                None => i + 1,
-            },
+            UNDERSCORE => {
+                match secret::github_token(b, i).or_else(|| secret::orchestrator_key(b, i)) {
+                    Some((start, end)) => found.push(PiiCategory::Secret, start, end),
+                    None => i + 1,
+                }
+            }
             _ => i + 1,
         };
         // Every detector ends past `i`; `max` makes progress certain regardless.

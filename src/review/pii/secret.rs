@@ -1,4 +1,5 @@
-//! Credentials: AWS access key ids, GitHub tokens, JWTs and PEM private key blocks.
+//! Credentials: AWS access key ids, GitHub tokens, this service's own API keys, JWTs and PEM
+//! private key blocks.
 
 use memchr::memmem;
 
@@ -42,6 +43,18 @@ pub(super) fn github_token(b: &[u8], u: usize) -> Option<(usize, usize)> {
 
 fn is_b64url(c: u8) -> bool {
     is_alnum(c) || c == b'_' || c == b'-'
+}
+
+/// An API key of this service (`orch_` and 43 base64url characters, as `orchestrator keys new`
+/// makes them) whose `_` is at `u`; returns `(start, end)`.
+pub(super) fn orchestrator_key(b: &[u8], u: usize) -> Option<(usize, usize)> {
+    let s = u.checked_sub(4)?;
+    if b.get(s..u)? != b"orch" || is_word(before(b, s)) {
+        return None;
+    }
+    let body = run_len(b, u + 1, 44, is_b64url);
+    let end = u + 1 + body;
+    (body == 43 && !is_b64url(at(b, end))).then_some((s, end))
 }
 
 /// A JWT at `s` (on the `e` of `eyJ`, a token start): three base64url segments separated by
@@ -200,6 +213,20 @@ mod tests {
         assert_eq!(github_token(fine.as_bytes(), 6), Some((0, 93)));
         assert_eq!(github_token(format!("{fine}c").as_bytes(), 6), None);
         assert_eq!(github_token(b"github_pat_short", 6), None);
+    }
+
+    #[test]
+    fn own_api_keys() {
+        let key = format!("key=orch_{} ok", "aB3_-x".repeat(7) + "z");
+        assert_eq!(orchestrator_key(key.as_bytes(), 8), Some((4, 4 + 48)));
+        let short = format!("orch_{}", "a".repeat(42));
+        assert_eq!(orchestrator_key(short.as_bytes(), 4), None);
+        let long = format!("orch_{}", "a".repeat(44));
+        assert_eq!(orchestrator_key(long.as_bytes(), 4), None);
+        let glued = format!("xorch_{}", "a".repeat(43));
+        assert_eq!(orchestrator_key(glued.as_bytes(), 5), None);
+        assert_eq!(orchestrator_key(b"orch_estra", 4), None);
+        assert_eq!(orchestrator_key(b"_x", 0), None);
     }
 
     #[test]
