@@ -473,6 +473,15 @@ fn warn_about_exposure(settings: &Settings, tls: bool) {
             "authentication is off on an address beyond loopback (server.insecure = true): every caller may act for every tenant"
         );
     }
+    let auth = &settings.auth;
+    let configured =
+        auth.api_keys.len() + auth.client_certs.len() + usize::from(auth.jwt.is_some());
+    if auth.mode == AuthMode::Off && configured > 0 {
+        tracing::warn!(
+            configured,
+            "auth.mode is \"off\": the credentials configured under [auth] are not checked, and every caller may act for every tenant"
+        );
+    }
     if settings.auth.mode == AuthMode::Required && !tls && beyond_loopback {
         tracing::warn!(
             listen = %server.listen,
