@@ -40,7 +40,8 @@ pub enum CliError {
     Rpc(#[from] tonic::Status),
     #[error("invalid {what}: {value:?}")]
     Invalid { what: &'static str, value: String },
-    #[error("TLS: {0}")]
+    /// The server address or the TLS files (the message names which).
+    #[error("{0}")]
     Tls(#[from] TlsError),
 }
 
