@@ -172,6 +172,7 @@ pub async fn serve(
         )))
         .add_service(ReviewCriteriaServiceServer::new(ReviewCriteriaApi::new(
             catalog,
+            orchestrations.agents().names(),
         )));
 
     let address = listener

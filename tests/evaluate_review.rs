@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::plans::in_tenant;
-use common::{TestServer, violated_fields};
+use common::{TestServer, field_violations, violated_fields};
 use orchestrator::api::pb;
 use orchestrator::config::Settings;
 use pb::evaluate_review_request::CriteriaSource;
@@ -260,20 +260,28 @@ async fn bad_requests_name_their_fields() {
 #[tokio::test]
 async fn criteria_with_a_judge_cannot_be_approved_without_one() {
     let server = TestServer::start().await;
-    let mut judged = strict("judged");
-    judged.judge_agent = "reviewer-llm".into();
-    judged.validation_prompts = vec!["Are there contradictions?".into()];
-    let status = evaluate(
-        &server,
-        "acme",
-        Some(CriteriaSource::InlineCriteria(judged)),
-        REPORT,
-        vec![],
-    )
-    .await
-    .unwrap_err();
+    let judged = |agent: &str| {
+        let mut judged = strict("judged");
+        judged.judge_agent = agent.into();
+        judged.validation_prompts = vec!["Are there contradictions?".into()];
+        Some(CriteriaSource::InlineCriteria(judged))
+    };
+    // A judge that is no agent of this server is a bad request...
+    let status = evaluate(&server, "acme", judged("reviewer-llm"), REPORT, vec![])
+        .await
+        .unwrap_err();
+    let violations = field_violations(&status);
+    assert_eq!(violations[0].0, "inline_criteria.judge_agent");
+    assert!(violations[0].1.contains("reviewer-llm"), "{violations:?}");
+    // ...and a real one is not called by a dry run, which therefore cannot approve.
+    let status = evaluate(&server, "acme", judged("echo"), REPORT, vec![])
+        .await
+        .unwrap_err();
     assert_eq!(status.code(), Code::FailedPrecondition);
-    assert!(status.message().contains("reviewer-llm"), "{status:?}");
+    assert!(
+        status.message().contains("dry run does not call judges"),
+        "{status:?}"
+    );
 }
 
 async fn criteria_version_seen(server: &TestServer) -> u64 {

@@ -323,17 +323,37 @@ async fn a_review_that_cannot_decide_fails_the_orchestration() {
 
 #[tokio::test]
 async fn criteria_naming_an_unknown_judge_are_refused_before_anything_runs() {
-    let server = TestServer::start().await;
-    create_criteria(
-        &server,
-        pb::ReviewCriteria {
-            id: "judged".into(),
-            judge_agent: "gpt-judge".into(),
-            validation_prompts: vec!["Is it consistent?".into()],
-            ..Default::default()
+    let judged = pb::ReviewCriteria {
+        id: "judged".into(),
+        judge_agent: "gpt-judge".into(),
+        validation_prompts: vec!["Is it consistent?".into()],
+        ..Default::default()
+    };
+    // Where no agent has that name, the criteria themselves are refused.
+    let plain = TestServer::start().await;
+    let status = plain
+        .criteria()
+        .create_review_criteria(pb::CreateReviewCriteriaRequest {
+            criteria: Some(judged.clone()),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(common::violated_fields(&status), ["criteria.judge_agent"]);
+
+    // Criteria stored where the agent existed, used by a server without it: the submission is
+    // refused before anything runs.
+    let mut settings = orchestrator::config::Settings::default();
+    settings.agents.insert(
+        "gpt-judge".into(),
+        orchestrator::config::AgentSettings::Echo {
+            enabled: true,
+            description: String::new(),
+            max_concurrency: 0,
         },
-    )
-    .await;
+    );
+    let with_judge = TestServer::start_with(settings).await;
+    create_criteria(&with_judge, judged).await;
+    let server = with_judge.restart().await;
     let status = server
         .orchestrator()
         .submit_orchestration(pb::SubmitOrchestrationRequest {

@@ -27,11 +27,51 @@ pub const MAX_EVALUATE_TASKS: usize = 1024;
 
 pub struct ReviewCriteriaApi {
     catalog: Arc<CriteriaCatalog>,
+    /// The agents a judge may name.
+    agents: Vec<String>,
 }
 
 impl ReviewCriteriaApi {
-    pub fn new(catalog: Arc<CriteriaCatalog>) -> Self {
-        Self { catalog }
+    pub fn new(catalog: Arc<CriteriaCatalog>, agents: Vec<String>) -> Self {
+        Self { catalog, agents }
+    }
+
+    /// Converts, validates and compiles criteria given in a request under `field`; violations
+    /// are named by their full path (`criteria.policies[1].pattern`).
+    fn parse_criteria(
+        &self,
+        field: &str,
+        proto: Option<pb::ReviewCriteria>,
+    ) -> Result<CompiledCriteria, Vec<FieldViolation>> {
+        let proto = proto.ok_or_else(|| vec![FieldViolation::new(field, "is required")])?;
+        let (criteria, mut violations) = criteria_from_proto(proto);
+        violations.extend(self.check_judge(criteria.judge_agent.as_deref()));
+        let under = |violations: Vec<FieldViolation>| -> Vec<FieldViolation> {
+            violations.into_iter().map(|v| v.under(field)).collect()
+        };
+        match CompiledCriteria::compile(Arc::new(criteria)) {
+            Ok(compiled) if violations.is_empty() => Ok(compiled),
+            Ok(_) => Err(under(violations)),
+            Err(more) => {
+                violations.extend(more);
+                Err(under(violations))
+            }
+        }
+    }
+
+    /// A judge must be an agent this server runs; otherwise the criteria would be accepted
+    /// and fail only when an orchestration uses them.
+    fn check_judge(&self, judge: Option<&str>) -> Option<FieldViolation> {
+        let judge = judge?;
+        (!self.agents.iter().any(|agent| agent == judge)).then(|| {
+            FieldViolation::new(
+                "judge_agent",
+                format!(
+                    "{judge:?} is not an agent of this server; configured: {}",
+                    self.agents.join(", ")
+                ),
+            )
+        })
     }
 }
 
@@ -57,27 +97,6 @@ fn check_id(field: &str, id: &str) -> Option<FieldViolation> {
         ))
     } else {
         None
-    }
-}
-
-/// Converts, validates and compiles criteria given in a request under `field`; violations are
-/// named by their full path (`criteria.policies[1].pattern`).
-fn parse_criteria(
-    field: &str,
-    proto: Option<pb::ReviewCriteria>,
-) -> Result<CompiledCriteria, Vec<FieldViolation>> {
-    let proto = proto.ok_or_else(|| vec![FieldViolation::new(field, "is required")])?;
-    let under = |violations: Vec<FieldViolation>| -> Vec<FieldViolation> {
-        violations.into_iter().map(|v| v.under(field)).collect()
-    };
-    let (criteria, mut violations) = criteria_from_proto(proto);
-    match CompiledCriteria::compile(Arc::new(criteria)) {
-        Ok(compiled) if violations.is_empty() => Ok(compiled),
-        Ok(_) => Err(under(violations)),
-        Err(more) => {
-            violations.extend(more);
-            Err(under(violations))
-        }
     }
 }
 
@@ -113,7 +132,7 @@ impl ReviewCriteriaService for ReviewCriteriaApi {
         if !requested_id.is_empty() {
             violations.extend(check_id("criteria.id", &requested_id));
         }
-        let compiled = all_violations(violations, parse_criteria("criteria", proto))?;
+        let compiled = all_violations(violations, self.parse_criteria("criteria", proto))?;
         let mut criteria = (**compiled.criteria()).clone();
         if criteria.id.is_empty() {
             criteria.id = new_criteria_id();
@@ -207,7 +226,7 @@ impl ReviewCriteriaService for ReviewCriteriaApi {
                 ));
             }
         }
-        let compiled = all_violations(violations, parse_criteria("criteria", proto))?;
+        let compiled = all_violations(violations, self.parse_criteria("criteria", proto))?;
         let criteria = (**compiled.criteria()).clone();
         let updated = self
             .catalog
@@ -277,7 +296,7 @@ impl ReviewCriteriaService for ReviewCriteriaApi {
                 // Not stored: named so that the decision says where its criteria came from.
                 inline.id = "inline".to_owned();
                 inline.version = 0;
-                match parse_criteria("inline_criteria", Some(inline)) {
+                match self.parse_criteria("inline_criteria", Some(inline)) {
                     Ok(compiled) => Some(Arc::new(compiled)),
                     Err(found) => {
                         violations.extend(found);

@@ -126,7 +126,7 @@ impl From<ReviewError> for ApiError {
     fn from(error: ReviewError) -> Self {
         match error {
             ReviewError::NoJudge { .. } => ApiError::FailedPrecondition(format!(
-                "{error}: this build has no agents yet, so criteria with a judge_agent cannot be evaluated"
+                "{error}: a dry run does not call judges; criteria with a judge_agent decide only in an orchestration"
             )),
             ReviewError::Judge(judge) => ApiError::Unavailable(judge.to_string()),
         }
