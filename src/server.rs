@@ -23,6 +23,7 @@ use crate::api::orchestrator::OrchestratorApi;
 use crate::api::pb;
 use crate::api::pb::orchestrator_service_server::OrchestratorServiceServer;
 use crate::api::pb::review_criteria_service_server::ReviewCriteriaServiceServer;
+use crate::api::rescue::{self, RequestTypes, RescueLayer};
 use crate::auth::AuthSetupError;
 use crate::catalog::{CatalogError, CriteriaCatalog};
 use crate::config::{
@@ -158,8 +159,15 @@ pub async fn serve(
     let drain = Drain::new();
     let stop_accepting = CancellationToken::new();
     let router = tonic::transport::Server::builder()
+        // Room to answer oversized metadata with a status rather than a reset stream.
+        .http2_max_header_list_size(rescue::TRANSPORT_HEADER_LIMIT)
         // Outermost, so that every call gets a span, refused ones included.
         .layer(trace_layer())
+        // Inside the trace, so that it sees the status a malformed call really gets.
+        .layer(RescueLayer::new(RequestTypes::from_descriptor_sets(&[
+            pb::FILE_DESCRIPTOR_SET,
+            tonic_health::pb::FILE_DESCRIPTOR_SET,
+        ])))
         // Before anything spends work on a call: who calls, may they, for which tenant.
         .layer(edge_auth.layer())
         // Innermost: counts the calls that were let in, so that shutdown waits for them.

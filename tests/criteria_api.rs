@@ -140,14 +140,27 @@ async fn invalid_criteria_name_every_bad_field() {
             "criteria.policies[2].terms.terms",
         ]
     );
+    // The details say what is wrong with each; the message names the first and counts the rest.
+    let described = common::field_violations(&status);
+    let description = |field: &str| {
+        described
+            .iter()
+            .find(|(named, _)| named == field)
+            .map(|(_, description)| description.clone())
+            .unwrap_or_default()
+    };
+    assert!(description("criteria.policies[1].pattern").starts_with("invalid regular expression"));
+    assert!(description("criteria.policies[2].id").contains("repeats policies[0].id"));
     assert!(
         status
             .message()
-            .contains("criteria.policies[1].pattern: invalid regular expression"),
+            .starts_with("invalid review criteria: criteria.id: ")
+            && status
+                .message()
+                .contains("(and 7 more; 8 of 8 in the google.rpc.BadRequest details)"),
         "{}",
         status.message()
     );
-    assert!(status.message().contains("repeats policies[0].id"));
 
     let missing = server
         .criteria()

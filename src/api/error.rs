@@ -11,7 +11,7 @@ use crate::store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The request is malformed; each violation names the field (`criteria.policies[1].pattern`).
-    #[error("invalid {subject}: {}", render(violations))]
+    #[error("invalid {subject}: {}", summary(violations))]
     InvalidArgument {
         subject: &'static str,
         violations: Vec<FieldViolation>,
@@ -48,12 +48,51 @@ pub enum ApiError {
     ShuttingDown,
 }
 
-fn render(violations: &[FieldViolation]) -> String {
+/// Violations sent in the details: at most this many...
+const MAX_DETAILED_VIOLATIONS: usize = 50;
+/// ...and of at most this many bytes of field names and descriptions, so that the whole error
+/// (base64 details and message, in the trailers) fits in 8 KiB, what default clients accept.
+const DETAILED_VIOLATION_BYTES: usize = 4 * 1024;
+/// Longest description kept in a violation or the message.
+const MAX_DESCRIPTION_CHARS: usize = 300;
+
+/// The message: the first violation, and how many more the details hold; never the whole list
+/// twice.
+fn summary(violations: &[FieldViolation]) -> String {
+    let Some(first) = violations.first() else {
+        return "the request is invalid".into();
+    };
+    let first = format!("{}: {}", first.field, shortened(&first.description));
+    match violations.len() {
+        1 => first,
+        all => {
+            let detailed = detailed(violations).count();
+            format!(
+                "{first} (and {} more; {detailed} of {all} in the google.rpc.BadRequest details)",
+                all - 1
+            )
+        }
+    }
+}
+
+fn shortened(description: &str) -> String {
+    match description.char_indices().nth(MAX_DESCRIPTION_CHARS) {
+        Some((cut, _)) => format!("{}…", &description[..cut]),
+        None => description.to_owned(),
+    }
+}
+
+/// The violations that go into the details, within their count and byte budget.
+fn detailed(violations: &[FieldViolation]) -> impl Iterator<Item = (&str, String)> {
+    let mut spent = 0;
     violations
         .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+        .take(MAX_DETAILED_VIOLATIONS)
+        .map(|violation| (violation.field.as_str(), shortened(&violation.description)))
+        .take_while(move |(field, description)| {
+            spent += field.len() + description.len() + 8;
+            spent <= DETAILED_VIOLATION_BYTES
+        })
 }
 
 impl ApiError {
@@ -80,8 +119,8 @@ impl From<ApiError> for Status {
         match error {
             ApiError::InvalidArgument { violations, .. } => {
                 let mut details = ErrorDetails::new();
-                for violation in violations {
-                    details.add_bad_request_violation(violation.field, violation.description);
+                for (field, description) in detailed(&violations) {
+                    details.add_bad_request_violation(field, description);
                 }
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
@@ -168,7 +207,7 @@ mod tests {
         assert_eq!(status.code(), Code::InvalidArgument);
         assert_eq!(
             status.message(),
-            "invalid review criteria: criteria.id: bad; criteria.policies[1].pattern: worse"
+            "invalid review criteria: criteria.id: bad (and 1 more; 2 of 2 in the google.rpc.BadRequest details)"
         );
         let details = status.get_error_details();
         let fields: Vec<_> = details
@@ -179,6 +218,35 @@ mod tests {
             .map(|v| v.field.as_str())
             .collect();
         assert_eq!(fields, ["criteria.id", "criteria.policies[1].pattern"]);
+    }
+
+    #[test]
+    fn many_violations_are_capped_and_fit_in_8_kib() {
+        let violations: Vec<FieldViolation> = (0..10_000)
+            .map(|i| {
+                FieldViolation::new(
+                    format!("spec.tasks[{i}].agent"),
+                    format!("names no agent {}; configured: echo, mock", "x".repeat(500)),
+                )
+            })
+            .collect();
+        let status = Status::from(ApiError::invalid("orchestration", violations));
+        let details = status.get_error_details();
+        let sent = &details.bad_request().unwrap().field_violations;
+        assert!(!sent.is_empty() && sent.len() <= MAX_DETAILED_VIOLATIONS);
+        assert_eq!(sent[0].field, "spec.tasks[0].agent");
+        assert!(
+            status.message().contains("(and 9999 more;"),
+            "{}",
+            status.message()
+        );
+        let mut trailers = http::HeaderMap::new();
+        status.add_header(&mut trailers).unwrap();
+        let size: usize = trailers
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len())
+            .sum();
+        assert!(size <= 8 * 1024, "{size} bytes of trailers");
     }
 
     #[test]

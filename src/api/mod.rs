@@ -8,6 +8,7 @@ pub mod drain;
 pub mod error;
 pub mod orchestrator;
 pub mod paging;
+pub mod rescue;
 pub mod tenant;
 
 /// Code generated from `proto/orchestrator/v1`.
