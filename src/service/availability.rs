@@ -1,8 +1,13 @@
-//! Whether the store can be reached, as seen by probes and by the writes of the event log.
-//! While it cannot, health reports NOT_SERVING and new orchestrations are refused with
-//! UNAVAILABLE; running ones keep going and their events wait in the log's queue.
+//! Whether the store takes writes, as seen by the probe (which writes) and by the writes of the
+//! event log. While it does not, health reports NOT_SERVING and new orchestrations are refused
+//! with UNAVAILABLE; running ones keep going and their events wait in the log's queue.
+//!
+//! One failed write marks the store down at once; it is up again only after
+//! [`SUCCESSES_TO_RECOVER`] writes in a row succeeded, so that a store that takes some writes
+//! and refuses others (a disk with a little room left) does not flap between the two.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -10,15 +15,21 @@ use tokio_util::sync::CancellationToken;
 
 use crate::store::OrchestrationStore;
 
+/// Successful writes in a row that bring a store marked down back up.
+pub const SUCCESSES_TO_RECOVER: u32 = 3;
+
 #[derive(Clone)]
 pub struct StoreAvailability {
     up: Arc<watch::Sender<bool>>,
+    /// Successful writes since the last failure.
+    streak: Arc<AtomicU32>,
 }
 
 impl Default for StoreAvailability {
     fn default() -> Self {
         Self {
             up: Arc::new(watch::Sender::new(true)),
+            streak: Arc::new(AtomicU32::new(SUCCESSES_TO_RECOVER)),
         }
     }
 }
@@ -28,17 +39,27 @@ impl StoreAvailability {
         *self.up.borrow()
     }
 
-    /// Records what a store call showed; logs the changes only.
-    pub fn report(&self, up: bool, why: impl std::fmt::Display) {
+    /// Records what a store write showed; logs the changes only.
+    pub fn report(&self, succeeded: bool, why: impl std::fmt::Display) {
+        let up = if succeeded {
+            let streak = self.streak.fetch_add(1, Ordering::AcqRel).saturating_add(1);
+            streak >= SUCCESSES_TO_RECOVER
+        } else {
+            self.streak.store(0, Ordering::Release);
+            false
+        };
         let changed = self.up.send_if_modified(|current| {
-            let changed = *current != up;
-            *current = up;
+            // Below the streak, a success leaves a store that is down down, and one that is up
+            // up.
+            let next = if succeeded { *current || up } else { false };
+            let changed = *current != next;
+            *current = next;
             changed
         });
-        if changed && up {
-            tracing::info!("the store is reachable again");
+        if changed && succeeded {
+            tracing::info!("the store takes writes again");
         } else if changed {
-            tracing::error!(error = %why, "the store is unreachable");
+            tracing::error!(error = %why, "the store takes no writes");
         }
     }
 
@@ -62,5 +83,30 @@ impl StoreAvailability {
             }
         })
         .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn down_at_the_first_failure_and_up_only_after_a_streak() {
+        let availability = StoreAvailability::default();
+        availability.report(true, "write");
+        assert!(availability.is_up());
+        availability.report(false, "disk full");
+        assert!(!availability.is_up());
+        for _ in 1..SUCCESSES_TO_RECOVER {
+            availability.report(true, "probe");
+            assert!(!availability.is_up());
+        }
+        availability.report(false, "disk full again");
+        for _ in 1..SUCCESSES_TO_RECOVER {
+            availability.report(true, "probe");
+        }
+        assert!(!availability.is_up(), "a failure restarts the streak");
+        availability.report(true, "probe");
+        assert!(availability.is_up());
     }
 }

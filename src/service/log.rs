@@ -408,6 +408,7 @@ fn store_with_retry<'a>(
     // Boxed: it calls itself on the parts of a refused batch.
     Box::pin(async move {
         let mut backoff = Duration::from_millis(50);
+        let mut failures = 0u32;
         loop {
             let batch = batch_of(writes.iter().copied());
             if batch.is_empty() {
@@ -416,6 +417,13 @@ fn store_with_retry<'a>(
             match store.write_log(&batch).await {
                 Ok(()) => {
                     availability.report(true, "write");
+                    if failures > 0 {
+                        tracing::info!(
+                            events = batch.events.len(),
+                            failures,
+                            "the event log was written after failed attempts"
+                        );
+                    }
                     return true;
                 }
                 Err(StoreError::Rejected(reason)) => {
@@ -438,7 +446,13 @@ fn store_with_retry<'a>(
                 }
                 Err(error) => {
                     availability.report(false, &error);
-                    tracing::error!(%error, events = batch.events.len(), retry_in = ?backoff, "cannot write the event log; retrying");
+                    // Once per outage at error; the retries, every few seconds, at debug.
+                    if failures == 0 {
+                        tracing::error!(%error, events = batch.events.len(), "cannot write the event log; retrying until it lands");
+                    } else {
+                        tracing::debug!(%error, events = batch.events.len(), retry_in = ?backoff, "cannot write the event log yet");
+                    }
+                    failures = failures.saturating_add(1);
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(5));
                 }

@@ -257,7 +257,8 @@ pub trait OrchestrationStore: Send + Sync + 'static {
         run: u32,
     ) -> Result<Vec<TaskCheckpoint>, StoreError>;
 
-    /// A cheap round trip to the backend, for health checks.
+    /// A cheap write to the backend, for health checks: a store that answers reads but takes
+    /// no writes (a full disk, a read-only failover) is not up.
     async fn ping(&self) -> Result<(), StoreError>;
 
     /// Events with a sequence above `after`, in order, at most `limit`.

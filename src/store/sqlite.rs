@@ -6,7 +6,7 @@
 //! blocking pool.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -96,7 +96,18 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE orchestrations ADD COLUMN deadline TEXT;
 "#,
+    // What the health probe writes: reads succeed on a full disk, writes do not.
+    r#"
+    CREATE TABLE probe (
+        id        INTEGER PRIMARY KEY,
+        at_millis INTEGER NOT NULL
+    );
+"#,
 ];
+
+/// After a full disk, the probe reports the store down until at least this much is free again,
+/// so that health does not turn SERVING for a write that only just fits.
+const MIN_FREE_BYTES: u64 = 1024 * 1024;
 
 /// Releases a lease its owner still holds, at whatever version: a renewal may have landed since
 /// the owner last read it.
@@ -113,6 +124,8 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// A write failed for want of space, and none has succeeded since.
+    disk_full: AtomicBool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -127,8 +140,23 @@ fn unavailable(error: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(error.to_string())
 }
 
+/// How a full disk reads in an error, to tell it from the other unavailable cases.
+const DISK_FULL: &str = "sqlite: the disk is full";
+
 fn sql_error(error: rusqlite::Error) -> StoreError {
-    StoreError::Unavailable(format!("sqlite: {error}"))
+    match &error {
+        rusqlite::Error::SqliteFailure(failure, _) if failure.code == ErrorCode::DiskFull => {
+            StoreError::Unavailable(format!("{DISK_FULL} ({error})"))
+        }
+        _ => StoreError::Unavailable(format!("sqlite: {error}")),
+    }
+}
+
+/// Bytes free for this process on the filesystem holding `path`.
+fn free_bytes(path: &Path) -> Option<u64> {
+    let directory = path.parent().unwrap_or(path);
+    let stats = rustix::fs::statvfs(directory).ok()?;
+    Some(stats.f_bavail.saturating_mul(stats.f_frsize))
 }
 
 fn is_constraint(error: &rusqlite::Error) -> bool {
@@ -198,6 +226,7 @@ impl SqliteStore {
                 writer: Mutex::new(writer),
                 readers,
                 next_reader: AtomicUsize::new(0),
+                disk_full: AtomicBool::new(false),
             }),
         })
     }
@@ -211,7 +240,7 @@ impl SqliteStore {
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
+        let written = tokio::task::spawn_blocking(move || {
             let mut connection = inner
                 .writer
                 .lock()
@@ -219,7 +248,26 @@ impl SqliteStore {
             work(&mut connection)
         })
         .await
-        .map_err(unavailable)?
+        .map_err(unavailable)?;
+        self.note_disk_space(&written);
+        written
+    }
+
+    /// Says once when the disk fills up, with where and how much is left, and once when a
+    /// write fits again.
+    fn note_disk_space<T>(&self, written: &Result<T, StoreError>) {
+        let full =
+            matches!(written, Err(StoreError::Unavailable(why)) if why.starts_with(DISK_FULL));
+        let path = &self.inner.path;
+        if full && !self.inner.disk_full.swap(true, Ordering::AcqRel) {
+            tracing::warn!(
+                path = %path.display(),
+                free_bytes = free_bytes(path),
+                "the disk holding the store is full; writes wait until there is room"
+            );
+        } else if written.is_ok() && self.inner.disk_full.swap(false, Ordering::AcqRel) {
+            tracing::info!(path = %path.display(), free_bytes = free_bytes(path), "the store's disk has room again");
+        }
     }
 
     async fn read<T: Send + 'static>(
@@ -925,9 +973,25 @@ impl OrchestrationStore for SqliteStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|connection| {
+        let path = &self.inner.path;
+        if self.inner.disk_full.load(Ordering::Acquire)
+            && let Some(free) = free_bytes(path)
+            && free < MIN_FREE_BYTES
+        {
+            return Err(StoreError::Unavailable(format!(
+                "{DISK_FULL}: {} has {free} bytes free",
+                path.display()
+            )));
+        }
+        let now = Utc::now().timestamp_millis();
+        self.write(move |connection| {
             connection
-                .query_row("SELECT 1", [], |_| Ok(()))
+                .execute(
+                    "INSERT INTO probe (id, at_millis) VALUES (1, ?1)
+                     ON CONFLICT (id) DO UPDATE SET at_millis = excluded.at_millis",
+                    [now],
+                )
+                .map(drop)
                 .map_err(sql_error)
         })
         .await

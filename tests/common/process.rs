@@ -39,13 +39,21 @@ impl ServerProcess {
         extra_args: &[&str],
         env: &[(S, S)],
     ) -> Self {
-        let mut child = Command::new(BINARY)
+        let mut command = Command::new(BINARY);
+        command
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
             .arg("--data-dir")
             .arg(data_dir.path())
             .args(extra_args)
+            .envs(env.iter().map(|(name, value)| (name, value)));
+        Self::spawn(command, data_dir).await
+    }
+
+    /// Runs `command`, which must start `orchestrator serve` with JSON logs on stderr (itself,
+    /// or through a wrapper), and waits for the line that reports the bound address.
+    pub async fn spawn(mut command: Command, data_dir: tempfile::TempDir) -> Self {
+        let mut child = command
             .env("COSMOS_DISABLE_IMDS", "1")
-            .envs(env.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
