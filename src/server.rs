@@ -8,7 +8,6 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::server::NamedService;
-use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 use tower_http::classify::{GrpcCode, GrpcErrorsAsFailures, SharedClassifier};
@@ -42,6 +41,7 @@ use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
 use crate::tls::TlsError;
 use crate::tls::server::ServerTls;
+use crate::transport::{self, ActivityLayer, ListenerLimits};
 
 const HEALTH_SERVICE: &str = "grpc.health.v1.Health";
 /// How long cancelled orchestrations get to stop, and the event log to flush, at shutdown.
@@ -158,10 +158,17 @@ pub async fn serve(
 
     let drain = Drain::new();
     let stop_accepting = CancellationToken::new();
+    let server_settings = &settings.server;
     let router = tonic::transport::Server::builder()
         // Room to answer oversized metadata with a status rather than a reset stream.
         .http2_max_header_list_size(rescue::TRANSPORT_HEADER_LIMIT)
-        // Outermost, so that every call gets a span, refused ones included.
+        .max_concurrent_streams(Some(server_settings.max_concurrent_streams))
+        .http2_keepalive_interval(Some(server_settings.keepalive_interval))
+        .http2_keepalive_timeout(Some(server_settings.keepalive_timeout))
+        .timeout(server_settings.request_timeout)
+        // Outermost: a call keeps its connection from counting as idle until its response ends.
+        .layer(ActivityLayer)
+        // So that every call gets a span, refused ones included.
         .layer(trace_layer())
         // Inside the trace, so that it sees the status a malformed call really gets.
         .layer(RescueLayer::new(RequestTypes::from_descriptor_sets(&[
@@ -175,28 +182,30 @@ pub async fn serve(
         .add_service(health_service)
         .add_optional_service(reflection_v1)
         .add_optional_service(reflection_v1alpha)
-        .add_service(OrchestratorServiceServer::new(OrchestratorApi::new(
-            orchestrations.clone(),
-        )))
-        .add_service(ReviewCriteriaServiceServer::new(ReviewCriteriaApi::new(
-            catalog,
-            orchestrations.agents().names(),
-        )));
+        .add_service(
+            OrchestratorServiceServer::new(OrchestratorApi::new(orchestrations.clone()))
+                .max_decoding_message_size(server_settings.max_message_bytes),
+        )
+        .add_service(
+            ReviewCriteriaServiceServer::new(ReviewCriteriaApi::new(
+                catalog,
+                orchestrations.agents().names(),
+            ))
+            .max_decoding_message_size(server_settings.max_message_bytes),
+        );
 
     let address = listener
         .local_addr()
         .map(|address| address.to_string())
         .unwrap_or_default();
     let stopped = stop_accepting.clone().cancelled_owned();
-    let mut server = match &tls {
-        Some(tls) => tokio::spawn(
-            router.serve_with_incoming_shutdown(tls.clone().incoming(listener), stopped),
-        ),
-        None => {
-            let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-            tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped))
-        }
+    let limits = ListenerLimits {
+        max_connections: server_settings.max_connections,
+        header_read_timeout: server_settings.header_read_timeout,
+        idle_timeout: server_settings.idle_timeout,
     };
+    let incoming = transport::incoming(listener, tls.clone(), limits);
+    let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped));
     tracing::info!(
         %address,
         tls = tls.is_some(),

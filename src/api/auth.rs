@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tonic::body::Body;
-use tonic::transport::server::TcpConnectInfo;
 
 use super::ApiError;
 use crate::auth::{
@@ -21,7 +20,7 @@ use crate::auth::{
 };
 use crate::config::{AuthMode, ReflectionAccess};
 use crate::model::TenantId;
-use crate::tls::server::TlsConnectInfo;
+use crate::transport::Peer;
 
 pub const TENANT_HEADER: &str = "x-tenant-id";
 const AUTHORIZATION: &str = "authorization";
@@ -289,19 +288,14 @@ struct CallFacts {
 
 impl CallFacts {
     fn of<B>(request: &http::Request<B>) -> Self {
-        let extensions = request.extensions();
-        let tls = extensions.get::<TlsConnectInfo>();
+        let peer = request.extensions().get::<Peer>();
         // Clones of the URI and header value share their bytes: no copy per call.
         Self {
             uri: request.uri().clone(),
             authorization: authorization(request.headers()),
             tenant: tenant_header(request.headers()),
-            client: tls.and_then(|info| info.client.clone()),
-            remote: tls.map(|info| info.remote_addr).or_else(|| {
-                extensions
-                    .get::<TcpConnectInfo>()
-                    .and_then(|info| info.remote_addr)
-            }),
+            client: peer.and_then(|peer| peer.client.clone()),
+            remote: peer.map(|peer| peer.remote_addr),
         }
     }
 }

@@ -16,10 +16,9 @@ use std::task::{Context, Poll};
 
 use prost::Message as _;
 use tonic::body::Body;
-use tonic::transport::server::TcpConnectInfo;
 use tonic::{Code, Status};
 
-use crate::tls::server::TlsConnectInfo;
+use crate::transport::Peer;
 
 /// Request metadata larger than this is refused. The transport accepts more (so that it can
 /// answer with a gRPC status instead of resetting the stream), up to [`TRANSPORT_HEADER_LIMIT`].
@@ -173,15 +172,10 @@ fn metadata_bytes(headers: &http::HeaderMap) -> usize {
 }
 
 fn peer<B>(request: &http::Request<B>) -> Option<SocketAddr> {
-    let extensions = request.extensions();
-    extensions
-        .get::<TlsConnectInfo>()
-        .map(|info| info.remote_addr)
-        .or_else(|| {
-            extensions
-                .get::<TcpConnectInfo>()
-                .and_then(|info| info.remote_addr)
-        })
+    request
+        .extensions()
+        .get::<Peer>()
+        .map(|peer| peer.remote_addr)
 }
 
 #[cfg(test)]

@@ -68,6 +68,29 @@ pub struct ServerSettings {
     /// deliberate (a trusted network, a mesh that authenticates).
     pub insecure: bool,
     pub reflection: ReflectionAccess,
+    /// Connections open at once; the next ones are closed at once.
+    pub max_connections: usize,
+    /// Calls in progress at once on one HTTP/2 connection (advertised to clients).
+    pub max_concurrent_streams: u32,
+    /// HTTP/2 pings on quiet connections, to find dead peers...
+    #[serde(with = "humantime_serde")]
+    pub keepalive_interval: Duration,
+    /// ...which must be answered within this.
+    #[serde(with = "humantime_serde")]
+    pub keepalive_timeout: Duration,
+    /// A new connection must send its first call's request headers (TLS handshake included)
+    /// within this.
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
+    /// A connection without a call in progress for this long is closed.
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
+    /// From a call's request until its response starts (the whole of a unary call; a stream
+    /// until its first message): bounds requests whose body never finishes.
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// Largest request message.
+    pub max_message_bytes: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<ServerTlsSettings>,
 }
@@ -80,6 +103,14 @@ impl Default for ServerSettings {
             running_at_shutdown: RunningAtShutdown::HandOver,
             insecure: false,
             reflection: ReflectionAccess::default(),
+            max_connections: 4096,
+            max_concurrent_streams: 256,
+            keepalive_interval: Duration::from_secs(30),
+            keepalive_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(300),
+            request_timeout: Duration::from_secs(60),
+            max_message_bytes: 4 * 1024 * 1024,
             tls: None,
         }
     }
@@ -471,7 +502,47 @@ impl Settings {
                 reason: format!("{} is outside 1s..=1h", humantime::format_duration(lease)),
             });
         }
+        self.check_transport()?;
         security::check(self)
+    }
+
+    fn check_transport(&self) -> Result<(), ConfigError> {
+        let server = &self.server;
+        for (key, value) in [
+            ("server.max_connections", server.max_connections),
+            (
+                "server.max_concurrent_streams",
+                server.max_concurrent_streams as usize,
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::OutOfRange {
+                    key: key.into(),
+                    reason: "must be at least 1".into(),
+                });
+            }
+        }
+        for (key, value) in [
+            ("server.keepalive_interval", server.keepalive_interval),
+            ("server.keepalive_timeout", server.keepalive_timeout),
+            ("server.header_read_timeout", server.header_read_timeout),
+            ("server.idle_timeout", server.idle_timeout),
+            ("server.request_timeout", server.request_timeout),
+        ] {
+            if value < Duration::from_millis(100) {
+                return Err(ConfigError::OutOfRange {
+                    key: key.into(),
+                    reason: "must be at least 100ms".into(),
+                });
+            }
+        }
+        if !(1024..=64 * 1024 * 1024).contains(&server.max_message_bytes) {
+            return Err(ConfigError::OutOfRange {
+                key: "server.max_message_bytes".into(),
+                reason: "must be within 1 KiB..=64 MiB".into(),
+            });
+        }
+        Ok(())
     }
 
     /// The settings as a TOML document, the format of the settings file.

@@ -7,39 +7,22 @@
 //! beside the old key) fails to build and leaves the previous configuration in place until the
 //! files agree again.
 //!
-//! Handshakes run off the accept loop, each bounded in time, so that a slow or silent client
-//! holds up only itself.
+//! The handshakes themselves run in `transport`, off its accept loop.
 
-use std::io;
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use rustls::ServerConfig;
 use rustls::server::WebPkiClientVerifier;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, mpsc};
 use tokio_rustls::TlsAcceptor;
-use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::server::Connected;
 
 use super::{TlsError, parse_certs, parse_key, parse_roots, provider, read};
-use crate::auth::ClientIdentity;
 use crate::config::ServerTlsSettings;
 
-/// A client that has not finished its handshake by then is dropped.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Handshakes in progress at once; connections beyond are closed at once, before any crypto.
-const MAX_HANDSHAKES: usize = 1024;
-/// Pause after a failed accept (out of file descriptors) so that the loop does not spin.
-const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(50);
 /// A certificate with fewer days left is logged as a warning at every load.
 const EXPIRY_WARNING_DAYS: i64 = 7;
 
@@ -157,15 +140,9 @@ impl ServerTls {
         }
     }
 
-    /// Accepted connections, TLS established. Ends (and closes the listener) once the stream
-    /// is dropped.
-    pub fn incoming(
-        self: Arc<Self>,
-        listener: TcpListener,
-    ) -> ReceiverStream<Result<TlsConnection, io::Error>> {
-        let (sender, receiver) = mpsc::channel(64);
-        tokio::spawn(accept_loop(listener, self, sender));
-        ReceiverStream::new(receiver)
+    /// An acceptor for the next connection, with the configuration in force now.
+    pub fn acceptor(&self) -> TlsAcceptor {
+        TlsAcceptor::from(self.current.load_full())
     }
 }
 
@@ -273,130 +250,5 @@ fn log_certificate(files: &Files, leaf: &Leaf, message: &'static str) {
             days_left,
             "the TLS certificate expires soon; rotate it"
         );
-    }
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    tls: Arc<ServerTls>,
-    sender: mpsc::Sender<Result<TlsConnection, io::Error>>,
-) {
-    let handshakes = Arc::new(Semaphore::new(MAX_HANDSHAKES));
-    loop {
-        let (stream, remote) = tokio::select! {
-            () = sender.closed() => return,
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    tracing::warn!(%error, "cannot accept a connection");
-                    tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
-                    continue;
-                }
-            },
-        };
-        let Ok(permit) = handshakes.clone().try_acquire_owned() else {
-            tracing::debug!(%remote, "too many TLS handshakes in progress; closing");
-            continue;
-        };
-        let _ = stream.set_nodelay(true);
-        let acceptor = TlsAcceptor::from(tls.current.load_full());
-        let sender = sender.clone();
-        tokio::spawn(async move {
-            let _permit = permit;
-            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                Ok(Ok(stream)) => {
-                    let connection = TlsConnection::new(stream, remote);
-                    let _ = sender.send(Ok(connection)).await;
-                }
-                Ok(Err(error)) => tracing::debug!(%remote, %error, "TLS handshake failed"),
-                Err(_) => tracing::debug!(%remote, "TLS handshake timed out"),
-            }
-        });
-    }
-}
-
-/// What the service layers learn of a TLS connection (a request extension).
-#[derive(Debug, Clone)]
-pub struct TlsConnectInfo {
-    pub remote_addr: SocketAddr,
-    /// The client certificate's names, when the client presented one (verified).
-    pub client: Option<Arc<ClientIdentity>>,
-}
-
-/// One accepted TLS connection.
-pub struct TlsConnection {
-    stream: tokio_rustls::server::TlsStream<TcpStream>,
-    info: TlsConnectInfo,
-}
-
-impl TlsConnection {
-    fn new(stream: tokio_rustls::server::TlsStream<TcpStream>, remote_addr: SocketAddr) -> Self {
-        let client = stream
-            .get_ref()
-            .1
-            .peer_certificates()
-            .and_then(|certs| certs.first())
-            .and_then(|leaf| match ClientIdentity::from_der(leaf) {
-                Ok(identity) => Some(Arc::new(identity)),
-                Err(error) => {
-                    tracing::warn!(%remote_addr, %error, "cannot read the names of a verified client certificate");
-                    None
-                }
-            });
-        Self {
-            stream,
-            info: TlsConnectInfo {
-                remote_addr,
-                client,
-            },
-        }
-    }
-}
-
-impl Connected for TlsConnection {
-    type ConnectInfo = TlsConnectInfo;
-
-    fn connect_info(&self) -> TlsConnectInfo {
-        self.info.clone()
-    }
-}
-
-impl AsyncRead for TlsConnection {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for TlsConnection {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
     }
 }

@@ -103,6 +103,10 @@ impl ServerProcess {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("the child is running")
+    }
+
     pub fn signal(&self, signal: &str) {
         let pid = self.child.id().expect("the child is running");
         let status = std::process::Command::new("kill")
