@@ -45,6 +45,8 @@ fn plan(tasks: Vec<TaskSpec>) -> Plan {
     let limits = Limits {
         max_tasks: 20_000,
         max_parallelism: 20_000,
+        // Room for every task of the largest plan to keep a useful output.
+        max_result_bytes: 64 * 1024 * 1024,
         ..Limits::default()
     };
     validate(
@@ -105,7 +107,6 @@ async fn run(plan: &Plan, stacks: &HashMap<String, AgentStack>) -> usize {
         stacks,
         events: &events,
         scrub: &scrub,
-        max_output_bytes: 64 * 1024,
         done: &HashMap::new(),
     })
     .await;

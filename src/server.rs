@@ -524,7 +524,6 @@ fn orchestrations(
             .iter()
             .map(|agent| (agent.name.to_string(), stack::build(agent)))
             .collect(),
-        max_output_bytes: engine.max_output_bytes,
         judge_timeout: engine.default_task_timeout,
         judge_retry: retry.clone(),
         pseudonym_secret,
@@ -532,6 +531,8 @@ fn orchestrations(
     let limits = Limits {
         max_tasks: engine.max_tasks,
         max_input_bytes: engine.max_input_bytes,
+        max_output_bytes: engine.max_output_bytes,
+        max_result_bytes: settings.limits.max_result_bytes,
         ..Limits::default()
     };
     let defaults = Defaults {

@@ -28,7 +28,13 @@ fn too_large_a_result() -> pb::OrchestrationSpec {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_result_the_store_refuses_ends_the_orchestration_failed() {
     let peer = CosmosPeer::start();
-    let env = peer.server_env(&format!("limits-{}", uuid::Uuid::now_v7().simple()));
+    let mut env = peer.server_env(&format!("limits-{}", uuid::Uuid::now_v7().simple()));
+    // A result budget above what Cosmos DB stores: this is about the store's refusal, which
+    // the budget would otherwise prevent.
+    env.push((
+        "ORCHESTRATOR_LIMITS__MAX_RESULT_BYTES".into(),
+        "8388608".into(),
+    ));
     let mut server = ServerProcess::start_with_env(&[], &env).await;
     let mut client = OrchestratorServiceClient::new(common::connect(server.addr).await);
 

@@ -47,6 +47,7 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub review: ReviewSettings,
     pub engine: EngineSettings,
+    pub limits: LimitsSettings,
     pub auth: AuthSettings,
     /// Agents by name. `echo` and `mock` are present unless configured otherwise (for
     /// instance `[agents.mock]` with `kind = "mock"` and `enabled = false`).
@@ -292,6 +293,24 @@ impl Default for EngineSettings {
     }
 }
 
+/// What work may hold and take.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsSettings {
+    /// What one orchestration may hold: its outputs at their caps (a result carries each and
+    /// their aggregate) and its rendered inputs at their largest. The default keeps every
+    /// result and every event within the 4 MiB a default gRPC client accepts.
+    pub max_result_bytes: usize,
+}
+
+impl Default for LimitsSettings {
+    fn default() -> Self {
+        Self {
+            max_result_bytes: 3 * 1024 * 1024,
+        }
+    }
+}
+
 /// One agent: its kind and the settings of that kind. Secrets are never written here: the
 /// settings name the environment variable that holds them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -503,7 +522,36 @@ impl Settings {
             });
         }
         self.check_transport()?;
+        self.check_result_budget()?;
         security::check(self)
+    }
+
+    /// The budget must leave the largest plan allowed a useful cap on every output, so that
+    /// no plan fails merely for having many tasks.
+    fn check_result_budget(&self) -> Result<(), ConfigError> {
+        use crate::engine::budget::{MIN_OUTPUT_CAP, RESULT_RESERVE};
+        let result = self.limits.max_result_bytes;
+        let needed = self
+            .engine
+            .max_tasks
+            .saturating_mul(2 * MIN_OUTPUT_CAP)
+            .saturating_add(RESULT_RESERVE);
+        if result > 64 * 1024 * 1024 {
+            return Err(ConfigError::OutOfRange {
+                key: "limits.max_result_bytes".into(),
+                reason: format!("{result} is above 64 MiB"),
+            });
+        }
+        if result < needed {
+            return Err(ConfigError::OutOfRange {
+                key: "limits.max_result_bytes".into(),
+                reason: format!(
+                    "{result} leaves plans of engine.max_tasks ({}) tasks less than {MIN_OUTPUT_CAP} bytes of output each; raise it to at least {needed} or lower engine.max_tasks",
+                    self.engine.max_tasks
+                ),
+            });
+        }
+        Ok(())
     }
 
     fn check_transport(&self) -> Result<(), ConfigError> {

@@ -1,5 +1,6 @@
 //! The orchestration engine: validates a spec into a plan and runs it.
 
+pub mod budget;
 pub mod orchestration;
 pub mod run;
 pub mod stack;

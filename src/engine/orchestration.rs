@@ -101,7 +101,6 @@ pub struct Resume {
 /// What runs orchestrations: the agents' stacks and the server's settings.
 pub struct Runner {
     pub stacks: HashMap<String, AgentStack>,
-    pub max_output_bytes: usize,
     /// For judge calls.
     pub judge_timeout: Duration,
     pub judge_retry: RetryPolicy,
@@ -153,7 +152,6 @@ impl Runner {
                 stacks: &self.stacks,
                 events: &events,
                 scrub: &scrub,
-                max_output_bytes: self.max_output_bytes,
                 done: &std::mem::take(&mut done),
             })
             .await;

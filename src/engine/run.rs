@@ -13,6 +13,7 @@ use futures_util::stream::FuturesUnordered;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::budget::FEEDBACK_CAP;
 use super::stack::{self, AgentCall, AgentStack, AttemptObserver, CallFailure, CallSuccess};
 use crate::agents::{AgentError, AgentRequest};
 use crate::model::event::{EventKind, TaskUpdate};
@@ -95,7 +96,6 @@ pub struct RunTasks<'a> {
     pub stacks: &'a HashMap<String, AgentStack>,
     pub events: &'a Arc<dyn EventSink>,
     pub scrub: &'a Scrub,
-    pub max_output_bytes: usize,
     /// Tasks of this run that already succeeded (before a restart), by task id: they are not
     /// run again and emit nothing.
     pub done: &'a HashMap<String, TaskRun>,
@@ -229,7 +229,8 @@ pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskRun> {
         };
         match outcome {
             Ok(success) => {
-                let (output, truncated) = truncate(success.response.output, ctx.max_output_bytes);
+                let cap = ctx.plan.tasks[index].max_output_bytes;
+                let (output, truncated) = truncate(success.response.output, cap);
                 outputs[index] = Some(output.as_str().into());
                 run.attempts = success.attempts;
                 run.output = Some(output);
@@ -344,7 +345,9 @@ fn start(
     let task = &plan.tasks[index];
     let output_of = |i: usize| outputs.get(i).cloned().flatten().map(|o| o.to_string());
     let feedback = ctx.review_feedback.as_deref().unwrap_or_default();
-    let input = task.input.render(&plan.input, output_of, feedback);
+    // The budget counted feedback at its cap; longer feedback is cut to it.
+    let (feedback, _) = truncate(feedback.to_owned(), FEEDBACK_CAP);
+    let input = task.input.render(&plan.input, output_of, &feedback);
     let dependency_outputs: BTreeMap<String, String> = task
         .depends_on
         .iter()

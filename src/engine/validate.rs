@@ -8,6 +8,7 @@ use std::time::Duration;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use super::budget::{self, Budget, Sized};
 use crate::model::FieldViolation;
 use crate::model::plan::{
     OrchestrationSpec, Plan, PlannedTask, RetryOverrides, RetryPolicy, Template, TemplatePart,
@@ -33,6 +34,10 @@ pub struct Limits {
     pub max_retries: u32,
     pub max_backoff: Duration,
     pub max_parallelism: usize,
+    /// What one orchestration may hold: see [`budget`](super::budget).
+    pub max_result_bytes: usize,
+    /// No task's output cap is above it.
+    pub max_output_bytes: usize,
 }
 
 impl Default for Limits {
@@ -45,6 +50,8 @@ impl Default for Limits {
             max_retries: 10,
             max_backoff: Duration::from_secs(300),
             max_parallelism: 1024,
+            max_result_bytes: 3 * 1024 * 1024,
+            max_output_bytes: 256 * 1024,
         }
     }
 }
@@ -283,10 +290,46 @@ pub fn validate(spec: &OrchestrationSpec, rules: &Rules<'_>) -> Result<Plan, Vec
         );
     }
 
+    check_output_caps(&mut push, spec, limits);
+
     if !violations.is_empty() || cyclic {
         return Err(violations);
     }
-    Ok(build_plan(spec, rules.defaults, edges, templates))
+    let budget = Budget {
+        max_result_bytes: limits.max_result_bytes,
+        max_output_bytes: limits.max_output_bytes,
+    };
+    let sized = budget::size(spec, &templates, budget).map_err(|violation| vec![violation])?;
+    Ok(build_plan(spec, rules.defaults, edges, templates, sized))
+}
+
+/// Explicit output caps: positive, and not above the server's.
+fn check_output_caps(
+    push: &mut impl FnMut(String, String),
+    spec: &OrchestrationSpec,
+    limits: &Limits,
+) {
+    let caps = std::iter::once(("max_output_bytes".to_owned(), spec.max_output_bytes)).chain(
+        spec.tasks.iter().enumerate().map(|(index, task)| {
+            (
+                format!("tasks[{index}].max_output_bytes"),
+                task.max_output_bytes,
+            )
+        }),
+    );
+    for (field, cap) in caps {
+        match cap {
+            Some(0) => push(field, "must be positive".into()),
+            Some(cap) if cap as usize > limits.max_output_bytes => push(
+                field,
+                format!(
+                    "is {cap}; at most {} allowed (engine.max_output_bytes)",
+                    limits.max_output_bytes
+                ),
+            ),
+            _ => {}
+        }
+    }
 }
 
 fn check_timeout(
@@ -453,6 +496,7 @@ fn build_plan(
     defaults: &Defaults,
     edges: Vec<(usize, usize)>,
     templates: Vec<Template>,
+    sized: Sized,
 ) -> Plan {
     let count = spec.tasks.len();
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); count];
@@ -517,6 +561,7 @@ fn build_plan(
                     .filter(|s| !s.is_empty())
                     .unwrap_or(&task.id)
                     .to_owned(),
+                max_output_bytes: sized.output_caps[original],
             }
         })
         .collect::<Vec<_>>();
@@ -530,6 +575,7 @@ fn build_plan(
         wave_count,
         input: spec.input.clone(),
         max_parallelism,
+        worst_case_bytes: sized.worst_case,
     }
 }
 

@@ -26,6 +26,9 @@ pub struct OrchestrationSpec {
     pub max_parallelism: u32,
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// The output cap of tasks that set none; `None`: a share of the result budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_bytes: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -47,6 +50,9 @@ pub struct TaskSpec {
     /// The output section this task fills; `None`: the task id.
     #[serde(default)]
     pub section: Option<String>,
+    /// This task's output cap; `None`: the orchestration's, else a share of the budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_bytes: Option<u32>,
 }
 
 /// Retry settings as given; unset fields fall back to the next level (task, orchestration,
@@ -141,6 +147,8 @@ pub struct PlannedTask {
     pub timeout: Duration,
     pub retry: RetryPolicy,
     pub section: String,
+    /// Longer outputs are cut (and flagged as truncated).
+    pub max_output_bytes: usize,
 }
 
 /// A validated orchestration: tasks in plan order (a topological order, stable with respect to
@@ -151,6 +159,9 @@ pub struct Plan {
     pub wave_count: u32,
     pub input: String,
     pub max_parallelism: usize,
+    /// Bytes the orchestration may come to hold: its outputs at their caps (twice) and its
+    /// rendered inputs at their largest.
+    pub worst_case_bytes: usize,
 }
 
 /// A task input with its `{{...}}` references parsed once.

@@ -461,7 +461,10 @@ impl Orchestrations {
                 .iter()
                 .map(|record| match &record.result {
                     Some(result) => {
+                        // A page of full results could outgrow what a client reads in one
+                        // message: outputs are for GetOrchestration.
                         let mut result = result.clone();
+                        result.output.clear();
                         for task in &mut result.tasks {
                             task.output.clear();
                         }

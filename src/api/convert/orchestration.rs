@@ -142,6 +142,7 @@ pub fn spec_from_proto(spec: pb::OrchestrationSpec) -> (OrchestrationSpec, Vec<F
                 timeout: duration_from_proto(&field("timeout"), task.timeout, &mut violations),
                 retry: retry_from_proto(&field("retry_policy"), task.retry_policy, &mut violations),
                 section: Some(task.section).filter(|s| !s.trim().is_empty()),
+                max_output_bytes: task.max_output_bytes,
             }
         })
         .collect();
@@ -161,6 +162,7 @@ pub fn spec_from_proto(spec: pb::OrchestrationSpec) -> (OrchestrationSpec, Vec<F
         ),
         max_parallelism: spec.max_parallelism,
         labels: spec.labels.into_iter().collect(),
+        max_output_bytes: spec.max_output_bytes,
     };
     (domain, violations)
 }
@@ -190,6 +192,7 @@ pub fn spec_to_proto(spec: &OrchestrationSpec) -> pb::OrchestrationSpec {
                 timeout: task.timeout.map(duration_to_proto),
                 retry_policy: retry_to_proto(&task.retry),
                 section: task.section.clone().unwrap_or_default(),
+                max_output_bytes: task.max_output_bytes,
             })
             .collect(),
         input: spec.input.clone(),
@@ -198,6 +201,7 @@ pub fn spec_to_proto(spec: &OrchestrationSpec) -> pb::OrchestrationSpec {
         default_retry_policy: retry_to_proto(&spec.default_retry),
         max_parallelism: spec.max_parallelism,
         labels: spec.labels.clone().into_iter().collect(),
+        max_output_bytes: spec.max_output_bytes,
     }
 }
 

@@ -84,7 +84,6 @@ fn runner() -> Runner {
             .iter()
             .map(|agent| (agent.name.to_string(), stack::build(agent)))
             .collect(),
-        max_output_bytes: 64 * 1024,
         judge_timeout: Duration::from_secs(5),
         judge_retry: RetryPolicy {
             max_retries: 0,

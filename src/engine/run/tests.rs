@@ -89,7 +89,6 @@ struct Harness {
     stacks: HashMap<String, AgentStack>,
     recorder: Arc<Recorder>,
     cancel: CancellationToken,
-    max_output_bytes: usize,
     done: HashMap<String, TaskRun>,
 }
 
@@ -103,7 +102,6 @@ impl Harness {
                 .collect(),
             recorder: Arc::default(),
             cancel: CancellationToken::new(),
-            max_output_bytes: 1024,
             done: HashMap::new(),
         }
     }
@@ -122,7 +120,6 @@ impl Harness {
             stacks: &self.stacks,
             events: &events,
             scrub: &scrub,
-            max_output_bytes: self.max_output_bytes,
             done: &self.done,
         })
         .await
@@ -314,14 +311,10 @@ async fn dependents_see_outputs_through_templates() {
 
 #[tokio::test(start_paused = true)]
 async fn outputs_are_cut_at_the_limit_on_a_character_boundary() {
-    let mut harness = Harness::new();
-    harness.max_output_bytes = 8;
-    let runs = harness
-        .run(&plan_of(
-            vec![mock("t", &[], json!({"output": "1234567°C"}))],
-            0,
-        ))
-        .await;
+    let harness = Harness::new();
+    let mut task = mock("t", &[], json!({"output": "1234567°C"}));
+    task.max_output_bytes = Some(8);
+    let runs = harness.run(&plan_of(vec![task], 0)).await;
     assert_eq!(
         runs[0].output.as_deref(),
         Some("1234567"),
