@@ -183,6 +183,9 @@ struct ServeArgs {
     print_config: bool,
 }
 
+/// Threads for blocking work (the embedded store, file reads).
+const BLOCKING_THREADS: usize = 64;
+
 fn main() -> ExitCode {
     orchestrator::tls::install_default_provider();
     let cli = Cli::parse();
@@ -261,7 +264,21 @@ where
     }
 }
 
+/// glibc gives each thread that calls malloc (SQLite's, on the blocking pool; Rust code uses
+/// jemalloc) an arena that reserves 64 MiB of address space: under a memory cap (RLIMIT_AS, a
+/// container limit) a few dozen of them exhaust it with little real use. Two are plenty for
+/// SQLite's share of the work.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is called before any thread of ours
+    // starts, and an unsupported value is ignored (it returns 0).
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn serve(args: ServeArgs) -> ExitCode {
+    limit_malloc_arenas();
     let flags = FlagOverrides {
         listen: args.listen,
         drain_timeout: args.drain_timeout,
@@ -296,6 +313,9 @@ fn serve(args: ServeArgs) -> ExitCode {
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Store calls queue on a few SQLite connections anyway; more threads would only cost
+        // stacks (2 MiB each of address space, which a memory-capped process runs out of).
+        .max_blocking_threads(BLOCKING_THREADS)
         .build()
     {
         Ok(runtime) => runtime,

@@ -32,6 +32,7 @@ use crate::engine::orchestration::Runner;
 use crate::engine::stack;
 use crate::engine::validate::{Defaults, Limits};
 use crate::secrets::redact_url;
+use crate::service::admission::{Admission, AdmissionLimits};
 use crate::service::availability::StoreAvailability;
 use crate::service::log::EventLog;
 use crate::service::{LeaseSettings, Orchestrations, ServiceParts};
@@ -541,6 +542,14 @@ fn orchestrations(
         max_parallelism: engine.default_max_parallelism,
     };
     let (log, _writer) = EventLog::start(store.clone(), availability.clone());
+    let admitted = &settings.limits;
+    let admission = Admission::new(AdmissionLimits {
+        max_in_flight: admitted.max_in_flight,
+        max_in_flight_per_tenant: admitted.max_in_flight_per_tenant,
+        submissions_per_second_per_tenant: admitted.submissions_per_second_per_tenant,
+        memory_budget: admitted.memory_budget,
+        memory_budget_per_tenant: admitted.memory_budget_per_tenant,
+    });
     Ok(Orchestrations::new(ServiceParts {
         store,
         catalog,
@@ -554,6 +563,7 @@ fn orchestrations(
             duration: settings.storage.lease_duration,
         },
         availability,
+        admission,
     }))
 }
 

@@ -160,6 +160,32 @@ fn bad_settings_stop_the_process_with_a_clear_message() {
 }
 
 #[test]
+fn limits_that_cannot_work_stop_the_process() {
+    assert_refused(
+        serve(&[], &[("ORCHESTRATOR_LIMITS__MAX_IN_FLIGHT", "0")]),
+        "limits.max_in_flight",
+    );
+    assert_refused(
+        serve(
+            &[],
+            &[(
+                "ORCHESTRATOR_LIMITS__SUBMISSIONS_PER_SECOND_PER_TENANT",
+                "0",
+            )],
+        ),
+        "limits.submissions_per_second_per_tenant",
+    );
+    // A budget that could not hold one orchestration at the largest result.
+    assert_refused(
+        serve(
+            &[],
+            &[("ORCHESTRATOR_LIMITS__MEMORY_BUDGET_PER_TENANT", "1048576")],
+        ),
+        "limits.memory_budget_per_tenant",
+    );
+}
+
+#[test]
 fn an_address_in_use_fails_with_the_address() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();

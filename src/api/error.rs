@@ -34,6 +34,14 @@ pub enum ApiError {
     /// Valid credentials without the role or tenant the call needs.
     #[error("{0}")]
     PermissionDenied(String),
+    /// Over a quota; the caller may retry after `retry_after`. Nothing was done.
+    #[error("{message}; retry in {}", humantime::format_duration(*retry_after))]
+    ResourceExhausted {
+        message: String,
+        /// What is over its quota (`server`, `tenant:acme`).
+        subject: String,
+        retry_after: std::time::Duration,
+    },
     /// A fault of the service itself, never of the caller.
     #[error("{0}")]
     Internal(String),
@@ -131,6 +139,16 @@ impl From<ApiError> for Status {
             ApiError::Unavailable(_) | ApiError::ShuttingDown => Status::unavailable(message),
             ApiError::Unauthenticated(_) => Status::unauthenticated(message),
             ApiError::PermissionDenied(_) => Status::permission_denied(message),
+            ApiError::ResourceExhausted {
+                message: reason,
+                subject,
+                retry_after,
+            } => {
+                let mut details = ErrorDetails::new();
+                details.add_quota_failure_violation(subject, reason);
+                details.set_retry_info(Some(retry_after));
+                Status::with_error_details(Code::ResourceExhausted, message, details)
+            }
             ApiError::Internal(_) => Status::internal(message),
             ApiError::Unimplemented { .. } => Status::unimplemented(message),
         }

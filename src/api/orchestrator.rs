@@ -100,6 +100,11 @@ impl From<ServiceError> for ApiError {
             ServiceError::FailedPrecondition(message) => ApiError::FailedPrecondition(message),
             ServiceError::Store(store) => store.into(),
             ServiceError::Catalog(catalog) => catalog.into(),
+            ServiceError::Exhausted(refusal) => ApiError::ResourceExhausted {
+                message: refusal.to_string(),
+                subject: refusal.subject(),
+                retry_after: refusal.retry_after(),
+            },
         }
     }
 }

@@ -301,12 +301,30 @@ pub struct LimitsSettings {
     /// their aggregate) and its rendered inputs at their largest. The default keeps every
     /// result and every event within the 4 MiB a default gRPC client accepts.
     pub max_result_bytes: usize,
+    /// Orchestrations in flight on this server at once.
+    pub max_in_flight: usize,
+    /// Orchestrations in flight per tenant at once.
+    pub max_in_flight_per_tenant: usize,
+    /// New orchestrations per second per tenant, with one second's worth as a burst.
+    pub submissions_per_second_per_tenant: f64,
+    /// Bytes the work in flight may hold (specs, bookkeeping, outputs), as admission counts
+    /// them.
+    pub memory_budget: usize,
+    /// Bytes one tenant's work in flight may hold, so that one tenant cannot take the whole
+    /// `memory_budget`.
+    pub memory_budget_per_tenant: usize,
 }
 
 impl Default for LimitsSettings {
     fn default() -> Self {
+        // 10,000 three-task orchestrations in flight fit, in about 250 MiB of process memory.
         Self {
             max_result_bytes: 3 * 1024 * 1024,
+            max_in_flight: 10_000,
+            max_in_flight_per_tenant: 10_000,
+            submissions_per_second_per_tenant: 10_000.0,
+            memory_budget: 256 * 1024 * 1024,
+            memory_budget_per_tenant: 256 * 1024 * 1024,
         }
     }
 }
@@ -523,6 +541,7 @@ impl Settings {
         }
         self.check_transport()?;
         self.check_result_budget()?;
+        self.check_admission()?;
         security::check(self)
     }
 
@@ -550,6 +569,47 @@ impl Settings {
                     self.engine.max_tasks
                 ),
             });
+        }
+        Ok(())
+    }
+
+    fn check_admission(&self) -> Result<(), ConfigError> {
+        let limits = &self.limits;
+        let invalid = |key: &str, reason: String| ConfigError::OutOfRange {
+            key: key.into(),
+            reason,
+        };
+        if limits.max_in_flight == 0 || limits.max_in_flight_per_tenant == 0 {
+            return Err(invalid(
+                "limits.max_in_flight",
+                "and limits.max_in_flight_per_tenant must be at least 1".into(),
+            ));
+        }
+        let rate = limits.submissions_per_second_per_tenant;
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(invalid(
+                "limits.submissions_per_second_per_tenant",
+                format!("{rate} is not a positive rate"),
+            ));
+        }
+        // One orchestration at the largest result must be able to run at all.
+        let needed = limits.max_result_bytes.saturating_mul(2);
+        for (key, budget) in [
+            ("limits.memory_budget", limits.memory_budget),
+            (
+                "limits.memory_budget_per_tenant",
+                limits.memory_budget_per_tenant,
+            ),
+        ] {
+            if budget < needed {
+                return Err(invalid(
+                    key,
+                    format!(
+                        "{budget} cannot hold one orchestration at limits.max_result_bytes ({}); give it at least {needed}",
+                        limits.max_result_bytes
+                    ),
+                ));
+            }
         }
         Ok(())
     }

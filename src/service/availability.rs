@@ -6,9 +6,9 @@
 //! [`SUCCESSES_TO_RECOVER`] writes in a row succeeded, so that a store that takes some writes
 //! and refuses others (a disk with a little room left) does not flap between the two.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -23,6 +23,8 @@ pub struct StoreAvailability {
     up: Arc<watch::Sender<bool>>,
     /// Successful writes since the last failure.
     streak: Arc<AtomicU32>,
+    /// When a write last succeeded: the probe need not add one to a store that is writing.
+    last_success: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Default for StoreAvailability {
@@ -30,6 +32,7 @@ impl Default for StoreAvailability {
         Self {
             up: Arc::new(watch::Sender::new(true)),
             streak: Arc::new(AtomicU32::new(SUCCESSES_TO_RECOVER)),
+            last_success: Arc::default(),
         }
     }
 }
@@ -41,6 +44,12 @@ impl StoreAvailability {
 
     /// Records what a store write showed; logs the changes only.
     pub fn report(&self, succeeded: bool, why: impl std::fmt::Display) {
+        if succeeded {
+            *self
+                .last_success
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+        }
         let up = if succeeded {
             let streak = self.streak.fetch_add(1, Ordering::AcqRel).saturating_add(1);
             streak >= SUCCESSES_TO_RECOVER
@@ -67,7 +76,17 @@ impl StoreAvailability {
         self.up.subscribe()
     }
 
-    /// Pings the store every `interval` until `stop`.
+    /// Whether a write succeeded within `period`.
+    fn wrote_within(&self, period: Duration) -> bool {
+        self.last_success
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|at| at.elapsed() < period)
+    }
+
+    /// Probes the store with a write every `interval` until `stop`, unless the event log wrote
+    /// meanwhile: a busy store answers a probe late (its writes queue), which is not a store
+    /// that takes no writes.
     pub async fn probe(
         self,
         store: Arc<dyn OrchestrationStore>,
@@ -75,11 +94,15 @@ impl StoreAvailability {
         stop: CancellationToken,
     ) {
         super::every(interval, &stop, || async {
-            // A ping that hangs is as bad as one that fails.
+            if self.wrote_within(interval) {
+                return;
+            }
+            // A probe that hangs is as bad as one that fails.
             match tokio::time::timeout(interval.max(Duration::from_secs(1)), store.ping()).await {
-                Ok(Ok(())) => self.report(true, "ping"),
+                Ok(Ok(())) => self.report(true, "probe"),
                 Ok(Err(error)) => self.report(false, error),
-                Err(_) => self.report(false, "the ping timed out"),
+                Err(_) if self.wrote_within(interval) => {}
+                Err(_) => self.report(false, "the probe timed out"),
             }
         })
         .await;

@@ -2,6 +2,7 @@
 //! background, answers for their state, follows their events, and takes cancellations and
 //! human decisions. Backend-agnostic: it talks to the store through its traits.
 
+pub mod admission;
 pub mod availability;
 pub mod log;
 mod recovery;
@@ -24,11 +25,12 @@ use crate::engine::orchestration::{Cancellation, HumanDecision, HumanReview, Job
 use crate::engine::run::EventSink;
 use crate::engine::validate::{Defaults, Limits, Rules, validate};
 use crate::model::event::{Event, EventKind, fold};
-use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
+use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use crate::model::plan::{OrchestrationSpec, Plan};
 use crate::model::{FieldViolation, TenantId};
 use crate::review::CompiledCriteria;
 use crate::store::{Lease, LeaseClaim, OrchestrationRecord, Page, PageRequest, Store, StoreError};
+use admission::{Admission, Refusal, Ticket};
 use availability::StoreAvailability;
 use log::{EventLog, OrchestrationSink};
 
@@ -53,6 +55,9 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// Over an admission bound: nothing was stored.
+    #[error(transparent)]
+    Exhausted(#[from] Refusal),
 }
 
 /// The outcome of a submission.
@@ -95,6 +100,7 @@ pub struct Orchestrations {
     tracker: TaskTracker,
     leases: LeaseSettings,
     availability: StoreAvailability,
+    admission: Arc<Admission>,
 }
 
 /// Who this server is to other replicas, and how long its claim on an orchestration lasts
@@ -121,6 +127,7 @@ pub struct ServiceParts {
     pub log: EventLog,
     pub leases: LeaseSettings,
     pub availability: StoreAvailability,
+    pub admission: Arc<Admission>,
 }
 
 /// Parks escalated orchestrations of one job until ResolveEscalation answers.
@@ -181,6 +188,7 @@ impl Orchestrations {
             tracker: TaskTracker::new(),
             leases: parts.leases,
             availability: parts.availability,
+            admission: parts.admission,
         }
     }
 
@@ -293,6 +301,10 @@ impl Orchestrations {
             return Ok((existing, None));
         }
         let (plan, criteria) = self.prepare(tenant, &spec).await?;
+        // Before anything is stored: over a bound, the caller retries and nothing is left.
+        let ticket = self
+            .admission
+            .admit(tenant, Admission::charge_of(spec_bytes(&spec)))?;
         let now = Utc::now();
         let record = OrchestrationRecord {
             deadline: deadline.and_then(|deadline| {
@@ -329,7 +341,7 @@ impl Orchestrations {
         let launched = tokio::spawn(async move {
             let outcome = launcher.store.create_orchestration(record, &claim).await?;
             let live = match (outcome.created, outcome.lease) {
-                (true, Some(lease)) => Some(launcher.start(job, 0, deadline, lease)),
+                (true, Some(lease)) => Some(launcher.start(job, 0, deadline, lease, ticket)),
                 _ => None,
             };
             Ok::<_, StoreError>((outcome.record, live))
@@ -701,6 +713,7 @@ impl Launcher {
         last_sequence: u64,
         deadline: Option<Duration>,
         lease: Lease,
+        ticket: Ticket,
     ) -> broadcast::Receiver<Arc<Event>> {
         let id = job.orchestration_id.to_string();
         let sink = self.log.sink(
@@ -735,7 +748,13 @@ impl Launcher {
                     cancel.cancel("cancelled: the caller's deadline passed");
                 })
             });
-            let run = AssertUnwindSafe(runner.run(&job, sink.clone(), &humans)).catch_unwind().await;
+            // Outputs count against the memory budget as they arrive; the ticket goes back when
+            // the run ends.
+            let charged: Arc<dyn EventSink> = Arc::new(Charged {
+                inner: sink.clone(),
+                ticket,
+            });
+            let run = AssertUnwindSafe(runner.run(&job, charged, &humans)).catch_unwind().await;
             if let Some(timer) = timer {
                 timer.abort();
             }
@@ -763,6 +782,42 @@ impl Launcher {
         });
         events
     }
+}
+
+/// An orchestration's events, its outputs charged to its admission ticket on their way.
+struct Charged {
+    inner: Arc<OrchestrationSink>,
+    ticket: Ticket,
+}
+
+impl EventSink for Charged {
+    fn emit(&self, kind: EventKind) {
+        self.inner.emit(kind);
+    }
+
+    fn emit_success(&self, kind: EventKind, checkpoint: TaskCheckpoint) {
+        // Held twice while the run lasts: the task's output and its part of the aggregate.
+        self.ticket
+            .charge(checkpoint.output.len().saturating_mul(2));
+        self.inner.emit_success(kind, checkpoint);
+    }
+}
+
+/// What a spec takes in memory, roughly: its texts and its params as JSON.
+fn spec_bytes(spec: &OrchestrationSpec) -> usize {
+    let tasks: usize = spec
+        .tasks
+        .iter()
+        .map(|task| {
+            let params = serde_json::to_vec(&task.params).map_or(0, |json| json.len());
+            task.id.len()
+                + task.agent.len()
+                + task.input.len()
+                + task.section.as_ref().map_or(0, String::len)
+                + params
+        })
+        .sum();
+    spec.input.len() + tasks
 }
 
 /// A FAILED result for `job` with nothing in it yet but who it is.

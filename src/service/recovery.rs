@@ -9,6 +9,7 @@ use chrono::Utc;
 use futures_util::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 
+use super::admission::Admission;
 use super::{Orchestrations, ServiceError, every, lock};
 use crate::engine::orchestration::{Cancellation, Job, Resume};
 use crate::engine::run::{EventSink, TaskRun};
@@ -101,6 +102,14 @@ impl Orchestrations {
             .expired_leases(Utc::now(), ADOPT_PER_SCAN)
             .await?;
         for orphan in expired {
+            // Resumed work queues behind the server's admission bounds: its lease stays
+            // expired, and a later scan takes it once there is room.
+            if !self.admission.has_room() {
+                tracing::info!(
+                    "the server is at its admission bounds; orphaned orchestrations wait"
+                );
+                break;
+            }
             if lock(&self.live).contains_key(&orphan.orchestration_id) {
                 // Ours, renewed late; the next renewal extends it.
                 continue;
@@ -192,6 +201,15 @@ impl Orchestrations {
             }
             Err(error) => return Err(error),
         };
+        let charge = Admission::charge_of(super::spec_bytes(&record.spec));
+        let ticket = match self.admission.admit_resumed(tenant, charge) {
+            Ok(ticket) => ticket,
+            Err(refusal) => {
+                // Held, not run: the lease expires and a later scan tries again.
+                tracing::info!(orchestration_id = %id, %refusal, "no room to resume yet; it waits for its lease to expire");
+                return Ok(());
+            }
+        };
         let job = Job {
             orchestration_id: id.into(),
             request_id: record.request_id.clone().unwrap_or_default(),
@@ -207,7 +225,8 @@ impl Orchestrations {
         let deadline = record
             .deadline
             .map(|deadline| (deadline - Utc::now()).to_std().unwrap_or_default());
-        self.launcher().start(job, last_sequence, deadline, lease);
+        self.launcher()
+            .start(job, last_sequence, deadline, lease, ticket);
         Ok(())
     }
 

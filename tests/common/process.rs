@@ -6,8 +6,9 @@ use std::net::SocketAddr;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
-use tokio::process::{Child, ChildStderr, Command};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::mpsc;
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_orchestrator");
 
@@ -15,9 +16,29 @@ pub struct ServerProcess {
     pub addr: SocketAddr,
     pub data_dir: tempfile::TempDir,
     child: Child,
-    logs: Lines<BufReader<ChildStderr>>,
+    /// The child's stderr lines, read as they come so that it never blocks on a full pipe.
+    logs: mpsc::UnboundedReceiver<String>,
     /// Every log line read so far, for failure messages.
     pub seen: Vec<String>,
+    _group: GroupKill,
+}
+
+/// Kills the child's whole process group when dropped: a wrapper's children (a server started
+/// by a shell) do not outlive a test that failed.
+struct GroupKill(u32);
+
+impl Drop for GroupKill {
+    fn drop(&mut self) {
+        // Not `kill -KILL -<pgid>`: procps-ng's kill reads a negative pid's first digit as an
+        // option and may signal pid -1, every process there is.
+        let Ok(group) = libc::pid_t::try_from(self.0) else {
+            return;
+        };
+        // SAFETY: killpg takes plain integers; an exited group only yields ESRCH.
+        unsafe {
+            libc::killpg(group, libc::SIGKILL);
+        }
+    }
 }
 
 impl ServerProcess {
@@ -58,15 +79,27 @@ impl ServerProcess {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
+            .process_group(0)
             .spawn()
             .expect("spawn the orchestrator binary");
+        let group = GroupKill(child.id().expect("a running child"));
         let stderr = child.stderr.take().expect("piped stderr");
+        let (sender, logs) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if sender.send(line).is_err() {
+                    return;
+                }
+            }
+        });
         let mut process = Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
             child,
-            logs: BufReader::new(stderr).lines(),
+            logs,
             seen: Vec::new(),
+            _group: group,
         };
         let line = process
             .wait_for_log(|entry| entry["message"] == "serving gRPC")
@@ -85,12 +118,11 @@ impl ServerProcess {
     ) -> serde_json::Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
-            let line = tokio::time::timeout_at(deadline, self.logs.next_line())
+            let line = tokio::time::timeout_at(deadline, self.logs.recv())
                 .await
                 .unwrap_or_else(|_| {
                     panic!("timed out waiting for a log line; saw {:#?}", self.seen)
-                })
-                .expect("read stderr");
+                });
             let Some(line) = line else {
                 panic!("the server's output ended; saw {:#?}", self.seen);
             };
@@ -128,10 +160,9 @@ impl ServerProcess {
 
     /// Waits for the process to exit; panics past `bound`.
     pub async fn exit_within(mut self, bound: Duration) -> (ExitStatus, Vec<String>) {
-        // Drain the remaining log lines so that the child never blocks on a full pipe.
         let mut rest = self.seen;
         let collect = async {
-            while let Ok(Some(line)) = self.logs.next_line().await {
+            while let Some(line) = self.logs.recv().await {
                 rest.push(line);
             }
             rest
