@@ -9,12 +9,20 @@
 //! data directory and measures that process. `--security` picks how that server is reached:
 //! `plain` (no TLS, no authentication), `tls-api-key` (TLS and an API key on every call) or
 //! `tls-jwt` (TLS and a JWT); several, comma-separated, are measured one after the other,
-//! `--rounds` times over, each on a fresh server, and compared at the end.
+//! `--rounds` times over, each on a fresh server, and compared at the end. Several
+//! comma-separated `--binary` paths are compared the same way (two builds, say).
+//!
+//! `flood` mode submits `--count` orchestrations spread evenly over `--duration`, whatever the
+//! answers, counts what was accepted and what was refused with RESOURCE_EXHAUSTED, waits for
+//! every accepted one to end and checks that it was approved, and reports the server's peak
+//! memory; `--memory-cap` starts the server under that address-space limit (RLIMIT_AS).
 //!
 //! ```sh
 //! cargo build --release && cargo run --release --example loadgen -- --mode stream
 //! cargo run --release --example loadgen -- --security plain,tls-api-key,tls-jwt --rounds 3
 //! cargo run --release --example loadgen -- --mode inflight --count 10000 --delay-ms 1000
+//! cargo run --release --example loadgen -- --mode flood --count 20000 --duration 10s \
+//!     --delay-ms 1000 --input-bytes 262144 --memory-cap 1073741824
 //! ```
 
 use std::net::SocketAddr;
@@ -36,6 +44,7 @@ use tonic::transport::Channel;
 enum Mode {
     Stream,
     Inflight,
+    Flood,
 }
 
 /// How the started server is reached.
@@ -56,8 +65,13 @@ struct Args {
     /// A running server; without it the release binary is started here.
     #[arg(long)]
     addr: Option<SocketAddr>,
-    #[arg(long, default_value = "target/release/orchestrator")]
-    binary: PathBuf,
+    /// The binary started (without `--addr`); several are measured in turn and compared.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "target/release/orchestrator"
+    )]
+    binary: Vec<PathBuf>,
     /// Log filter of the started server.
     #[arg(long, default_value = "info")]
     server_log_filter: String,
@@ -80,6 +94,12 @@ struct Args {
     /// Times each `--security` setting is measured, interleaved (stream mode).
     #[arg(long, default_value_t = 1)]
     rounds: usize,
+    /// Bytes of orchestration input (of `x`); 0 sends a short word.
+    #[arg(long, default_value_t = 0)]
+    input_bytes: usize,
+    /// Address-space limit of the started server, in bytes (RLIMIT_AS, as `ulimit -v`).
+    #[arg(long)]
+    memory_cap: Option<u64>,
 }
 
 /// What a client needs to reach a server set up for one `Security`.
@@ -155,9 +175,13 @@ fn secure(security: Security, dir: &Path) -> Result<(Option<PathBuf>, Access), B
     Ok((Some(write("orchestrator.toml", &config)?), access))
 }
 
-fn spec(tasks: usize, delay_ms: u64) -> pb::OrchestrationSpec {
+fn spec(args: &Args) -> pb::OrchestrationSpec {
+    let (tasks, delay_ms) = (args.tasks, args.delay_ms);
     pb::OrchestrationSpec {
-        input: "load".into(),
+        input: match args.input_bytes {
+            0 => "load".into(),
+            bytes => "x".repeat(bytes),
+        },
         tasks: (0..tasks)
             .map(|i| pb::TaskSpec {
                 id: format!("t{i}"),
@@ -184,14 +208,29 @@ impl Drop for Spawned {
     }
 }
 
-fn spawn(args: &Args, security: Security) -> Result<(SocketAddr, Spawned, Access), BoxError> {
+fn spawn(
+    args: &Args,
+    binary: &Path,
+    security: Security,
+) -> Result<(SocketAddr, Spawned, Access), BoxError> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let data = tempfile::tempdir()?;
     let (config, access) = secure(security, data.path())?;
-    let mut command = std::process::Command::new(&args.binary);
+    let mut command = match args.memory_cap {
+        // The shell sets the limit and then becomes the server.
+        Some(bytes) => {
+            let mut shell = std::process::Command::new("sh");
+            shell
+                .arg("-c")
+                .arg(format!("ulimit -v {} && exec \"$0\" \"$@\"", bytes / 1024))
+                .arg(binary);
+            shell
+        }
+        None => std::process::Command::new(binary),
+    };
     command.args([
         "serve",
         "--listen",
@@ -211,7 +250,7 @@ fn spawn(args: &Args, security: Security) -> Result<(SocketAddr, Spawned, Access
         .map_err(|e| {
             format!(
                 "cannot start {}: {e} (run `cargo build --release` first)",
-                args.binary.display()
+                binary.display()
             )
         })?;
     Ok((addr, Spawned { child, _data: data }, access))
@@ -277,7 +316,7 @@ async fn stream_mode(
     channels: Vec<Channel>,
     access: &Access,
 ) -> Result<Measured, BoxError> {
-    let spec = spec(args.tasks, args.delay_ms);
+    let spec = spec(args);
     // A short warm-up, not measured.
     let mut client = OrchestratorServiceClient::new(channels[0].clone());
     for _ in 0..50 {
@@ -385,7 +424,7 @@ async fn inflight_mode(
     pid: Option<u32>,
     access: &Access,
 ) -> Result<(), BoxError> {
-    let spec = spec(args.tasks, args.delay_ms);
+    let spec = spec(args);
     let before = pid.and_then(memory_mib);
     let started = Instant::now();
     let next = Arc::new(AtomicUsize::new(0));
@@ -473,12 +512,148 @@ async fn inflight_mode(
     Ok(())
 }
 
-/// One measurement on a server set up for `security`: a fresh one unless `--addr` names one.
-async fn measure(args: &Args, security: Security) -> Result<Option<Measured>, BoxError> {
+/// What the flood's submissions got back.
+#[derive(Default)]
+struct FloodAnswers {
+    accepted: Vec<String>,
+    exhausted: usize,
+    other: Vec<String>,
+}
+
+async fn flood_mode(
+    args: &Args,
+    channels: Vec<Channel>,
+    pid: Option<u32>,
+    access: &Access,
+) -> Result<(), BoxError> {
+    let spec = spec(args);
+    let gap = args.duration.div_f64(args.count.max(1) as f64);
+    let started = tokio::time::Instant::now();
+    let next = Arc::new(AtomicUsize::new(0));
+    let sampler = pid.map(|pid| tokio::spawn(peak_while_running(pid)));
+    let submitters: Vec<_> = (0..args.concurrency)
+        .map(|worker| {
+            let mut client =
+                OrchestratorServiceClient::new(channels[worker % channels.len()].clone());
+            let (spec, next, access, count) =
+                (spec.clone(), next.clone(), access.clone(), args.count);
+            tokio::spawn(async move {
+                let mut answers = FloodAnswers::default();
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if index >= count {
+                        return answers;
+                    }
+                    // Each submission at its time on the schedule, answered or not.
+                    tokio::time::sleep_until(started + gap.mul_f64(index as f64)).await;
+                    let submit = pb::SubmitOrchestrationRequest {
+                        request_id: String::new(),
+                        spec: Some(spec.clone()),
+                    };
+                    match client.submit_orchestration(request(submit, &access)).await {
+                        Ok(answer) => answers.accepted.push(answer.into_inner().orchestration_id),
+                        Err(status) if status.code() == tonic::Code::ResourceExhausted => {
+                            answers.exhausted += 1
+                        }
+                        Err(status) => answers.other.push(status.to_string()),
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut answers = FloodAnswers::default();
+    for submitter in submitters {
+        let one = submitter.await?;
+        answers.accepted.extend(one.accepted);
+        answers.exhausted += one.exhausted;
+        answers.other.extend(one.other);
+    }
+    println!(
+        "flood: {} submissions in {:.2} s: {} accepted, {} RESOURCE_EXHAUSTED, {} other{}",
+        args.count,
+        started.elapsed().as_secs_f64(),
+        answers.accepted.len(),
+        answers.exhausted,
+        answers.other.len(),
+        answers
+            .other
+            .first()
+            .map(|first| format!(" (first: {first})"))
+            .unwrap_or_default()
+    );
+    let mut client = OrchestratorServiceClient::new(channels[0].clone());
+    let mut states = std::collections::BTreeMap::<String, usize>::new();
+    for id in &answers.accepted {
+        let state = wait_until_ended(&mut client, id, access).await?;
+        *states.entry(format!("{state:?}")).or_default() += 1;
+    }
+    println!(
+        "flood: every accepted orchestration ended after {:.2} s: {states:?}",
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(sampler) = sampler {
+        sampler.abort();
+    }
+    match pid.and_then(memory_mib) {
+        Some((_, peak)) => println!("flood: the server is alive; peak RSS {peak:.0} MiB (VmHWM)"),
+        None if pid.is_some() => println!("flood: the server is gone"),
+        None => {}
+    }
+    Ok(())
+}
+
+/// Keeps the peak resident memory sampled (the kernel's VmHWM does it; this only reads it so
+/// that a crash still leaves the last value printed).
+async fn peak_while_running(pid: u32) {
+    let mut peak = 0.0_f64;
+    while let Some((_, hwm)) = memory_mib(pid) {
+        if hwm > peak + 64.0 {
+            peak = hwm;
+            println!("flood: peak RSS so far {peak:.0} MiB");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Polls an orchestration until it is in an end state; returns that state.
+async fn wait_until_ended(
+    client: &mut OrchestratorServiceClient<Channel>,
+    id: &str,
+    access: &Access,
+) -> Result<pb::OrchestrationState, BoxError> {
+    use pb::OrchestrationState as State;
+    loop {
+        let get = pb::GetOrchestrationRequest {
+            orchestration_id: id.to_owned(),
+            view: 0,
+        };
+        let state = client
+            .get_orchestration(request(get, access))
+            .await?
+            .into_inner()
+            .orchestration
+            .map(|orchestration| orchestration.state())
+            .unwrap_or_default();
+        if !matches!(
+            state,
+            State::Unspecified | State::Pending | State::Running | State::Reviewing
+        ) {
+            return Ok(state);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// One measurement of `binary` set up for `security`: a fresh server unless `--addr` names one.
+async fn measure(
+    args: &Args,
+    binary: &Path,
+    security: Security,
+) -> Result<Option<Measured>, BoxError> {
     let (addr, spawned, access) = match args.addr {
         Some(addr) => (addr, None, Access::default()),
         None => {
-            let (addr, spawned, access) = spawn(args, security)?;
+            let (addr, spawned, access) = spawn(args, binary, security)?;
             (addr, Some(spawned), access)
         }
     };
@@ -488,6 +663,10 @@ async fn measure(args: &Args, security: Security) -> Result<Option<Measured>, Bo
         Mode::Stream => Some(stream_mode(args, channels, &access).await?),
         Mode::Inflight => {
             inflight_mode(args, channels, pid, &access).await?;
+            None
+        }
+        Mode::Flood => {
+            flood_mode(args, channels, pid, &access).await?;
             None
         }
     };
@@ -505,25 +684,34 @@ fn median(values: &mut [f64]) -> f64 {
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let args = Args::parse();
-    let mut results: Vec<(Security, Vec<Measured>)> =
-        args.security.iter().map(|s| (*s, Vec::new())).collect();
+    // Every binary with every security setting, each a variant measured once a round.
+    let mut results: Vec<(String, &Path, Security, Vec<Measured>)> = Vec::new();
+    for binary in &args.binary {
+        for security in &args.security {
+            let name = match args.binary.len() {
+                1 => format!("{security:?}"),
+                _ => format!("{} {security:?}", binary.display()),
+            };
+            results.push((name, binary, *security, Vec::new()));
+        }
+    }
     for round in 1..=args.rounds.max(1) {
-        for (security, measured) in &mut results {
-            println!("== round {round}, {security:?}");
-            if let Some(one) = measure(&args, *security).await? {
+        for (name, binary, security, measured) in &mut results {
+            println!("== round {round}, {name}");
+            if let Some(one) = measure(&args, binary, *security).await? {
                 measured.push(one);
             }
         }
     }
-    let medians: Vec<(Security, f64, f64, f64)> = results
+    let medians: Vec<(&str, f64, f64, f64)> = results
         .iter()
-        .filter(|(_, measured)| !measured.is_empty())
-        .map(|(security, measured)| {
+        .filter(|(.., measured)| !measured.is_empty())
+        .map(|(name, _, _, measured)| {
             let mut rates: Vec<f64> = measured.iter().map(|m| m.per_second).collect();
             let mut p50: Vec<f64> = measured.iter().map(|m| m.p50.as_secs_f64() * 1e3).collect();
             let mut p99: Vec<f64> = measured.iter().map(|m| m.p99.as_secs_f64() * 1e3).collect();
             (
-                *security,
+                name.as_str(),
                 median(&mut rates),
                 median(&mut p50),
                 median(&mut p99),
@@ -533,9 +721,9 @@ async fn main() -> Result<(), BoxError> {
     if medians.len() > 1 {
         let base = medians[0].1;
         println!("== medians over {} round(s)", args.rounds.max(1));
-        for (security, rate, p50, p99) in &medians {
+        for (name, rate, p50, p99) in &medians {
             println!(
-                "{security:?}: {rate:.0} orchestrations/s ({:+.1}% against {:?}), p50 {p50:.1} ms, p99 {p99:.1} ms",
+                "{name}: {rate:.0} orchestrations/s ({:+.1}% against {}), p50 {p50:.1} ms, p99 {p99:.1} ms",
                 (rate / base - 1.0) * 100.0,
                 medians[0].0
             );

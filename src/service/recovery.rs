@@ -206,7 +206,7 @@ impl Orchestrations {
             Ok(ticket) => ticket,
             Err(refusal) => {
                 // Held, not run: the lease expires and a later scan tries again.
-                tracing::info!(orchestration_id = %id, %refusal, "no room to resume yet; it waits for its lease to expire");
+                tracing::debug!(orchestration_id = %id, %refusal, "no room to resume yet; it waits for its lease to expire");
                 return Ok(());
             }
         };
