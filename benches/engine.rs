@@ -90,7 +90,12 @@ fn stacks() -> HashMap<String, AgentStack> {
     let registry = AgentRegistry::from_settings(&BTreeMap::new()).expect("builtin agents");
     registry
         .iter()
-        .map(|agent| (agent.name.to_string(), stack::build(agent)))
+        .map(|agent| {
+            (
+                agent.name.to_string(),
+                stack::build(agent, &stack::no_meter()),
+            )
+        })
         .collect()
 }
 

@@ -4,6 +4,7 @@
 //! Layout (see ARCHITECTURE.md): `api` is the gRPC edge, `server` the composition root,
 //! `config` and `telemetry` the process plumbing.
 
+pub mod admin;
 pub mod agents;
 pub mod api;
 pub mod auth;

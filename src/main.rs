@@ -181,6 +181,9 @@ struct ServeArgs {
     /// Print the effective settings as TOML and exit (secrets shown as ***).
     #[arg(long)]
     print_config: bool,
+    /// Check the settings and exit: 0 when they are valid, 2 with the reason when not.
+    #[arg(long, conflicts_with = "print_config")]
+    check_config: bool,
 }
 
 /// Threads for blocking work (the embedded store, file reads).
@@ -294,6 +297,10 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.check_config {
+        println!("orchestrator: the settings are valid");
+        return ExitCode::SUCCESS;
+    }
     if args.print_config {
         return match settings.to_toml_redacted() {
             Ok(rendered) => {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tonic::server::NamedService;
 use tonic_health::ServingStatus;
@@ -13,11 +14,13 @@ use tonic_health::server::HealthReporter;
 use tower_http::classify::{GrpcCode, GrpcErrorsAsFailures, SharedClassifier};
 use tower_http::trace::TraceLayer;
 
+use crate::admin::{self, Admin};
 use crate::agents::AgentRegistry;
 use crate::agents::registry::AgentConfigError;
 use crate::api::auth::EdgeAuth;
 use crate::api::criteria::ReviewCriteriaApi;
 use crate::api::drain::{Drain, DrainOutcome};
+use crate::api::metrics::MetricsLayer;
 use crate::api::orchestrator::OrchestratorApi;
 use crate::api::pb;
 use crate::api::pb::orchestrator_service_server::OrchestratorServiceServer;
@@ -29,7 +32,7 @@ use crate::config::{
     AuthMode, CosmosCredential, ReflectionAccess, RunningAtShutdown, Settings, StorageBackend,
 };
 use crate::engine::orchestration::Runner;
-use crate::engine::stack;
+use crate::engine::stack::{self, CallMeter};
 use crate::engine::validate::{Defaults, Limits};
 use crate::secrets::redact_url;
 use crate::service::admission::{Admission, AdmissionLimits};
@@ -40,6 +43,7 @@ use crate::store::connecting::Connecting;
 use crate::store::cosmos::{CosmosAuth, CosmosConfig, CosmosStore};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
+use crate::telemetry::metrics::Metrics;
 use crate::tls::TlsError;
 use crate::tls::server::ServerTls;
 use crate::transport::{self, ActivityLayer, ListenerLimits};
@@ -110,6 +114,7 @@ pub async fn serve(
 ) -> Result<(), ServerError> {
     let availability = StoreAvailability::default();
     let background = CancellationToken::new();
+    let metrics = Arc::new(Metrics::new(settings.metrics.tenant_label));
     let Guards {
         tls,
         edge_auth,
@@ -126,7 +131,17 @@ pub async fn serve(
         catalog.clone(),
         availability.clone(),
         pseudonym_secret,
+        metrics.clone(),
     )?);
+    // Bound once everything that may refuse the settings has: a refusal names its reason, not
+    // a port in use.
+    let admin_address = settings.server.admin_address();
+    let admin_listener = admin::bind(admin_address)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: admin_address.unwrap_or(settings.server.listen),
+            source,
+        })?;
     let lease_keeper = tokio::spawn(orchestrations.clone().keep_leases(background.clone()));
     tokio::spawn(
         availability
@@ -134,13 +149,17 @@ pub async fn serve(
             .probe(store, STORE_PROBE_INTERVAL, background.clone()),
     );
 
-    let (health, health_service) = tonic_health::server::health_reporter();
+    let (reporter, health_service) = tonic_health::server::health_reporter();
+    let health = Health {
+        reporter,
+        ready: Arc::new(watch::Sender::new(false)),
+    };
     let serving = if availability.is_up() {
         ServingStatus::Serving
     } else {
         ServingStatus::NotServing
     };
-    set_health(&health, serving).await;
+    health.set(serving).await;
     // Health follows the store until shutdown begins.
     let health_follows_store = CancellationToken::new();
     tokio::spawn(follow_store(
@@ -148,6 +167,25 @@ pub async fn serve(
         availability.subscribe(),
         health_follows_store.clone(),
     ));
+    let admin_stop = CancellationToken::new();
+    if let Some(listener) = admin_listener {
+        let address = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let admin = Admin {
+            metrics: metrics.clone(),
+            ready: health.ready.subscribe(),
+        };
+        tokio::spawn(admin::serve(listener, admin, admin_stop.clone()));
+        tracing::info!(%address, "serving admin HTTP (/metrics, /healthz, /readyz)");
+    }
+    let methods = Arc::new(RequestTypes::from_descriptor_sets(&[
+        pb::FILE_DESCRIPTOR_SET,
+        tonic_health::pb::FILE_DESCRIPTOR_SET,
+        tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+        tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+    ]));
 
     let reflection = settings.server.reflection != ReflectionAccess::Off;
     let reflection_v1 = reflection
@@ -171,11 +209,11 @@ pub async fn serve(
         .layer(ActivityLayer)
         // So that every call gets a span, refused ones included.
         .layer(trace_layer())
+        // Outside the rescue and authentication, so that refused calls count with the status
+        // they really got.
+        .layer(MetricsLayer::new(metrics.clone(), methods.clone()))
         // Inside the trace, so that it sees the status a malformed call really gets.
-        .layer(RescueLayer::new(RequestTypes::from_descriptor_sets(&[
-            pb::FILE_DESCRIPTOR_SET,
-            tonic_health::pb::FILE_DESCRIPTOR_SET,
-        ])))
+        .layer(RescueLayer::new(methods))
         // Before anything spends work on a call: who calls, may they, for which tenant.
         .layer(edge_auth.layer())
         // Innermost: counts the calls that were let in, so that shutdown waits for them.
@@ -222,7 +260,7 @@ pub async fn serve(
     }
 
     health_follows_store.cancel();
-    set_health(&health, ServingStatus::NotServing).await;
+    health.set(ServingStatus::NotServing).await;
     let period = settings.server.drain_timeout;
     tracing::info!(
         in_flight = drain.in_flight(),
@@ -275,6 +313,7 @@ pub async fn serve(
             tracing::warn!("connections did not close in time; dropped them");
         }
     }
+    admin_stop.cancel();
     tracing::info!("stopped");
     Ok(())
 }
@@ -366,7 +405,7 @@ async fn keep_connecting(
 
 /// Turns health NOT_SERVING while the store is unreachable, SERVING again once it is back.
 async fn follow_store(
-    health: HealthReporter,
+    health: Health,
     mut store_up: tokio::sync::watch::Receiver<bool>,
     stop: CancellationToken,
 ) {
@@ -385,14 +424,24 @@ async fn follow_store(
         } else {
             ServingStatus::NotServing
         };
-        set_health(&health, status).await;
+        health.set(status).await;
     }
 }
 
-async fn set_health(health: &HealthReporter, status: ServingStatus) {
-    health.set_service_status("", status).await;
-    for service in SERVED {
-        health.set_service_status(*service, status).await;
+/// gRPC health, and its mirror for the admin listener's `/readyz`.
+#[derive(Clone)]
+struct Health {
+    reporter: HealthReporter,
+    ready: Arc<watch::Sender<bool>>,
+}
+
+impl Health {
+    async fn set(&self, status: ServingStatus) {
+        self.reporter.set_service_status("", status).await;
+        for service in SERVED {
+            self.reporter.set_service_status(*service, status).await;
+        }
+        self.ready.send_replace(status == ServingStatus::Serving);
     }
 }
 
@@ -516,14 +565,16 @@ fn orchestrations(
     catalog: Arc<CriteriaCatalog>,
     availability: StoreAvailability,
     pseudonym_secret: Arc<[u8]>,
+    metrics: Arc<Metrics>,
 ) -> Result<Orchestrations, ServerError> {
     let engine = &settings.engine;
     let agents = AgentRegistry::from_settings(&settings.agents)?;
     let retry = engine.retry.clone();
+    let meter: Arc<dyn CallMeter> = metrics.clone();
     let runner = Runner {
         stacks: agents
             .iter()
-            .map(|agent| (agent.name.to_string(), stack::build(agent)))
+            .map(|agent| (agent.name.to_string(), stack::build(agent, &meter)))
             .collect(),
         judge_timeout: engine.default_task_timeout,
         judge_retry: retry.clone(),
@@ -541,7 +592,7 @@ fn orchestrations(
         retry,
         max_parallelism: engine.default_max_parallelism,
     };
-    let (log, _writer) = EventLog::start(store.clone(), availability.clone());
+    let (log, _writer) = EventLog::start(store.clone(), availability.clone(), metrics.clone());
     let admitted = &settings.limits;
     let admission = Admission::new(AdmissionLimits {
         max_in_flight: admitted.max_in_flight,
@@ -564,6 +615,7 @@ fn orchestrations(
         },
         availability,
         admission,
+        metrics,
     }))
 }
 

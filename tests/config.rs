@@ -19,6 +19,8 @@ fn serve(args: &[&str], env: &[(&str, &str)]) -> Output {
             command.env_remove(key);
         }
     }
+    // Tests run side by side: no fixed admin port, unless the test sets one.
+    command.env("ORCHESTRATOR_SERVER__ADMIN_LISTEN", "");
     command.envs(env.iter().copied());
     output_within(command, Duration::from_secs(30))
 }
@@ -195,6 +197,43 @@ fn an_address_in_use_fails_with_the_address() {
     assert!(
         stderr.contains(&format!("cannot listen on {addr}")),
         "{stderr}"
+    );
+    // Text logs into a pipe (as `kubectl logs` reads them) carry no colour codes.
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+
+    // The admin listener's address is checked the same way.
+    let output = serve(&[], &[("ORCHESTRATOR_SERVER__ADMIN_LISTEN", &addr)]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_config_validates_and_exits() {
+    let valid = settings_file("[metrics]\ntenant_label = true\n");
+    let output = serve(
+        &["--check-config", "--config", valid.path().to_str().unwrap()],
+        &[("ORCHESTRATOR_SERVER__ADMIN_LISTEN", "0.0.0.0:9464")],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("valid"));
+
+    assert_refused(
+        serve(
+            &["--check-config"],
+            &[("ORCHESTRATOR_SERVER__ADMIN_LISTEN", "nowhere")],
+        ),
+        "server.admin_listen",
+    );
+    assert_refused(
+        serve(
+            &["--check-config"],
+            &[("ORCHESTRATOR_LIMITS__MAX_IN_FLIGHT", "0")],
+        ),
+        "limits.max_in_flight",
     );
 }
 

@@ -6,6 +6,7 @@ pub mod convert;
 pub mod criteria;
 pub mod drain;
 pub mod error;
+pub mod metrics;
 pub mod orchestrator;
 pub mod paging;
 pub mod rescue;

@@ -65,6 +65,11 @@ impl RequestTypes {
         Self { by_path }
     }
 
+    /// Whether `path` is a served method.
+    pub fn knows(&self, path: &str) -> bool {
+        self.by_path.contains_key(path)
+    }
+
     fn name<'a>(&'a self, path: &'a str) -> &'a str {
         self.by_path.get(path).map_or(path, String::as_str)
     }
@@ -76,10 +81,8 @@ pub struct RescueLayer {
 }
 
 impl RescueLayer {
-    pub fn new(types: RequestTypes) -> Self {
-        Self {
-            types: Arc::new(types),
-        }
+    pub fn new(types: Arc<RequestTypes>) -> Self {
+        Self { types }
     }
 }
 

@@ -49,6 +49,7 @@ pub struct Settings {
     pub engine: EngineSettings,
     pub limits: LimitsSettings,
     pub auth: AuthSettings,
+    pub metrics: MetricsSettings,
     /// Agents by name. `echo` and `mock` are present unless configured otherwise (for
     /// instance `[agents.mock]` with `kind = "mock"` and `enabled = false`).
     pub agents: BTreeMap<String, AgentSettings>,
@@ -59,6 +60,9 @@ pub struct Settings {
 pub struct ServerSettings {
     /// Address the gRPC server listens on.
     pub listen: SocketAddr,
+    /// Address of the admin HTTP listener (`/metrics`, `/healthz`, `/readyz`); empty turns it
+    /// off.
+    pub admin_listen: String,
     /// After SIGINT/SIGTERM, how long calls already running may take to finish before the
     /// process exits anyway.
     #[serde(with = "humantime_serde")]
@@ -100,6 +104,7 @@ impl Default for ServerSettings {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            admin_listen: "127.0.0.1:9464".into(),
             drain_timeout: Duration::from_secs(10),
             running_at_shutdown: RunningAtShutdown::HandOver,
             insecure: false,
@@ -115,6 +120,21 @@ impl Default for ServerSettings {
             tls: None,
         }
     }
+}
+
+impl ServerSettings {
+    /// The admin listener's address, if it is on (`check` made sure that it parses).
+    pub fn admin_address(&self) -> Option<SocketAddr> {
+        self.admin_listen.trim().parse().ok()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Adds a `tenant` label to the orchestration metrics: one series per tenant, so only
+    /// where tenants are few.
+    pub tenant_label: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -616,6 +636,13 @@ impl Settings {
 
     fn check_transport(&self) -> Result<(), ConfigError> {
         let server = &self.server;
+        let admin = server.admin_listen.trim();
+        if !admin.is_empty() && admin.parse::<SocketAddr>().is_err() {
+            return Err(ConfigError::OutOfRange {
+                key: "server.admin_listen".into(),
+                reason: format!("{admin:?} is not an address (host:port), nor empty (off)"),
+            });
+        }
         for (key, value) in [
             ("server.max_connections", server.max_connections),
             (

@@ -21,12 +21,40 @@ use tracing::Instrument as _;
 
 use crate::agents::{AgentError, AgentRequest, AgentResponse, AgentService, RegisteredAgent};
 use crate::model::plan::RetryPolicy;
+use crate::model::task::TokenUsage;
 
 /// Told about each attempt as it starts and fails, so that the engine can report progress.
 pub trait AttemptObserver: Send + Sync {
     fn attempt_started(&self, attempt: u32);
     /// `retry_in` is set when another attempt follows after that backoff.
     fn attempt_failed(&self, attempt: u32, error: &AgentError, retry_in: Option<Duration>);
+}
+
+/// Told how agent calls go, for metrics: the engine knows no metrics library.
+pub trait CallMeter: Send + Sync {
+    /// One attempt ended: `outcome` is `succeeded`, `failed`, `timed_out` or `cancelled`.
+    fn attempt_ended(&self, agent: &str, outcome: &'static str, elapsed: Duration);
+    /// Another attempt follows a failed one.
+    fn retried(&self, agent: &str);
+    /// A task's whole call ended (every attempt and backoff).
+    fn call_ended(&self, agent: &str, elapsed: Duration);
+    /// An LLM agent reported what its attempt used.
+    fn tokens(&self, agent: &str, usage: &TokenUsage);
+}
+
+/// Measures nothing.
+pub struct NoMeter;
+
+/// A meter that measures nothing, for stacks nobody watches.
+pub fn no_meter() -> Arc<dyn CallMeter> {
+    Arc::new(NoMeter)
+}
+
+impl CallMeter for NoMeter {
+    fn attempt_ended(&self, _: &str, _: &'static str, _: Duration) {}
+    fn retried(&self, _: &str) {}
+    fn call_ended(&self, _: &str, _: Duration) {}
+    fn tokens(&self, _: &str, _: &TokenUsage) {}
 }
 
 /// Text that leaves the service (events, results, logs) passes through this: redaction under
@@ -70,15 +98,19 @@ impl From<AgentError> for CallFailure {
 
 pub type AgentStack = BoxCloneSyncService<AgentCall, CallSuccess, CallFailure>;
 
-/// The full stack for one agent.
-pub fn build(agent: &RegisteredAgent) -> AgentStack {
+/// The full stack for one agent, measured by `meter`.
+pub fn build(agent: &RegisteredAgent, meter: &Arc<dyn CallMeter>) -> AgentStack {
     let inner = ServiceBuilder::new()
         .layer(RetryLayer)
-        .layer(AttemptLayer)
+        .layer(AttemptLayer {
+            meter: meter.clone(),
+        })
         .layer(TimeoutLayer)
         .service(AgentService(agent.agent.clone()));
     let limited = ServiceBuilder::new()
-        .layer(TraceLayer)
+        .layer(TraceLayer {
+            meter: meter.clone(),
+        })
         .option_layer(
             agent
                 .limit
@@ -102,19 +134,27 @@ pub async fn call(stack: &AgentStack, call: AgentCall) -> Result<CallSuccess, Ca
 
 // ---------- trace ----------
 
-#[derive(Clone, Copy, Debug)]
-pub struct TraceLayer;
+/// A span over the whole call, and its duration measured (the concurrency limit's wait
+/// included: that is what the task waited).
+#[derive(Clone)]
+pub struct TraceLayer {
+    meter: Arc<dyn CallMeter>,
+}
 
 impl<S> Layer<S> for TraceLayer {
     type Service = Trace<S>;
     fn layer(&self, inner: S) -> Trace<S> {
-        Trace { inner }
+        Trace {
+            inner,
+            meter: self.meter.clone(),
+        }
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Trace<S> {
     inner: S,
+    meter: Arc<dyn CallMeter>,
 }
 
 impl<S> Service<AgentCall> for Trace<S>
@@ -138,7 +178,13 @@ where
             agent = %call.agent,
             run = call.request.run,
         );
-        Box::pin(self.inner.call(call).instrument(span))
+        let (meter, agent, started) = (self.meter.clone(), call.agent.clone(), Instant::now());
+        let result = self.inner.call(call).instrument(span);
+        Box::pin(async move {
+            let result = result.await;
+            meter.call_ended(&agent, started.elapsed());
+            result
+        })
     }
 }
 
@@ -278,20 +324,26 @@ where
 
 // ---------- attempt ----------
 
-/// One structured log line per attempt, and the observer told of its start.
-#[derive(Clone, Copy, Debug)]
-pub struct AttemptLayer;
+/// One structured log line per attempt, the observer told of its start, the meter of its end.
+#[derive(Clone)]
+pub struct AttemptLayer {
+    meter: Arc<dyn CallMeter>,
+}
 
 impl<S> Layer<S> for AttemptLayer {
     type Service = Attempt<S>;
     fn layer(&self, inner: S) -> Attempt<S> {
-        Attempt { inner }
+        Attempt {
+            inner,
+            meter: self.meter.clone(),
+        }
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Attempt<S> {
     inner: S,
+    meter: Arc<dyn CallMeter>,
 }
 
 impl<S> Service<AgentCall> for Attempt<S>
@@ -311,6 +363,10 @@ where
         let started = Instant::now();
         let attempt = call.request.attempt;
         call.observer.attempt_started(attempt);
+        if attempt > 1 {
+            self.meter.retried(&call.agent);
+        }
+        let meter = self.meter.clone();
         let (orchestration_id, task_id, agent, scrub) = (
             call.request.orchestration_id.clone(),
             call.request.task_id.clone(),
@@ -327,6 +383,13 @@ where
                 Err(AgentError::Cancelled) => "cancelled",
                 Err(_) => "failed",
             };
+            meter.attempt_ended(&agent, state, started.elapsed());
+            if let Ok(AgentResponse {
+                usage: Some(usage), ..
+            }) = &result
+            {
+                meter.tokens(&agent, usage);
+            }
             match &result {
                 Ok(_) => tracing::info!(
                     %orchestration_id, %task_id, %agent, attempt, state, duration_ms, "task attempt"

@@ -18,6 +18,7 @@ use crate::model::TenantId;
 use crate::model::event::{Event, EventKind, ReviewState};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use crate::store::{Lease, LogBatch, OrchestrationStore, StateUpdate, StoreError};
+use crate::telemetry::metrics::Metrics;
 
 /// Most writes folded into one transaction.
 const MAX_BATCH: usize = 2048;
@@ -143,10 +144,17 @@ impl EventLog {
     pub fn start(
         store: Arc<dyn OrchestrationStore>,
         availability: StoreAvailability,
+        metrics: Arc<Metrics>,
     ) -> (Self, JoinHandle<()>) {
         let (sender, receiver) = mpsc::unbounded_channel();
         let hub = Arc::new(Hub::default());
-        let writer = tokio::spawn(write_loop(store, receiver, hub.clone(), availability));
+        let writer = tokio::spawn(write_loop(
+            store,
+            receiver,
+            hub.clone(),
+            availability,
+            metrics,
+        ));
         (Self { sender, hub }, writer)
     }
 
@@ -316,6 +324,7 @@ async fn write_loop(
     mut receiver: mpsc::UnboundedReceiver<Command>,
     hub: Arc<Hub>,
     availability: StoreAvailability,
+    metrics: Arc<Metrics>,
 ) {
     let mut commands = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut commands, MAX_BATCH).await > 0 {
@@ -330,7 +339,11 @@ async fn write_loop(
         let mut afterwards = Vec::new();
         if !writes.is_empty() {
             let queued: Vec<&Write> = writes.iter().collect();
+            let started = std::time::Instant::now();
             store_with_retry(&*store, &queued, &availability, &mut afterwards).await;
+            // Retries included: the commit as the runs waiting on it see it.
+            let events = writes.iter().filter(|write| write.event.is_some()).count();
+            metrics.event_log_committed(started.elapsed(), events);
         }
         // What a fenced run said was not stored: nobody may see it. Neither is what a run
         // ended by the store said, stored or not; its followers find what was stored, up to

@@ -24,12 +24,13 @@ use crate::catalog::{CatalogError, CriteriaCatalog};
 use crate::engine::orchestration::{Cancellation, HumanDecision, HumanReview, Job, Runner};
 use crate::engine::run::EventSink;
 use crate::engine::validate::{Defaults, Limits, Rules, validate};
-use crate::model::event::{Event, EventKind, fold};
+use crate::model::event::{Event, EventKind, ReviewState, fold};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use crate::model::plan::{OrchestrationSpec, Plan};
-use crate::model::{FieldViolation, TenantId};
+use crate::model::{FieldViolation, TenantId, Verdict};
 use crate::review::CompiledCriteria;
 use crate::store::{Lease, LeaseClaim, OrchestrationRecord, Page, PageRequest, Store, StoreError};
+use crate::telemetry::metrics::Metrics;
 use admission::{Admission, Refusal, Ticket};
 use availability::StoreAvailability;
 use log::{EventLog, OrchestrationSink};
@@ -101,6 +102,7 @@ pub struct Orchestrations {
     leases: LeaseSettings,
     availability: StoreAvailability,
     admission: Arc<Admission>,
+    metrics: Arc<Metrics>,
 }
 
 /// Who this server is to other replicas, and how long its claim on an orchestration lasts
@@ -128,6 +130,7 @@ pub struct ServiceParts {
     pub leases: LeaseSettings,
     pub availability: StoreAvailability,
     pub admission: Arc<Admission>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// Parks escalated orchestrations of one job until ResolveEscalation answers.
@@ -189,6 +192,7 @@ impl Orchestrations {
             leases: parts.leases,
             availability: parts.availability,
             admission: parts.admission,
+            metrics: parts.metrics,
         }
     }
 
@@ -405,6 +409,7 @@ impl Orchestrations {
             live: self.live.clone(),
             runner: self.runner.clone(),
             tracker: self.tracker.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 
@@ -702,6 +707,7 @@ struct Launcher {
     live: LiveMap,
     runner: Arc<Runner>,
     tracker: TaskTracker,
+    metrics: Arc<Metrics>,
 }
 
 impl Launcher {
@@ -735,6 +741,8 @@ impl Launcher {
         );
         let runner = self.runner.clone();
         let live = self.live.clone();
+        let metrics = self.metrics.clone();
+        metrics.orchestration_started(&job.tenant);
         self.tracker.spawn(async move {
             let humans = Escalations {
                 live: live.clone(),
@@ -750,11 +758,13 @@ impl Launcher {
             });
             // Outputs count against the memory budget as they arrive; the ticket goes back when
             // the run ends.
-            let charged: Arc<dyn EventSink> = Arc::new(Charged {
+            let tracked: Arc<dyn EventSink> = Arc::new(Tracked {
                 inner: sink.clone(),
                 ticket,
+                metrics: metrics.clone(),
+                review_started: Mutex::new(None),
             });
-            let run = AssertUnwindSafe(runner.run(&job, charged, &humans)).catch_unwind().await;
+            let run = AssertUnwindSafe(runner.run(&job, tracked, &humans)).catch_unwind().await;
             if let Some(timer) = timer {
                 timer.abort();
             }
@@ -778,20 +788,47 @@ impl Launcher {
             if let Some(held) = held {
                 sink.release_lease(held.lease);
             }
+            let ended = state.is_terminal().then(|| {
+                let took = (Utc::now() - job.create_time).to_std().unwrap_or_default();
+                (state.as_str(), took)
+            });
+            metrics.orchestration_stopped(&job.tenant, ended);
             tracing::info!(orchestration_id = %id, state = state.as_str(), runs, "orchestration completed");
         });
         events
     }
 }
 
-/// An orchestration's events, its outputs charged to its admission ticket on their way.
-struct Charged {
+/// An orchestration's events on their way to its log: outputs charged to its admission
+/// ticket, reviews measured.
+struct Tracked {
     inner: Arc<OrchestrationSink>,
     ticket: Ticket,
+    metrics: Arc<Metrics>,
+    review_started: Mutex<Option<std::time::Instant>>,
 }
 
-impl EventSink for Charged {
+impl EventSink for Tracked {
     fn emit(&self, kind: EventKind) {
+        if let EventKind::Review(review) = &kind {
+            let mut started = self
+                .review_started
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match (&review.state, &review.decision) {
+                (ReviewState::Started, _) => *started = Some(std::time::Instant::now()),
+                (ReviewState::Decided, Some(decision)) => {
+                    let took = started.take().map(|at| at.elapsed()).unwrap_or_default();
+                    let verdict = match decision.verdict {
+                        Verdict::Approved => "approved",
+                        Verdict::Rejected => "rejected",
+                    };
+                    self.metrics
+                        .review_decided(verdict, took, &decision.redactions);
+                }
+                (ReviewState::Decided, None) => {}
+            }
+        }
         self.inner.emit(kind);
     }
 

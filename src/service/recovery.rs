@@ -132,6 +132,7 @@ impl Orchestrations {
                 previous_owner = %orphan.owner,
                 "taking over an orchestration whose server stopped"
             );
+            self.metrics.lease_taken_over();
             if let Err(error) = self.resume(lease.clone()).await {
                 tracing::error!(orchestration_id = %lease.orchestration_id, %error, "cannot resume; another scan retries");
             }

@@ -63,6 +63,8 @@ impl TestServer {
         client_tls: Option<ClientTls>,
     ) -> Self {
         settings.server.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        // Tests run side by side: no fixed admin port (tests/metrics.rs runs the binary).
+        settings.server.admin_listen = String::new();
         settings.storage.data_dir = data_dir.path().to_owned();
         let listener = server::bind(&settings).await.expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("bound address");

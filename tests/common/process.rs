@@ -11,6 +11,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_orchestrator");
+const ADMIN_LISTEN: &str = "ORCHESTRATOR_SERVER__ADMIN_LISTEN";
 
 pub struct ServerProcess {
     pub addr: SocketAddr,
@@ -73,6 +74,11 @@ impl ServerProcess {
     /// Runs `command`, which must start `orchestrator serve` with JSON logs on stderr (itself,
     /// or through a wrapper), and waits for the line that reports the bound address.
     pub async fn spawn(mut command: Command, data_dir: tempfile::TempDir) -> Self {
+        // Tests run side by side: an ephemeral admin port unless the test names one.
+        let admin = OsStr::new(ADMIN_LISTEN);
+        if !command.as_std().get_envs().any(|(name, _)| name == admin) {
+            command.env(ADMIN_LISTEN, "127.0.0.1:0");
+        }
         let mut child = command
             .env("COSMOS_DISABLE_IMDS", "1")
             .stdin(Stdio::null())

@@ -82,7 +82,12 @@ fn runner() -> Runner {
     Runner {
         stacks: registry
             .iter()
-            .map(|agent| (agent.name.to_string(), stack::build(agent)))
+            .map(|agent| {
+                (
+                    agent.name.to_string(),
+                    stack::build(agent, &stack::no_meter()),
+                )
+            })
             .collect(),
         judge_timeout: Duration::from_secs(5),
         judge_retry: RetryPolicy {
@@ -350,14 +355,17 @@ async fn the_judge_runs_through_the_agent_stack() {
     let mut runner = runner();
     runner.stacks.insert(
         "judge".into(),
-        stack::build(&crate::agents::RegisteredAgent {
-            name: "judge".into(),
-            kind: "fixed",
-            description: String::new(),
-            max_concurrency: 0,
-            agent: judge.clone(),
-            limit: None,
-        }),
+        stack::build(
+            &crate::agents::RegisteredAgent {
+                name: "judge".into(),
+                kind: "fixed",
+                description: String::new(),
+                max_concurrency: 0,
+                agent: judge.clone(),
+                limit: None,
+            },
+            &stack::no_meter(),
+        ),
     );
     let job = job(
         vec![task(

@@ -98,7 +98,12 @@ impl Harness {
         Self {
             stacks: registry
                 .iter()
-                .map(|agent| (agent.name.to_string(), stack::build(agent)))
+                .map(|agent| {
+                    (
+                        agent.name.to_string(),
+                        stack::build(agent, &stack::no_meter()),
+                    )
+                })
                 .collect(),
             recorder: Arc::default(),
             cancel: CancellationToken::new(),

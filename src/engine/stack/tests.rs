@@ -111,7 +111,7 @@ fn retryable() -> Result<&'static str, AgentError> {
 #[tokio::test(start_paused = true)]
 async fn retries_with_exponential_backoff_until_success() {
     let agent = scripted(vec![retryable(), retryable(), retryable(), Ok("done")], 0);
-    let stack = build(&registered(agent.clone(), 0));
+    let stack = build(&registered(agent.clone(), 0), &no_meter());
     let observer = Arc::new(Recorder::default());
     let started = Instant::now();
     let result = call(
@@ -150,7 +150,7 @@ async fn retries_with_exponential_backoff_until_success() {
 #[tokio::test(start_paused = true)]
 async fn gives_up_after_max_retries_with_the_last_error() {
     let agent = scripted(vec![retryable()], 0);
-    let stack = build(&registered(agent.clone(), 0));
+    let stack = build(&registered(agent.clone(), 0), &no_meter());
     let observer = Arc::new(Recorder::default());
     let failure = call(
         &stack,
@@ -174,7 +174,7 @@ async fn gives_up_after_max_retries_with_the_last_error() {
 #[tokio::test(start_paused = true)]
 async fn zero_retries_means_one_attempt() {
     let agent = scripted(vec![retryable()], 0);
-    let stack = build(&registered(agent.clone(), 0));
+    let stack = build(&registered(agent.clone(), 0), &no_meter());
     let failure = call(
         &stack,
         agent_call(no_jitter(0), 1000, Arc::default(), CancellationToken::new()),
@@ -193,7 +193,7 @@ async fn fatal_errors_are_never_retried() {
         ],
         0,
     );
-    let stack = build(&registered(agent.clone(), 0));
+    let stack = build(&registered(agent.clone(), 0), &no_meter());
     let failure = call(
         &stack,
         agent_call(no_jitter(5), 1000, Arc::default(), CancellationToken::new()),
@@ -208,7 +208,7 @@ async fn fatal_errors_are_never_retried() {
 #[tokio::test(start_paused = true)]
 async fn timed_out_attempts_are_retried_and_the_last_one_is_reported() {
     let agent = scripted(vec![Ok("too late")], 5_000);
-    let stack = build(&registered(agent.clone(), 0));
+    let stack = build(&registered(agent.clone(), 0), &no_meter());
     let failure = call(
         &stack,
         agent_call(no_jitter(1), 100, Arc::default(), CancellationToken::new()),
@@ -225,7 +225,7 @@ async fn timed_out_attempts_are_retried_and_the_last_one_is_reported() {
 #[tokio::test(start_paused = true)]
 async fn full_jitter_stays_below_the_backoff_ceiling() {
     let agent = scripted(vec![retryable(), retryable(), retryable(), Ok("done")], 0);
-    let stack = build(&registered(agent.clone(), 0));
+    let stack = build(&registered(agent.clone(), 0), &no_meter());
     let policy = RetryPolicy {
         max_retries: 3,
         ..RetryPolicy::default()
@@ -254,7 +254,7 @@ async fn full_jitter_stays_below_the_backoff_ceiling() {
 #[tokio::test(start_paused = true)]
 async fn cancellation_interrupts_a_backoff_sleep_at_once() {
     let agent = scripted(vec![retryable()], 0);
-    let stack = build(&registered(agent.clone(), 0));
+    let stack = build(&registered(agent.clone(), 0), &no_meter());
     let cancel = CancellationToken::new();
     let started = Instant::now();
     let canceller = cancel.clone();
@@ -280,7 +280,7 @@ async fn cancellation_interrupts_a_backoff_sleep_at_once() {
 #[tokio::test(start_paused = true)]
 async fn cancellation_reaches_a_running_agent_at_once() {
     let agent = scripted(vec![Ok("slow")], 60_000);
-    let stack = build(&registered(agent.clone(), 0));
+    let stack = build(&registered(agent.clone(), 0), &no_meter());
     let cancel = CancellationToken::new();
     let canceller = cancel.clone();
     tokio::spawn(async move {
@@ -301,7 +301,7 @@ async fn cancellation_reaches_a_running_agent_at_once() {
 #[tokio::test(start_paused = true)]
 async fn the_agent_limit_holds_across_callers() {
     let agent = scripted(vec![Ok("ok")], 100);
-    let stack = build(&registered(agent.clone(), 2));
+    let stack = build(&registered(agent.clone(), 2), &no_meter());
     let started = Instant::now();
     let calls: Vec<_> = (0..5)
         .map(|_| {

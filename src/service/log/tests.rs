@@ -129,7 +129,11 @@ async fn size_limited_log() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = SqliteStore::open(dir.path()).await.unwrap();
     let store = Arc::new(SizeLimited::new(sqlite.clone()));
-    let (log, _writer) = EventLog::start(store.clone(), StoreAvailability::default());
+    let (log, _writer) = EventLog::start(
+        store.clone(),
+        StoreAvailability::default(),
+        Arc::new(crate::telemetry::metrics::Metrics::new(false)),
+    );
     Fixture {
         _dir: dir,
         sqlite,
@@ -247,7 +251,11 @@ async fn a_refused_orchestration_does_not_hold_up_the_others() {
 async fn a_fenced_run_writes_nothing_more() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = SqliteStore::open(dir.path()).await.unwrap();
-    let (log, _writer) = EventLog::start(Arc::new(sqlite.clone()), StoreAvailability::default());
+    let (log, _writer) = EventLog::start(
+        Arc::new(sqlite.clone()),
+        StoreAvailability::default(),
+        Arc::new(crate::telemetry::metrics::Metrics::new(false)),
+    );
     let sink = sink(&log, "o", &Cancellation::new());
     sink.emit(changed("before"));
     log.flush().await;

@@ -1,11 +1,16 @@
-//! Logging through `tracing`: human-readable lines by default, JSON lines for log collectors.
+//! Logs, metrics (in `metrics`) and, later, traces.
+//!
+//! Logging goes through `tracing`: human-readable lines by default, JSON lines for log
+//! collectors.
 //!
 //! Every line is scrubbed of sensitive data before it is written, whatever a tenant's criteria
 //! say: logs belong to the operator, not to the tenant whose data passed through. IP addresses
 //! are kept (the operator needs peers and listeners); URLs lose their credentials and query
 //! values.
 
-use std::io::Write;
+pub mod metrics;
+
+use std::io::{IsTerminal as _, Write};
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
@@ -39,7 +44,13 @@ pub fn init(settings: &LogSettings) -> Result<(), TelemetryError> {
     let writer = ScrubbedStderr::new();
     let installed = match settings.format {
         LogFormat::Text => registry
-            .with(tracing_subscriber::fmt::layer().with_writer(writer))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    // Colour codes only for a person at a terminal, never in a file, a pipe or
+                    // `kubectl logs`.
+                    .with_ansi(std::io::stderr().is_terminal())
+                    .with_writer(writer),
+            )
             .try_init(),
         LogFormat::Json => registry
             .with(
