@@ -41,6 +41,7 @@ use crate::service::log::EventLog;
 use crate::service::{LeaseSettings, Orchestrations, ServiceParts};
 use crate::store::connecting::Connecting;
 use crate::store::cosmos::{CosmosAuth, CosmosConfig, CosmosStore};
+use crate::store::metered::Metered;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
 use crate::telemetry::metrics::Metrics;
@@ -121,6 +122,12 @@ pub async fn serve(
         pseudonym_secret,
     } = guards(settings, &background).await?;
     let store = open_store(settings, &availability, &background).await?;
+    // Every failed store call counts, whoever made it.
+    let failed = metrics.clone();
+    let store: Arc<dyn Store> = Arc::new(Metered::new(
+        store,
+        Arc::new(move |op, kind| failed.store_failed(op, kind)),
+    ));
     let catalog = Arc::new(CriteriaCatalog::new(
         store.clone(),
         settings.review.criteria_cache_ttl,

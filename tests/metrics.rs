@@ -13,6 +13,7 @@ use common::plans::{exact_retries, mock, spec};
 use common::process::ServerProcess;
 use orchestrator::api::pb;
 use orchestrator::api::pb::orchestrator_service_client::OrchestratorServiceClient;
+use orchestrator::api::pb::review_criteria_service_client::ReviewCriteriaServiceClient;
 use serde_json::json;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tonic::Code;
@@ -114,6 +115,14 @@ async fn metrics_count_what_a_run_did() {
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Code::InvalidArgument);
+    let missing = ReviewCriteriaServiceClient::new(common::connect(server.addr).await)
+        .delete_review_criteria(pb::DeleteReviewCriteriaRequest {
+            id: "never-made".into(),
+            version: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Code::NotFound);
 
     let (status, head, body) = get(admin, "/metrics", "text/plain").await;
     assert_eq!(status, 200, "{head}");
@@ -155,6 +164,10 @@ async fn metrics_count_what_a_run_did() {
             1.0,
         ),
         ("orchestrator_leases_taken_over_total", 0.0),
+        (
+            "orchestrator_store_errors_total{op=\"delete_criteria\",kind=\"not_found\"}",
+            1.0,
+        ),
     ];
     for (series, count) in expected {
         assert_eq!(value(&seen, series), count, "{series}");

@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod connecting;
 pub mod cosmos;
+pub mod metered;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -38,6 +39,21 @@ pub enum StoreError {
     /// help.
     #[error("the store refused the write: {0}")]
     Rejected(String),
+}
+
+impl StoreError {
+    /// The error's kind, for metrics: `not_found`, `already_exists`, `version_conflict`,
+    /// `unavailable`, `corrupt`, `rejected`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StoreError::NotFound { .. } => "not_found",
+            StoreError::AlreadyExists { .. } => "already_exists",
+            StoreError::VersionConflict { .. } => "version_conflict",
+            StoreError::Unavailable(_) => "unavailable",
+            StoreError::Corrupt(_) => "corrupt",
+            StoreError::Rejected(_) => "rejected",
+        }
+    }
 }
 
 /// One page of a listing ordered by id.
