@@ -10,7 +10,8 @@
 //! `plain` (no TLS, no authentication), `tls-api-key` (TLS and an API key on every call) or
 //! `tls-jwt` (TLS and a JWT); several, comma-separated, are measured one after the other,
 //! `--rounds` times over, each on a fresh server, and compared at the end. Several
-//! comma-separated `--binary` paths are compared the same way (two builds, say).
+//! comma-separated `--binary` paths are compared the same way (two builds, say), and
+//! `--traces off,on` (on: spans exported at sampling 1.0 to an OTLP receiver in this process).
 //!
 //! `flood` mode submits `--count` orchestrations spread evenly over `--duration`, whatever the
 //! answers, counts what was accepted and what was refused with RESOURCE_EXHAUSTED, waits for
@@ -33,6 +34,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
+    TraceService, TraceServiceServer,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
 use orchestrator::api::convert::orchestration::json_to_struct;
 use orchestrator::api::pb;
 use orchestrator::api::pb::orchestrator_service_client::OrchestratorServiceClient;
@@ -45,6 +52,14 @@ enum Mode {
     Stream,
     Inflight,
     Flood,
+}
+
+/// Whether the started server exports traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Traces {
+    Off,
+    /// Every span exported over OTLP to a receiver in this process.
+    On,
 }
 
 /// How the started server is reached.
@@ -94,6 +109,9 @@ struct Args {
     /// Times each `--security` setting is measured, interleaved (stream mode).
     #[arg(long, default_value_t = 1)]
     rounds: usize,
+    /// Whether the started server exports traces; several are measured in turn and compared.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "off")]
+    traces: Vec<Traces>,
     /// Bytes of orchestration input (of `x`); 0 sends a short word.
     #[arg(long, default_value_t = 0)]
     input_bytes: usize,
@@ -212,6 +230,7 @@ fn spawn(
     args: &Args,
     binary: &Path,
     security: Security,
+    collector: Option<SocketAddr>,
 ) -> Result<(SocketAddr, Spawned, Access), BoxError> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -241,6 +260,16 @@ fn spawn(
     if let Some(config) = config {
         command.arg("--config").arg(config);
     }
+    if let Some(collector) = collector {
+        command
+            .env(
+                "ORCHESTRATOR_TELEMETRY__OTLP__ENDPOINT",
+                format!("http://{collector}"),
+            )
+            .env("ORCHESTRATOR_TELEMETRY__OTLP__SAMPLING_RATIO", "1.0");
+    }
+    // Rounds follow one another; the admin port must not be held by the one before.
+    command.env("ORCHESTRATOR_SERVER__ADMIN_LISTEN", "127.0.0.1:0");
     let child = command
         .arg("--data-dir")
         .arg(data.path())
@@ -644,16 +673,55 @@ async fn wait_until_ended(
     }
 }
 
-/// One measurement of `binary` set up for `security`: a fresh server unless `--addr` names one.
+/// Counts the spans exported to it.
+#[derive(Clone, Default)]
+struct Collector {
+    spans: Arc<AtomicUsize>,
+}
+
+#[tonic::async_trait]
+impl TraceService for Collector {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportTraceServiceRequest>,
+    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
+        let spans: usize = request
+            .into_inner()
+            .resource_spans
+            .iter()
+            .flat_map(|resource| &resource.scope_spans)
+            .map(|scope| scope.spans.len())
+            .sum();
+        self.spans.fetch_add(spans, Ordering::Relaxed);
+        Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
+    }
+}
+
+/// Starts the OTLP receiver on 127.0.0.1.
+async fn start_collector() -> Result<(SocketAddr, Collector), BoxError> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let collector = Collector::default();
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(TraceServiceServer::new(collector.clone()))
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    Ok((addr, collector))
+}
+
+/// One measurement of `binary` set up for `security`, exporting traces to `collector` if given:
+/// a fresh server unless `--addr` names one.
 async fn measure(
     args: &Args,
     binary: &Path,
     security: Security,
+    collector: Option<SocketAddr>,
 ) -> Result<Option<Measured>, BoxError> {
     let (addr, spawned, access) = match args.addr {
         Some(addr) => (addr, None, Access::default()),
         None => {
-            let (addr, spawned, access) = spawn(args, binary, security)?;
+            let (addr, spawned, access) = spawn(args, binary, security, collector)?;
             (addr, Some(spawned), access)
         }
     };
@@ -684,29 +752,49 @@ fn median(values: &mut [f64]) -> f64 {
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let args = Args::parse();
-    // Every binary with every security setting, each a variant measured once a round.
-    let mut results: Vec<(String, &Path, Security, Vec<Measured>)> = Vec::new();
+    let collector = match args.traces.contains(&Traces::On) {
+        true => Some(start_collector().await?),
+        false => None,
+    };
+    // Every binary with every security and traces setting, each a variant measured once a
+    // round.
+    let mut results: Vec<(String, &Path, Security, Traces, Vec<Measured>)> = Vec::new();
     for binary in &args.binary {
         for security in &args.security {
-            let name = match args.binary.len() {
-                1 => format!("{security:?}"),
-                _ => format!("{} {security:?}", binary.display()),
-            };
-            results.push((name, binary, *security, Vec::new()));
+            for traces in &args.traces {
+                let mut name = format!("{security:?}");
+                if args.binary.len() > 1 {
+                    name = format!("{} {name}", binary.display());
+                }
+                if args.traces.len() > 1 {
+                    name = format!("{name} traces {traces:?}");
+                }
+                results.push((name, binary, *security, *traces, Vec::new()));
+            }
         }
     }
     for round in 1..=args.rounds.max(1) {
-        for (name, binary, security, measured) in &mut results {
+        for (name, binary, security, traces, measured) in &mut results {
             println!("== round {round}, {name}");
-            if let Some(one) = measure(&args, binary, *security).await? {
+            let exporting = match traces {
+                Traces::On => collector.as_ref().map(|(addr, _)| *addr),
+                Traces::Off => None,
+            };
+            if let Some(one) = measure(&args, binary, *security, exporting).await? {
                 measured.push(one);
             }
         }
     }
+    if let Some((_, collector)) = &collector {
+        println!(
+            "the OTLP receiver got {} spans",
+            collector.spans.load(Ordering::Relaxed)
+        );
+    }
     let medians: Vec<(&str, f64, f64, f64)> = results
         .iter()
         .filter(|(.., measured)| !measured.is_empty())
-        .map(|(name, _, _, measured)| {
+        .map(|(name, _, _, _, measured)| {
             let mut rates: Vec<f64> = measured.iter().map(|m| m.per_second).collect();
             let mut p50: Vec<f64> = measured.iter().map(|m| m.p50.as_secs_f64() * 1e3).collect();
             let mut p99: Vec<f64> = measured.iter().map(|m| m.p99.as_secs_f64() * 1e3).collect();

@@ -313,11 +313,6 @@ fn serve(args: ServeArgs) -> ExitCode {
             }
         };
     }
-    if let Err(error) = telemetry::init(&settings.log) {
-        eprintln!("orchestrator: {error}");
-        return ExitCode::from(2);
-    }
-
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Store calls queue on a few SQLite connections anyway; more threads would only cost
@@ -331,10 +326,32 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The span exporter's channel lives on the runtime.
+    let traces =
+        match runtime.block_on(async { telemetry::trace::provider(&settings.telemetry.otlp) }) {
+            Ok(traces) => traces,
+            Err(error) => {
+                eprintln!("orchestrator: {error}");
+                return ExitCode::from(2);
+            }
+        };
+    let tracer = traces.as_ref().map(telemetry::trace::tracer);
+    if let Err(error) = telemetry::init(&settings.log, tracer) {
+        eprintln!("orchestrator: {error}");
+        return ExitCode::from(2);
+    }
     let result = runtime.block_on(async {
         let listener = server::bind(&settings).await?;
         server::serve(&settings, listener, shutdown_signal()).await
     });
+    if let Some(traces) = traces {
+        // Sends what is still buffered; a collector that is gone costs the export timeout.
+        let flushed = runtime
+            .block_on(async { tokio::task::spawn_blocking(move || traces.shutdown()).await });
+        if let Ok(Err(error)) = flushed {
+            tracing::warn!(%error, "the last spans could not be exported");
+        }
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -44,6 +44,7 @@ use crate::store::cosmos::{CosmosAuth, CosmosConfig, CosmosStore};
 use crate::store::metered::Metered;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
+use crate::telemetry;
 use crate::telemetry::metrics::Metrics;
 use crate::tls::TlsError;
 use crate::tls::server::ServerTls;
@@ -467,7 +468,7 @@ fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
 
 /// One span per call. Statuses that report a caller's mistake are not logged as server
 /// failures; the rest (INTERNAL, UNKNOWN, UNAVAILABLE, DEADLINE_EXCEEDED, DATA_LOSS) are.
-fn trace_layer() -> TraceLayer<SharedClassifier<GrpcErrorsAsFailures>> {
+fn trace_layer() -> TraceLayer<SharedClassifier<GrpcErrorsAsFailures>, CallSpan> {
     let classifier = GrpcErrorsAsFailures::new()
         .with_success(GrpcCode::Cancelled)
         .with_success(GrpcCode::InvalidArgument)
@@ -480,7 +481,24 @@ fn trace_layer() -> TraceLayer<SharedClassifier<GrpcErrorsAsFailures>> {
         .with_success(GrpcCode::OutOfRange)
         .with_success(GrpcCode::Unimplemented)
         .with_success(GrpcCode::Unauthenticated);
-    TraceLayer::new(SharedClassifier::new(classifier))
+    TraceLayer::new(SharedClassifier::new(classifier)).make_span_with(CallSpan)
+}
+
+/// One span per call, at info (so that traces have it under the default log filter), the
+/// child of the caller's trace context when it sent one.
+#[derive(Clone, Copy)]
+struct CallSpan;
+
+impl<B> tower_http::trace::MakeSpan<B> for CallSpan {
+    fn make_span(&mut self, request: &http::Request<B>) -> tracing::Span {
+        let span = tracing::info_span!(
+            "grpc_call",
+            otel.name = %request.uri().path().trim_start_matches('/'),
+            otel.kind = "server",
+        );
+        telemetry::trace::continue_from(&span, request.headers());
+        span
+    }
 }
 
 /// What guards the listener and the data: TLS, the edge's authentication, the pseudonym

@@ -235,6 +235,20 @@ fn check_config_validates_and_exits() {
         ),
         "limits.max_in_flight",
     );
+    assert_refused(
+        serve(
+            &["--check-config"],
+            &[("ORCHESTRATOR_TELEMETRY__OTLP__SAMPLING_RATIO", "1.5")],
+        ),
+        "telemetry.otlp.sampling_ratio",
+    );
+    assert_refused(
+        serve(
+            &["--check-config"],
+            &[("ORCHESTRATOR_TELEMETRY__OTLP__ENDPOINT", "collector:4317")],
+        ),
+        "telemetry.otlp.endpoint",
+    );
 }
 
 /// A remote store that cannot be reached is waited for (tests/store_outage.rs); settings that

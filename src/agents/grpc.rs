@@ -70,6 +70,14 @@ impl Agent for GrpcAgent {
         if let Some(timeout) = request.timeout {
             call.set_timeout(timeout);
         }
+        for (name, value) in &super::http::trace_context() {
+            if let (Ok(key), Ok(value)) = (
+                tonic::metadata::AsciiMetadataKey::from_bytes(name.as_str().as_bytes()),
+                tonic::metadata::AsciiMetadataValue::try_from(value.as_bytes()),
+            ) {
+                call.metadata_mut().insert(key, value);
+            }
+        }
         let answer = self
             .client
             .clone()

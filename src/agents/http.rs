@@ -106,6 +106,7 @@ impl Agent for HttpAgent {
             .client
             .post(self.url.clone())
             .headers(self.headers.clone())
+            .headers(trace_context())
             .header("Idempotency-Key", &key)
             .json(&body)
             .send()
@@ -123,4 +124,11 @@ impl Agent for HttpAgent {
         })?;
         AgentResponse::checked(answer.output, answer.confidence, None)
     }
+}
+
+/// The attempt's trace context (`traceparent`, `tracestate`), for the agent to continue.
+pub(crate) fn trace_context() -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    crate::telemetry::trace::inject_http(&mut headers);
+    headers
 }

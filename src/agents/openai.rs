@@ -88,7 +88,11 @@ impl Agent for OpenAiAgent {
         if let Some(max_tokens) = self.max_tokens {
             body["max_tokens"] = json!(max_tokens);
         }
-        let mut call = self.client.post(self.url.clone()).json(&body);
+        let mut call = self
+            .client
+            .post(self.url.clone())
+            .headers(super::http::trace_context())
+            .json(&body);
         call = match &self.key {
             ApiKey::None => call,
             ApiKey::Bearer(key) => call.bearer_auth(key),

@@ -50,6 +50,7 @@ pub struct Settings {
     pub limits: LimitsSettings,
     pub auth: AuthSettings,
     pub metrics: MetricsSettings,
+    pub telemetry: TelemetrySettings,
     /// Agents by name. `echo` and `mock` are present unless configured otherwise (for
     /// instance `[agents.mock]` with `kind = "mock"` and `enabled = false`).
     pub agents: BTreeMap<String, AgentSettings>,
@@ -135,6 +136,30 @@ pub struct MetricsSettings {
     /// Adds a `tenant` label to the orchestration metrics: one series per tenant, so only
     /// where tenants are few.
     pub tenant_label: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelemetrySettings {
+    pub otlp: OtlpSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OtlpSettings {
+    /// Where spans go, OTLP over gRPC (`http://collector:4317`); empty: traces are off.
+    pub endpoint: String,
+    /// Share of new traces kept, in [0, 1]; a caller's sampling decision stands.
+    pub sampling_ratio: f64,
+}
+
+impl Default for OtlpSettings {
+    fn default() -> Self {
+        Self {
+            endpoint: String::new(),
+            sampling_ratio: 1.0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -636,6 +661,21 @@ impl Settings {
 
     fn check_transport(&self) -> Result<(), ConfigError> {
         let server = &self.server;
+        let ratio = self.telemetry.otlp.sampling_ratio;
+        if !(0.0..=1.0).contains(&ratio) {
+            return Err(ConfigError::OutOfRange {
+                key: "telemetry.otlp.sampling_ratio".into(),
+                reason: format!("{ratio} is outside [0, 1]"),
+            });
+        }
+        let endpoint = self.telemetry.otlp.endpoint.trim();
+        let is_url = endpoint.starts_with("http://") || endpoint.starts_with("https://");
+        if !(endpoint.is_empty() || is_url) {
+            return Err(ConfigError::OutOfRange {
+                key: "telemetry.otlp.endpoint".into(),
+                reason: format!("{endpoint:?} is not an http:// or https:// URL"),
+            });
+        }
         let admin = server.admin_listen.trim();
         if !admin.is_empty() && admin.parse::<SocketAddr>().is_err() {
             return Err(ConfigError::OutOfRange {

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use super::run::{EventSink, RunTasks, Scrub, TaskRun, run_tasks};
 use super::stack::{self, AgentCall, AgentStack, AttemptObserver};
@@ -209,10 +210,14 @@ impl Runner {
                         run,
                     }));
                     let judge = self.judge_for(job, run, &scrub);
+                    let span = tracing::info_span!("review", run);
+                    let review = criteria
+                        .review(input, judge.as_ref().map(|j| j as &dyn Judge))
+                        .instrument(span);
                     tokio::select! {
                         biased;
                         () = job.cancel.token.cancelled() => None,
-                        outcome = criteria.review(input, judge.as_ref().map(|j| j as &dyn Judge)) => Some(outcome),
+                        outcome = review => Some(outcome),
                     }
                 }
             };

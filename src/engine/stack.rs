@@ -373,7 +373,8 @@ where
             call.agent.clone(),
             call.scrub.clone(),
         );
-        let response = self.inner.call(call);
+        let span = tracing::info_span!("task_attempt", %task_id, %agent, attempt);
+        let response = self.inner.call(call).instrument(span);
         Box::pin(async move {
             let result = response.await;
             let duration_ms = started.elapsed().as_secs_f64() * 1000.0;

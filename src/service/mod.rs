@@ -18,6 +18,7 @@ use futures_util::FutureExt as _;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tracing::Instrument as _;
 
 use crate::agents::AgentRegistry;
 use crate::catalog::{CatalogError, CriteriaCatalog};
@@ -342,14 +343,18 @@ impl Orchestrations {
             owner: self.leases.owner.clone(),
             expire_time: self.leases.expiry(),
         };
-        let launched = tokio::spawn(async move {
-            let outcome = launcher.store.create_orchestration(record, &claim).await?;
-            let live = match (outcome.created, outcome.lease) {
-                (true, Some(lease)) => Some(launcher.start(job, 0, deadline, lease, ticket)),
-                _ => None,
-            };
-            Ok::<_, StoreError>((outcome.record, live))
-        });
+        // In the call's span, so that the orchestration's span is its child.
+        let launched = tokio::spawn(
+            async move {
+                let outcome = launcher.store.create_orchestration(record, &claim).await?;
+                let live = match (outcome.created, outcome.lease) {
+                    (true, Some(lease)) => Some(launcher.start(job, 0, deadline, lease, ticket)),
+                    _ => None,
+                };
+                Ok::<_, StoreError>((outcome.record, live))
+            }
+            .in_current_span(),
+        );
         let (record, live) = launched
             .await
             .map_err(|e| StoreError::Unavailable(format!("the submission task failed: {e}")))??;
@@ -743,6 +748,9 @@ impl Launcher {
         let live = self.live.clone();
         let metrics = self.metrics.clone();
         metrics.orchestration_started(&job.tenant);
+        // A child of the current span: the submitting call's, or none for resumed work.
+        let span =
+            tracing::info_span!("orchestration", orchestration_id = %id, tenant = %job.tenant);
         self.tracker.spawn(async move {
             let humans = Escalations {
                 live: live.clone(),
@@ -794,7 +802,7 @@ impl Launcher {
             });
             metrics.orchestration_stopped(&job.tenant, ended);
             tracing::info!(orchestration_id = %id, state = state.as_str(), runs, "orchestration completed");
-        });
+        }.instrument(span));
         events
     }
 }

@@ -1,4 +1,4 @@
-//! Logs, metrics (in `metrics`) and, later, traces.
+//! Logs, metrics (in `metrics`) and traces (in `trace`).
 //!
 //! Logging goes through `tracing`: human-readable lines by default, JSON lines for log
 //! collectors.
@@ -9,6 +9,7 @@
 //! values.
 
 pub mod metrics;
+pub mod trace;
 
 use std::io::{IsTerminal as _, Write};
 
@@ -33,14 +34,19 @@ pub enum TelemetryError {
 }
 
 /// Installs the process-wide subscriber. Logs go to stderr so that stdout stays free for the
-/// CLI's own output.
-pub fn init(settings: &LogSettings) -> Result<(), TelemetryError> {
+/// CLI's own output; with a `tracer`, spans are exported too.
+pub fn init(
+    settings: &LogSettings,
+    tracer: Option<opentelemetry_sdk::trace::Tracer>,
+) -> Result<(), TelemetryError> {
     let filter =
         EnvFilter::try_new(&settings.filter).map_err(|source| TelemetryError::InvalidFilter {
             filter: settings.filter.clone(),
             source,
         })?;
-    let registry = tracing_subscriber::registry().with(filter);
+    let registry = tracing_subscriber::registry()
+        .with(filter)
+        .with(tracer.map(|tracer| tracing_opentelemetry::layer().with_tracer(tracer)));
     let writer = ScrubbedStderr::new();
     let installed = match settings.format {
         LogFormat::Text => registry
@@ -55,15 +61,51 @@ pub fn init(settings: &LogSettings) -> Result<(), TelemetryError> {
         LogFormat::Json => registry
             .with(
                 tracing_subscriber::fmt::layer()
-                    .json()
-                    .flatten_event(true)
-                    .with_current_span(true)
-                    .with_span_list(false)
+                    .event_format(WithTraceId(
+                        tracing_subscriber::fmt::format()
+                            .json()
+                            .flatten_event(true)
+                            .with_current_span(true)
+                            .with_span_list(false),
+                    ))
+                    .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
                     .with_writer(writer),
             )
             .try_init(),
     };
     installed.map_err(|_| TelemetryError::AlreadyInstalled)
+}
+
+/// A JSON line with the trace id of the span it was logged in, first, so that a log line leads
+/// to its trace.
+struct WithTraceId<F>(F);
+
+impl<S, N, F> tracing_subscriber::fmt::FormatEvent<S, N> for WithTraceId<F>
+where
+    F: tracing_subscriber::fmt::FormatEvent<S, N>,
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let Some(trace_id) = trace::current_trace_id() else {
+            return self.0.format_event(ctx, writer, event);
+        };
+        let mut line = String::new();
+        self.0.format_event(
+            ctx,
+            tracing_subscriber::fmt::format::Writer::new(&mut line),
+            event,
+        )?;
+        match line.strip_prefix('{') {
+            Some(rest) => write!(writer, "{{\"trace_id\":\"{trace_id}\",{rest}"),
+            None => writer.write_str(&line),
+        }
+    }
 }
 
 /// An error and its causes, `outer: inner: innermost`, for people: most libraries put the
