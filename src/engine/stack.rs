@@ -171,7 +171,9 @@ where
     }
 
     fn call(&mut self, call: AgentCall) -> Self::Future {
-        let span = tracing::info_span!(
+        // At debug: at info the task_attempt span below carries the same fields, once per
+        // attempt, and one span fewer per task is cheaper to trace.
+        let span = tracing::debug_span!(
             "agent_call",
             orchestration_id = %call.request.orchestration_id,
             task_id = %call.request.task_id,
@@ -373,7 +375,14 @@ where
             call.agent.clone(),
             call.scrub.clone(),
         );
-        let span = tracing::info_span!("task_attempt", %task_id, %agent, attempt);
+        let span = tracing::info_span!(
+            "task_attempt",
+            %orchestration_id,
+            %task_id,
+            %agent,
+            run = call.request.run,
+            attempt
+        );
         let response = self.inner.call(call).instrument(span);
         Box::pin(async move {
             let result = response.await;
