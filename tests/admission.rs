@@ -244,29 +244,7 @@ async fn resumed_work_waits_behind_the_servers_bounds_and_all_of_it_completes() 
         })
         .await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    for id in &ids {
-        loop {
-            let state = client
-                .get_orchestration(pb::GetOrchestrationRequest {
-                    orchestration_id: id.clone(),
-                    view: 0,
-                })
-                .await
-                .unwrap()
-                .into_inner()
-                .orchestration
-                .unwrap()
-                .state();
-            if state == pb::OrchestrationState::Approved {
-                break;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{id} still {state:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
+    common::await_approved(&mut client, &ids, deadline).await;
     server.signal("TERM");
     let (status, _) = server.exit_within(Duration::from_secs(30)).await;
     assert!(status.success());

@@ -136,29 +136,7 @@ async fn a_full_disk_is_reported_steadily_and_nothing_accepted_is_lost() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    for id in &accepted {
-        loop {
-            let state = client
-                .get_orchestration(pb::GetOrchestrationRequest {
-                    orchestration_id: id.clone(),
-                    view: 0,
-                })
-                .await
-                .unwrap()
-                .into_inner()
-                .orchestration
-                .unwrap()
-                .state();
-            if state == pb::OrchestrationState::Approved {
-                break;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{id} still {state:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
+    common::await_approved(&mut client, &accepted, deadline).await;
     let warnings = server
         .seen
         .iter()

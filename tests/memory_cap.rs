@@ -103,29 +103,7 @@ async fn a_memory_capped_server_refuses_what_it_cannot_hold_and_survives() {
     let server = ServerProcess::spawn(capped(data.path(), &config), data).await;
     let mut client = OrchestratorServiceClient::new(common::connect(server.addr).await);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    for id in &accepted {
-        loop {
-            let state = client
-                .get_orchestration(pb::GetOrchestrationRequest {
-                    orchestration_id: id.clone(),
-                    view: 0,
-                })
-                .await
-                .expect("the restarted server answers")
-                .into_inner()
-                .orchestration
-                .unwrap()
-                .state();
-            if state == pb::OrchestrationState::Approved {
-                break;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{id} still {state:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
+    common::await_approved(&mut client, &accepted, deadline).await;
     server.signal("TERM");
     let (status, _) = server.exit_within(Duration::from_secs(30)).await;
     assert!(status.success(), "{status:?}");

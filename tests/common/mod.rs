@@ -267,6 +267,39 @@ pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
         .collect()
 }
 
+/// Polls until every orchestration in `ids` is APPROVED; panics at `deadline` naming the one
+/// still waiting and its state.
+pub async fn await_approved(
+    client: &mut OrchestratorServiceClient<Channel>,
+    ids: &[String],
+    deadline: tokio::time::Instant,
+) {
+    use orchestrator::api::pb;
+    for id in ids {
+        loop {
+            let state = client
+                .get_orchestration(pb::GetOrchestrationRequest {
+                    orchestration_id: id.clone(),
+                    view: 0,
+                })
+                .await
+                .expect("the server answers")
+                .into_inner()
+                .orchestration
+                .expect("the orchestration exists")
+                .state();
+            if state == pb::OrchestrationState::Approved {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{id} still {state:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
 pub async fn connect(addr: SocketAddr) -> Channel {
     connect_with(addr, None).await
 }
