@@ -178,6 +178,17 @@ impl Orchestrations {
             self.store.write_log(&settled).await?;
             return Ok(());
         }
+        // Before the checkpoints are read and the plan is rebuilt: refused, that work is
+        // not wasted.
+        let charge = Admission::charge_of(super::spec_bytes(&record.spec));
+        let ticket = match self.admission.admit_resumed(tenant, charge) {
+            Ok(ticket) => ticket,
+            Err(refusal) => {
+                // Held, not run: the lease expires and a later scan tries again.
+                tracing::debug!(orchestration_id = %id, %refusal, "no room to resume yet; it waits for its lease to expire");
+                return Ok(());
+            }
+        };
         let mut resume = resume_point(&events);
         resume.done = self
             .store
@@ -201,15 +212,6 @@ impl Orchestrations {
                     .await;
             }
             Err(error) => return Err(error),
-        };
-        let charge = Admission::charge_of(super::spec_bytes(&record.spec));
-        let ticket = match self.admission.admit_resumed(tenant, charge) {
-            Ok(ticket) => ticket,
-            Err(refusal) => {
-                // Held, not run: the lease expires and a later scan tries again.
-                tracing::debug!(orchestration_id = %id, %refusal, "no room to resume yet; it waits for its lease to expire");
-                return Ok(());
-            }
         };
         let job = Job {
             orchestration_id: id.into(),
