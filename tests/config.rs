@@ -412,3 +412,23 @@ fn print_config_hides_key_digests() {
     assert_eq!(keys[0]["sha256"].as_str(), Some("***"));
     assert_eq!(keys[0]["name"].as_str(), Some("ci"));
 }
+
+#[test]
+fn the_otlp_endpoint_keeps_its_secrets() {
+    let endpoint = "https://user:s3cret@collector:4317/?token=t0ken";
+    let config = print_config(&[], &[("ORCHESTRATOR_TELEMETRY__OTLP__ENDPOINT", endpoint)]);
+    let shown = config["telemetry"]["otlp"]["endpoint"].as_str().unwrap();
+    assert_eq!(shown, "https://***@collector:4317/?token=***");
+
+    let output = serve(
+        &["--check-config"],
+        &[(
+            "ORCHESTRATOR_TELEMETRY__OTLP__ENDPOINT",
+            "user:s3cret@collector:4317",
+        )],
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("telemetry.otlp.endpoint"), "{stderr}");
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+}

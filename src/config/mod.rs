@@ -673,7 +673,9 @@ impl Settings {
         if !(endpoint.is_empty() || is_url) {
             return Err(ConfigError::OutOfRange {
                 key: "telemetry.otlp.endpoint".into(),
-                reason: format!("{endpoint:?} is not an http:// or https:// URL"),
+                // Not quoted: a value that is not a URL could be anything, a secret included.
+                reason: "must be an http:// or https:// URL (the collector's OTLP/gRPC address)"
+                    .into(),
             });
         }
         let admin = server.admin_listen.trim();

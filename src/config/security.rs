@@ -358,6 +358,7 @@ pub(super) fn redacted(settings: &Settings) -> Settings {
         *url = redact_url(url);
     }
     shown.storage.cosmos.endpoint = redact_url(&shown.storage.cosmos.endpoint);
+    shown.telemetry.otlp.endpoint = redact_url(&shown.telemetry.otlp.endpoint);
     for agent in shown.agents.values_mut() {
         match agent {
             AgentSettings::Http { url, headers, .. } => {

@@ -10,12 +10,14 @@ use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use crate::config::OtlpSettings;
+use crate::secrets::{redact_url, redact_urls_in};
 
+/// Why the exporter could not be built; the endpoint and the reason with URL secrets hidden.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot set up the OTLP exporter to {endpoint}: {source}")]
+#[error("cannot set up the OTLP exporter to {endpoint}: {reason}")]
 pub struct ExporterError {
     endpoint: String,
-    source: opentelemetry_otlp::ExporterBuildError,
+    reason: String,
 }
 
 /// The tracer provider for `settings`, or none when export is off. Must run inside the tokio
@@ -30,8 +32,8 @@ pub fn provider(settings: &OtlpSettings) -> Result<Option<SdkTracerProvider>, Ex
         .with_endpoint(endpoint)
         .build()
         .map_err(|source| ExporterError {
-            endpoint: endpoint.to_owned(),
-            source,
+            endpoint: redact_url(endpoint),
+            reason: redact_urls_in(&source.to_string()),
         })?;
     // A caller's sampling decision stands; new traces are sampled at the ratio.
     let sampler = Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(
