@@ -34,12 +34,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
-use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
-    TraceService, TraceServiceServer,
-};
-use opentelemetry_proto::tonic::collector::trace::v1::{
-    ExportTraceServiceRequest, ExportTraceServiceResponse,
-};
 use orchestrator::api::convert::orchestration::json_to_struct;
 use orchestrator::api::pb;
 use orchestrator::api::pb::orchestrator_service_client::OrchestratorServiceClient;
@@ -338,11 +332,29 @@ struct Measured {
     per_second: f64,
     p50: Duration,
     p99: Duration,
+    /// The server's CPU time (user and system, all its threads) per orchestration, when this
+    /// process started the server: steadier than throughput on a shared machine, and blind to
+    /// what the load generator itself spends.
+    server_cpu: Option<Duration>,
+}
+
+/// CPU time a process has used so far (user and system), from `/proc/<pid>/stat`.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // SAFETY: sysconf reads a constant of the system; it has no preconditions.
+    let per_second = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).ok()?;
+    Some(Duration::from_secs_f64(
+        ticks as f64 / per_second.max(1) as f64,
+    ))
 }
 
 async fn stream_mode(
     args: &Args,
     channels: Vec<Channel>,
+    pid: Option<u32>,
     access: &Access,
 ) -> Result<Measured, BoxError> {
     let spec = spec(args);
@@ -353,6 +365,7 @@ async fn stream_mode(
             .await
             .map_err(|e| e.to_string())?;
     }
+    let cpu_before = pid.and_then(cpu_time);
     let started = Instant::now();
     let stop = started + args.duration;
     let errors = Arc::new(AtomicUsize::new(0));
@@ -383,6 +396,12 @@ async fn stream_mode(
         latencies.extend(worker.await?);
     }
     let elapsed = started.elapsed();
+    let server_cpu = match (cpu_before, pid.and_then(cpu_time)) {
+        (Some(before), Some(after)) if !latencies.is_empty() => {
+            Some((after.saturating_sub(before)).div_f64(latencies.len() as f64))
+        }
+        _ => None,
+    };
     latencies.sort();
     println!(
         "stream: {} orchestrations ({} tasks each) in {:.1} s from {} streams: {:.0} orchestrations/s; {} errors",
@@ -400,10 +419,17 @@ async fn stream_mode(
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3
     );
+    if let Some(cpu) = server_cpu {
+        println!(
+            "server CPU: {:.0} µs per orchestration",
+            cpu.as_secs_f64() * 1e6
+        );
+    }
     Ok(Measured {
         per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
         p50: percentile(&latencies, 0.50),
         p99: percentile(&latencies, 0.99),
+        server_cpu,
     })
 }
 
@@ -673,28 +699,85 @@ async fn wait_until_ended(
     }
 }
 
-/// Counts the spans exported to it.
+/// Counts the spans exported to it, without decoding them: the receiver shares the two cores
+/// with the server measured, and decoding 15,000 spans a second would take CPU from the server
+/// that a collector on another machine would not.
 #[derive(Clone, Default)]
 struct Collector {
     spans: Arc<AtomicUsize>,
 }
 
-#[tonic::async_trait]
-impl TraceService for Collector {
-    async fn export(
-        &self,
-        request: tonic::Request<ExportTraceServiceRequest>,
-    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
+/// OTLP's `ExportTraceServiceRequest` read only as deep as the spans, each left as bytes
+/// (a length-delimited field reads the same as an embedded message). Other fields are skipped.
+mod shallow {
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct ExportRequest {
+        #[prost(message, repeated, tag = "1")]
+        pub resource_spans: Vec<ResourceSpans>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct ResourceSpans {
+        #[prost(message, repeated, tag = "2")]
+        pub scope_spans: Vec<ScopeSpans>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct ScopeSpans {
+        #[prost(bytes = "bytes", repeated, tag = "2")]
+        pub spans: Vec<bytes::Bytes>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct ExportResponse {}
+}
+
+impl tonic::server::UnaryService<shallow::ExportRequest> for Collector {
+    type Response = shallow::ExportResponse;
+    type Future = std::future::Ready<Result<tonic::Response<Self::Response>, tonic::Status>>;
+
+    fn call(&mut self, request: tonic::Request<shallow::ExportRequest>) -> Self::Future {
         let spans: usize = request
-            .into_inner()
+            .get_ref()
             .resource_spans
             .iter()
             .flat_map(|resource| &resource.scope_spans)
             .map(|scope| scope.spans.len())
             .sum();
         self.spans.fetch_add(spans, Ordering::Relaxed);
-        Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
+        std::future::ready(Ok(tonic::Response::new(shallow::ExportResponse {})))
     }
+}
+
+impl tower::Service<http::Request<tonic::body::Body>> for Collector {
+    type Response = http::Response<tonic::body::Body>;
+    type Error = std::convert::Infallible;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    /// Every call is taken for `Export`, the service's one method.
+    fn call(&mut self, request: http::Request<tonic::body::Body>) -> Self::Future {
+        let collector = self.clone();
+        Box::pin(async move {
+            let codec =
+                tonic_prost::ProstCodec::<shallow::ExportResponse, shallow::ExportRequest>::new();
+            Ok(tonic::server::Grpc::new(codec)
+                .unary(collector, request)
+                .await)
+        })
+    }
+}
+
+impl tonic::server::NamedService for Collector {
+    const NAME: &'static str = "opentelemetry.proto.collector.trace.v1.TraceService";
 }
 
 /// Starts the OTLP receiver on 127.0.0.1.
@@ -704,7 +787,7 @@ async fn start_collector() -> Result<(SocketAddr, Collector), BoxError> {
     let collector = Collector::default();
     tokio::spawn(
         tonic::transport::Server::builder()
-            .add_service(TraceServiceServer::new(collector.clone()))
+            .add_service(collector.clone())
             .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
     );
     Ok((addr, collector))
@@ -728,7 +811,7 @@ async fn measure(
     let pid = spawned.as_ref().map(|s| s.child.id());
     let channels = channels(addr, args.connections.max(1), &access).await?;
     let measured = match args.mode {
-        Mode::Stream => Some(stream_mode(args, channels, &access).await?),
+        Mode::Stream => Some(stream_mode(args, channels, pid, &access).await?),
         Mode::Inflight => {
             inflight_mode(args, channels, pid, &access).await?;
             None
@@ -742,6 +825,56 @@ async fn measure(
         println!("server memory at the end: {rss:.0} MiB resident, {hwm:.0} MiB peak");
     }
     Ok(measured)
+}
+
+/// The medians of one variant's rounds.
+struct Medians<'a> {
+    name: &'a str,
+    rate: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// Microseconds of server CPU per orchestration, when it was measured every round.
+    cpu_us: Option<f64>,
+}
+
+impl<'a> Medians<'a> {
+    fn of(name: &'a str, measured: &[Measured]) -> Self {
+        let values = |of: &dyn Fn(&Measured) -> f64| {
+            median(&mut measured.iter().map(of).collect::<Vec<f64>>())
+        };
+        let cpu: Option<Vec<f64>> = measured
+            .iter()
+            .map(|m| m.server_cpu.map(|cpu| cpu.as_secs_f64() * 1e6))
+            .collect();
+        Self {
+            name,
+            rate: values(&|m| m.per_second),
+            p50_ms: values(&|m| m.p50.as_secs_f64() * 1e3),
+            p99_ms: values(&|m| m.p99.as_secs_f64() * 1e3),
+            cpu_us: cpu.map(|mut cpu| median(&mut cpu)),
+        }
+    }
+
+    /// One line, throughput and CPU compared with `base`.
+    fn print(&self, base: &Medians) {
+        let change = |value: f64, against: f64| (value / against - 1.0) * 100.0;
+        let mut line = format!(
+            "{}: {:.0} orchestrations/s ({:+.1}% against {}), p50 {:.1} ms, p99 {:.1} ms",
+            self.name,
+            self.rate,
+            change(self.rate, base.rate),
+            base.name,
+            self.p50_ms,
+            self.p99_ms
+        );
+        if let (Some(cpu), Some(base_cpu)) = (self.cpu_us, base.cpu_us) {
+            line.push_str(&format!(
+                ", server CPU {cpu:.0} µs per orchestration ({:+.1}%)",
+                change(cpu, base_cpu)
+            ));
+        }
+        println!("{line}");
+    }
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -791,30 +924,17 @@ async fn main() -> Result<(), BoxError> {
             collector.spans.load(Ordering::Relaxed)
         );
     }
-    let medians: Vec<(&str, f64, f64, f64)> = results
+    let medians: Vec<Medians> = results
         .iter()
         .filter(|(.., measured)| !measured.is_empty())
-        .map(|(name, _, _, _, measured)| {
-            let mut rates: Vec<f64> = measured.iter().map(|m| m.per_second).collect();
-            let mut p50: Vec<f64> = measured.iter().map(|m| m.p50.as_secs_f64() * 1e3).collect();
-            let mut p99: Vec<f64> = measured.iter().map(|m| m.p99.as_secs_f64() * 1e3).collect();
-            (
-                name.as_str(),
-                median(&mut rates),
-                median(&mut p50),
-                median(&mut p99),
-            )
-        })
+        .map(|(name, _, _, _, measured)| Medians::of(name, measured))
         .collect();
-    if medians.len() > 1 {
-        let base = medians[0].1;
+    if let [base, ..] = medians.as_slice()
+        && medians.len() > 1
+    {
         println!("== medians over {} round(s)", args.rounds.max(1));
-        for (name, rate, p50, p99) in &medians {
-            println!(
-                "{name}: {rate:.0} orchestrations/s ({:+.1}% against {}), p50 {p50:.1} ms, p99 {p99:.1} ms",
-                (rate / base - 1.0) * 100.0,
-                medians[0].0
-            );
+        for one in &medians {
+            one.print(base);
         }
     }
     Ok(())
