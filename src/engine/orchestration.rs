@@ -210,14 +210,19 @@ impl Runner {
                         run,
                     }));
                     let judge = self.judge_for(job, run, &scrub);
-                    let span = tracing::info_span!("review", run);
+                    let span = tracing::info_span!("review", run, verdict = tracing::field::Empty);
                     let review = criteria
                         .review(input, judge.as_ref().map(|j| j as &dyn Judge))
-                        .instrument(span);
+                        .instrument(span.clone());
                     tokio::select! {
                         biased;
                         () = job.cancel.token.cancelled() => None,
-                        outcome = review => Some(outcome),
+                        outcome = review => {
+                            if let Ok(outcome) = &outcome {
+                                span.record("verdict", tracing::field::debug(outcome.decision.verdict));
+                            }
+                            Some(outcome)
+                        }
                     }
                 }
             };

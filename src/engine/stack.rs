@@ -381,9 +381,10 @@ where
             %task_id,
             %agent,
             run = call.request.run,
-            attempt
+            attempt,
+            outcome = tracing::field::Empty,
         );
-        let response = self.inner.call(call).instrument(span);
+        let response = self.inner.call(call).instrument(span.clone());
         Box::pin(async move {
             let result = response.await;
             let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -393,6 +394,7 @@ where
                 Err(AgentError::Cancelled) => "cancelled",
                 Err(_) => "failed",
             };
+            span.record("outcome", state);
             meter.attempt_ended(&agent, state, started.elapsed());
             if let Ok(AgentResponse {
                 usage: Some(usage), ..

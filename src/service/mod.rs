@@ -749,8 +749,12 @@ impl Launcher {
         let metrics = self.metrics.clone();
         metrics.orchestration_started(&job.tenant);
         // A child of the current span: the submitting call's, or none for resumed work.
-        let span =
-            tracing::info_span!("orchestration", orchestration_id = %id, tenant = %job.tenant);
+        let span = tracing::info_span!(
+            "orchestration",
+            orchestration_id = %id,
+            tenant = %job.tenant,
+            state = tracing::field::Empty,
+        );
         self.tracker.spawn(async move {
             let humans = Escalations {
                 live: live.clone(),
@@ -801,6 +805,7 @@ impl Launcher {
                 (state.as_str(), took)
             });
             metrics.orchestration_stopped(&job.tenant, ended);
+            tracing::Span::current().record("state", state.as_str());
             tracing::info!(orchestration_id = %id, state = state.as_str(), runs, "orchestration completed");
         }.instrument(span));
         events

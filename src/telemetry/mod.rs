@@ -46,7 +46,7 @@ pub fn init(
         })?;
     let registry = tracing_subscriber::registry()
         .with(filter)
-        .with(tracer.map(|tracer| tracing_opentelemetry::layer().with_tracer(tracer)));
+        .with(tracer.map(span_layer));
     let writer = ScrubbedStderr::new();
     let installed = match settings.format {
         LogFormat::Text => registry
@@ -74,6 +74,29 @@ pub fn init(
             .try_init(),
     };
     installed.map_err(|_| TelemetryError::AlreadyInstalled)
+}
+
+/// The layer that turns `tracing` spans into exported ones, at a cost kept small (at sampling
+/// 1.0 it runs for every call, orchestration and attempt):
+/// - spans, and warnings and errors as their events; an info line says nothing a span's own
+///   fields (`outcome`, `state`, `verdict`) and times do not;
+/// - no busy and idle timing (two clock reads per poll of an instrumented future), no context
+///   made current on every poll (nothing here reads it: agent calls inject from the span);
+/// - no thread or source-file attributes, which say little of async work and cost export bytes.
+fn span_layer<S>(tracer: opentelemetry_sdk::trace::Tracer) -> impl tracing_subscriber::Layer<S>
+where
+    S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
+{
+    use tracing_subscriber::Layer as _;
+    tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_tracked_inactivity(false)
+        .with_context_activation(false)
+        .with_threads(false)
+        .with_location(false)
+        .with_filter(tracing_subscriber::filter::filter_fn(|metadata| {
+            metadata.is_span() || *metadata.level() <= tracing::Level::WARN
+        }))
 }
 
 /// A JSON line with the trace id of the span it was logged in, first, so that a log line leads
