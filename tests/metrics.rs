@@ -1,7 +1,7 @@
 //! The admin listener of the real binary: `/metrics` counts what a run did (orchestrations,
 //! attempts, retries, reviews, redactions, gRPC calls by code) by exactly the expected amounts,
-//! in Prometheus text by default and OpenMetrics when asked; `/healthz` and `/readyz` answer
-//! as probes expect.
+//! in Prometheus text by default and OpenMetrics when asked, and the tokens an LLM agent
+//! reported; `/healthz` and `/readyz` answer as probes expect.
 
 mod common;
 
@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::plans::{exact_retries, mock, spec};
+use common::http_peer::HttpPeer;
+use common::plans::{exact_retries, mock, spec, task};
 use common::process::ServerProcess;
 use orchestrator::api::pb;
 use orchestrator::api::pb::orchestrator_service_client::OrchestratorServiceClient;
@@ -20,7 +21,11 @@ use tonic::Code;
 
 /// Starts the binary and finds its admin address in the log (logged before the gRPC one).
 async fn start() -> (ServerProcess, SocketAddr) {
-    let server = ServerProcess::start(&[]).await;
+    start_with(&[]).await
+}
+
+async fn start_with(args: &[&str]) -> (ServerProcess, SocketAddr) {
+    let server = ServerProcess::start(args).await;
     let admin = server
         .seen
         .iter()
@@ -201,6 +206,49 @@ async fn metrics_count_what_a_run_did() {
     .await;
     assert!(head.contains("application/openmetrics-text"), "{head}");
     assert!(body.ends_with("# EOF\n"), "{body}");
+}
+
+/// An `openai` agent's reported usage is counted per agent and kind.
+#[tokio::test]
+async fn llm_agents_count_their_tokens() {
+    let model = HttpPeer::start(|_, _| {
+        let completion = json!({
+            "choices": [{"message": {"role": "assistant", "content": "drafted"}}],
+            "usage": {"prompt_tokens": 21, "completion_tokens": 7, "total_tokens": 28}
+        });
+        (200, completion.to_string())
+    })
+    .await;
+    let settings = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        settings.path(),
+        format!(
+            "[agents.writer]\nkind = \"openai\"\nbase_url = \"{}\"\nmodel = \"m\"\n",
+            model.url("/v1")
+        ),
+    )
+    .unwrap();
+    let (server, admin) = start_with(&["--config", settings.path().to_str().unwrap()]).await;
+    let mut client = OrchestratorServiceClient::new(common::connect(server.addr).await);
+    let mut stream = client
+        .orchestrate(pb::OrchestrateRequest {
+            request_id: String::new(),
+            spec: Some(spec(vec![
+                task("first", "writer", &[], json!({})),
+                task("second", "writer", &["first"], json!({})),
+            ])),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    while stream.message().await.unwrap().is_some() {}
+
+    let (_, _, body) = get(admin, "/metrics", "text/plain").await;
+    let seen = samples(&body);
+    for (kind, count) in [("prompt", 42.0), ("completion", 14.0)] {
+        let series = format!("orchestrator_agent_tokens_total{{agent=\"writer\",kind=\"{kind}\"}}");
+        assert_eq!(value(&seen, &series), count, "{series}");
+    }
 }
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 //! OpenTelemetry traces from the real binary to an OTLP receiver in this test (a tonic server
 //! implementing the collector's TraceService): the caller's `traceparent` is the parent of the
-//! call's span; the orchestration, task attempt and review spans share its trace id; and the
-//! `http` agent receives that trace id in `traceparent`; JSON log lines written in the trace
-//! carry its `trace_id`.
+//! call's span; the orchestration, task attempt and review spans share its trace id; the
+//! `http`, `openai` and `grpc` agents each receive that trace id in `traceparent`, naming their
+//! own attempt's span as the parent; JSON log lines written in the trace carry its `trace_id`.
 
 mod common;
 
@@ -20,6 +20,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
 };
 use opentelemetry_proto::tonic::trace::v1::Span;
 use orchestrator::api::pb;
+use orchestrator::api::pb::agent_service_server::{AgentService, AgentServiceServer};
 use orchestrator::api::pb::orchestrator_service_client::OrchestratorServiceClient;
 use serde_json::json;
 
@@ -62,17 +63,92 @@ async fn start_receiver() -> (std::net::SocketAddr, Receiver) {
     (addr, receiver)
 }
 
+/// An AgentService that keeps the `traceparent` of each call.
+#[derive(Clone, Default)]
+struct GrpcAgent {
+    traceparents: Arc<Mutex<Vec<String>>>,
+}
+
+#[tonic::async_trait]
+impl AgentService for GrpcAgent {
+    async fn invoke(
+        &self,
+        request: tonic::Request<pb::InvokeRequest>,
+    ) -> Result<tonic::Response<pb::InvokeResponse>, tonic::Status> {
+        let traceparent = request
+            .metadata()
+            .get("traceparent")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        self.traceparents
+            .lock()
+            .unwrap()
+            .push(traceparent.to_owned());
+        Ok(tonic::Response::new(pb::InvokeResponse {
+            output: "checked".into(),
+            confidence: None,
+            usage: None,
+        }))
+    }
+}
+
+async fn start_grpc_agent() -> (std::net::SocketAddr, GrpcAgent) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let agent = GrpcAgent::default();
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(AgentServiceServer::new(agent.clone()))
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    (addr, agent)
+}
+
+/// The `traceparent` of the only call an HTTP peer got.
+fn traceparent_of(peer: &HttpPeer) -> String {
+    let calls = peer.calls();
+    assert_eq!(calls.len(), 1);
+    calls[0]
+        .headers
+        .get("traceparent")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 #[tokio::test]
-async fn one_trace_from_the_caller_through_the_run_to_the_agent() {
+async fn one_trace_from_the_caller_through_the_run_to_the_agents() {
     let (collector, receiver) = start_receiver().await;
-    let agent = HttpPeer::start(|_, _| (200, r#"{"output": "found"}"#.into())).await;
+    let researcher = HttpPeer::start(|_, _| (200, r#"{"output": "found"}"#.into())).await;
+    let model = HttpPeer::start(|_, _| {
+        let completion =
+            json!({"choices": [{"message": {"role": "assistant", "content": "drafted"}}]});
+        (200, completion.to_string())
+    })
+    .await;
+    let (checker_addr, checker) = start_grpc_agent().await;
     let dir = tempfile::tempdir().unwrap();
     let settings = dir.path().join("settings.toml");
     std::fs::write(
         &settings,
         format!(
-            "[telemetry.otlp]\nendpoint = \"http://{collector}\"\nsampling_ratio = 1.0\n[agents.researcher]\nkind = \"http\"\nurl = \"{}\"\n",
-            agent.url("/invoke")
+            r#"
+[telemetry.otlp]
+endpoint = "http://{collector}"
+sampling_ratio = 1.0
+[agents.researcher]
+kind = "http"
+url = "{}"
+[agents.writer]
+kind = "openai"
+base_url = "{}"
+model = "m"
+[agents.checker]
+kind = "grpc"
+endpoint = "http://{checker_addr}"
+"#,
+            researcher.url("/invoke"),
+            model.url("/v1"),
         ),
     )
     .unwrap();
@@ -80,7 +156,11 @@ async fn one_trace_from_the_caller_through_the_run_to_the_agent() {
     let mut client = OrchestratorServiceClient::new(common::connect(server.addr).await);
     let mut request = tonic::Request::new(pb::OrchestrateRequest {
         request_id: String::new(),
-        spec: Some(spec(vec![task("lookup", "researcher", &[], json!({}))])),
+        spec: Some(spec(vec![
+            task("lookup", "researcher", &[], json!({})),
+            task("draft", "writer", &[], json!({})),
+            task("check", "checker", &[], json!({})),
+        ])),
     });
     request.metadata_mut().insert(
         "traceparent",
@@ -89,18 +169,18 @@ async fn one_trace_from_the_caller_through_the_run_to_the_agent() {
     let mut stream = client.orchestrate(request).await.unwrap().into_inner();
     while stream.message().await.unwrap().is_some() {}
 
-    // The agent got the trace, from its attempt's span.
-    let calls = agent.calls();
-    let traceparent = calls[0]
-        .headers
-        .get("traceparent")
-        .and_then(|value| value.to_str().ok())
-        .expect("the agent call carries a traceparent")
-        .to_owned();
-    assert!(
-        traceparent.starts_with(&format!("00-{TRACE_ID}-")),
-        "{traceparent}"
-    );
+    // Each agent got the trace.
+    let traceparents = [
+        traceparent_of(&researcher),
+        traceparent_of(&model),
+        checker.traceparents.lock().unwrap().concat(),
+    ];
+    for traceparent in &traceparents {
+        assert!(
+            traceparent.starts_with(&format!("00-{TRACE_ID}-")),
+            "every agent call carries the trace: {traceparents:?}"
+        );
+    }
 
     // Shutting down flushes the exporter.
     server.signal("TERM");
@@ -140,13 +220,21 @@ async fn one_trace_from_the_caller_through_the_run_to_the_agent() {
         CALLER_SPAN,
         "the caller's span is the parent"
     );
-    let attempt = in_trace
+    // Each agent call's parent is its own attempt's span: three attempts, three parents.
+    let mut parents: Vec<&str> = traceparents
         .iter()
-        .find(|span| span.name == "task_attempt")
-        .unwrap();
-    assert!(
-        traceparent.contains(&hex(&attempt.span_id)),
-        "the agent's parent is the attempt span: {traceparent}"
+        .filter_map(|traceparent| traceparent.split('-').nth(2))
+        .collect();
+    let mut attempts: Vec<String> = in_trace
+        .iter()
+        .filter(|span| span.name == "task_attempt")
+        .map(|span| hex(&span.span_id))
+        .collect();
+    parents.sort_unstable();
+    attempts.sort_unstable();
+    assert_eq!(
+        parents, attempts,
+        "the agents' parents are the attempt spans"
     );
 }
 
