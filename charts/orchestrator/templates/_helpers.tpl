@@ -133,6 +133,13 @@ client_ca_file = "{{ include "orchestrator.clientCADir" . }}/ca.crt"
 format = {{ .Values.log.format | toJson }}
 filter = {{ .Values.log.filter | toJson }}
 
+[telemetry.otlp]
+endpoint = {{ .Values.telemetry.otlp.endpoint | toJson }}
+sampling_ratio = {{ .Values.telemetry.otlp.samplingRatio | float64 }}
+
+[metrics]
+tenant_label = {{ .Values.metrics.tenantLabel }}
+
 [storage]
 backend = {{ .Values.mode | toJson }}
 data_dir = {{ .Values.storage.dataDir | toJson }}
