@@ -532,12 +532,12 @@ async fn inflight_mode(
             .list_orchestrations(request(
                 pb::ListOrchestrationsRequest {
                     page_size: 1,
-                    page_token: String::new(),
                     states: vec![
                         pb::OrchestrationState::Pending as i32,
                         pb::OrchestrationState::Running as i32,
                         pb::OrchestrationState::Reviewing as i32,
                     ],
+                    ..Default::default()
                 },
                 access,
             ))

@@ -6,14 +6,14 @@ mod common;
 
 use common::TestServer;
 use common::keys::{Keyring, bearer, naming_tenant};
-use common::plans::{mock, spec};
+use common::plans::{in_tenant, mock, spec};
 use orchestrator::api::pb;
 use orchestrator::auth::Role;
 use orchestrator::config::{ReflectionAccess, Settings};
 use serde_json::json;
 use tonic::{Code, Request, Status};
 
-const RPCS: [&str; 14] = [
+const RPCS: [&str; 15] = [
     "Orchestrate",
     "SubmitOrchestration",
     "StreamStatus",
@@ -22,6 +22,7 @@ const RPCS: [&str; 14] = [
     "CancelOrchestration",
     "ResolveEscalation",
     "ListAgents",
+    "GetCaller",
     "CreateReviewCriteria",
     "GetReviewCriteria",
     "ListReviewCriteria",
@@ -38,6 +39,7 @@ fn allowed(role: Role, rpc: &str) -> bool {
             | "GetOrchestration"
             | "ListOrchestrations"
             | "ListAgents"
+            | "GetCaller"
             | "GetReviewCriteria"
             | "ListReviewCriteria"
             | "EvaluateReview"
@@ -153,6 +155,10 @@ async fn call(
             .list_agents(with(r, pb::ListAgentsRequest {}))
             .await
             .map(drop),
+        "GetCaller" => orchestrator
+            .get_caller(with(r, pb::GetCallerRequest {}))
+            .await
+            .map(drop),
         "CreateReviewCriteria" => criteria
             .create_review_criteria(with(
                 r,
@@ -243,6 +249,47 @@ async fn every_role_may_call_exactly_what_the_table_says() {
             }
         }
     }
+}
+
+/// GetCaller names the principal, its tenant, roles and what they allow; without
+/// authentication, an anonymous caller who may do everything.
+#[tokio::test]
+async fn get_caller_says_who_calls_and_what_they_may_do() {
+    let mut settings = Settings::default();
+    let mut keys = Keyring::default();
+    keys.add(&mut settings, "ana", "acme", &[Role::Reviewer]);
+    let server = TestServer::start_with(settings).await;
+    let caller = server
+        .orchestrator()
+        .get_caller(keys.request("ana", pb::GetCallerRequest {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        caller,
+        pb::GetCallerResponse {
+            principal: "ana".into(),
+            tenant: "acme".into(),
+            roles: vec!["reviewer".into()],
+            permissions: vec!["view".into(), "review".into()],
+            authenticated: true,
+        }
+    );
+
+    let open = TestServer::start().await;
+    let anonymous = open
+        .orchestrator()
+        .get_caller(in_tenant("globex", pb::GetCallerRequest {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(anonymous.principal, "anonymous");
+    assert_eq!(anonymous.tenant, "globex");
+    assert_eq!(
+        anonymous.permissions,
+        ["view", "submit", "review", "manage_criteria"]
+    );
+    assert!(!anonymous.authenticated);
 }
 
 #[tokio::test]

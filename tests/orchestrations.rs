@@ -1,4 +1,5 @@
-//! GetOrchestration, ListOrchestrations, idempotent submission, tenancy, ListAgents.
+//! GetOrchestration, ListOrchestrations (by page, state and request id), idempotent
+//! submission, tenancy, ListAgents.
 
 mod common;
 
@@ -151,7 +152,7 @@ async fn list_pages_newest_first_and_filters_by_state() {
             .list_orchestrations(pb::ListOrchestrationsRequest {
                 page_size: 2,
                 page_token: token,
-                states: vec![],
+                ..Default::default()
             })
             .await
             .unwrap()
@@ -174,9 +175,8 @@ async fn list_pages_newest_first_and_filters_by_state() {
     let rejected = server
         .orchestrator()
         .list_orchestrations(pb::ListOrchestrationsRequest {
-            page_size: 0,
-            page_token: String::new(),
             states: vec![pb::OrchestrationState::Rejected as i32],
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -191,13 +191,51 @@ async fn list_pages_newest_first_and_filters_by_state() {
     let bad = server
         .orchestrator()
         .list_orchestrations(pb::ListOrchestrationsRequest {
-            page_size: 0,
-            page_token: String::new(),
             states: vec![0],
+            ..Default::default()
         })
         .await
         .unwrap_err();
     assert_eq!(bad.code(), Code::InvalidArgument);
+}
+
+/// A request id finds its orchestration (a page of one), in the caller's tenant only.
+#[tokio::test]
+async fn list_finds_an_orchestration_by_its_request_id() {
+    let server = TestServer::start().await;
+    let submitted = server
+        .submit_in("acme", "req-7", spec(vec![mock("a", &[], json!({}))]))
+        .await;
+    server
+        .submit_in("acme", "req-8", spec(vec![mock("a", &[], json!({}))]))
+        .await;
+    let list = |tenant: &'static str, request_id: &'static str| {
+        let mut client = server.orchestrator();
+        async move {
+            client
+                .list_orchestrations(in_tenant(
+                    tenant,
+                    pb::ListOrchestrationsRequest {
+                        request_id: request_id.into(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .unwrap()
+                .into_inner()
+        }
+    };
+    let found = list("acme", "req-7").await;
+    let ids: Vec<&str> = found
+        .orchestrations
+        .iter()
+        .map(|o| o.orchestration_id.as_str())
+        .collect();
+    assert_eq!(ids, [submitted.orchestration_id.as_str()]);
+    assert_eq!(found.orchestrations[0].request_id, "req-7");
+    assert!(found.next_page_token.is_empty());
+    assert!(list("acme", "req-9").await.orchestrations.is_empty());
+    assert!(list("globex", "req-7").await.orchestrations.is_empty());
 }
 
 #[tokio::test]

@@ -68,6 +68,10 @@ pub const RPC_PERMISSIONS: &[(&str, Permission)] = &[
         Permission::View,
     ),
     (
+        "/orchestrator.v1.OrchestratorService/GetCaller",
+        Permission::View,
+    ),
+    (
         "/orchestrator.v1.ReviewCriteriaService/CreateReviewCriteria",
         Permission::ManageCriteria,
     ),

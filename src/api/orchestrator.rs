@@ -17,7 +17,7 @@ use super::paging::{decode_token, encode_token, page_size};
 use super::pb;
 use super::pb::orchestrator_service_server::OrchestratorService;
 use super::tenant::{caller_of, tenant_of};
-use crate::auth::Scheme;
+use crate::auth::{Permission, Scheme};
 use crate::engine::orchestration::HumanDecision;
 use crate::model::FieldViolation;
 use crate::model::event::Event;
@@ -285,6 +285,21 @@ impl OrchestratorService for OrchestratorApi {
         if !violations.is_empty() {
             return Err(ApiError::invalid(REQUEST, violations).into());
         }
+        if !request.request_id.is_empty() {
+            let found = self
+                .orchestrations
+                .find_by_request_id(&tenant, &request.request_id)
+                .await
+                .map_err(ApiError::from)?;
+            return Ok(Response::new(pb::ListOrchestrationsResponse {
+                orchestrations: found
+                    .iter()
+                    .filter(|result| states.is_empty() || states.contains(&result.state))
+                    .map(result_to_proto)
+                    .collect(),
+                next_page_token: String::new(),
+            }));
+        }
         let page = PageRequest {
             size: page_size(request.page_size),
             after: decode_token(&request.page_token)?,
@@ -376,6 +391,25 @@ impl OrchestratorService for OrchestratorApi {
                     max_concurrency: agent.max_concurrency,
                 })
                 .collect(),
+        }))
+    }
+
+    async fn get_caller(
+        &self,
+        request: Request<pb::GetCallerRequest>,
+    ) -> Result<Response<pb::GetCallerResponse>, Status> {
+        let caller = caller_of(&request)?;
+        let roles = caller.principal.roles;
+        Ok(Response::new(pb::GetCallerResponse {
+            principal: caller.principal.name.clone(),
+            tenant: caller.tenant.to_string(),
+            roles: roles.iter().map(|role| role.as_str().to_owned()).collect(),
+            permissions: Permission::ALL
+                .into_iter()
+                .filter(|permission| roles.permits(*permission))
+                .map(|permission| permission.as_str().to_owned())
+                .collect(),
+            authenticated: caller.principal.scheme != Scheme::Anonymous,
         }))
     }
 }

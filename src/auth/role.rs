@@ -77,6 +77,22 @@ pub enum Permission {
 }
 
 impl Permission {
+    pub const ALL: [Permission; 4] = [
+        Permission::View,
+        Permission::Submit,
+        Permission::Review,
+        Permission::ManageCriteria,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::View => "view",
+            Permission::Submit => "submit",
+            Permission::Review => "review",
+            Permission::ManageCriteria => "manage_criteria",
+        }
+    }
+
     /// The least role that grants it, for the message that refuses a call.
     pub fn least_role(self) -> Role {
         match self {

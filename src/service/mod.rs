@@ -478,25 +478,19 @@ impl Orchestrations {
     ) -> Result<Page<OrchestrationResult>, ServiceError> {
         let page = self.store.list_orchestrations(tenant, states, page).await?;
         Ok(Page {
-            items: page
-                .items
-                .iter()
-                .map(|record| match &record.result {
-                    Some(result) => {
-                        // A page of full results could outgrow what a client reads in one
-                        // message: outputs are for GetOrchestration.
-                        let mut result = result.clone();
-                        result.output.clear();
-                        for task in &mut result.tasks {
-                            task.output.clear();
-                        }
-                        result
-                    }
-                    None => summary(record),
-                })
-                .collect(),
+            items: page.items.iter().map(listed).collect(),
             next_after: page.next_after,
         })
+    }
+
+    /// The orchestration submitted with `request_id`, as `list` shows it, if there is one.
+    pub async fn find_by_request_id(
+        &self,
+        tenant: &TenantId,
+        request_id: &str,
+    ) -> Result<Option<OrchestrationResult>, ServiceError> {
+        let record = self.store.find_by_request_id(tenant, request_id).await?;
+        Ok(record.as_ref().map(listed))
     }
 
     /// Cancels a running orchestration and returns the state it ended in.
@@ -810,6 +804,20 @@ impl Launcher {
         }.instrument(span));
         events
     }
+}
+
+/// An orchestration as lists show it: without outputs, since a page of full results could
+/// outgrow what a client reads in one message (outputs are for `get`).
+fn listed(record: &OrchestrationRecord) -> OrchestrationResult {
+    let Some(result) = &record.result else {
+        return summary(record);
+    };
+    let mut result = result.clone();
+    result.output.clear();
+    for task in &mut result.tasks {
+        task.output.clear();
+    }
+    result
 }
 
 /// An orchestration's events on their way to its log: outputs charged to its admission
