@@ -11,6 +11,7 @@ pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod engine;
 pub mod model;
 pub mod review;

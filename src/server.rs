@@ -31,6 +31,7 @@ use crate::catalog::{CatalogError, CriteriaCatalog};
 use crate::config::{
     AuthMode, CosmosCredential, ReflectionAccess, RunningAtShutdown, Settings, StorageBackend,
 };
+use crate::console::{Console, ConsoleLayer};
 use crate::engine::orchestration::Runner;
 use crate::engine::stack::{self, CallMeter};
 use crate::engine::validate::{Defaults, Limits};
@@ -91,6 +92,8 @@ pub enum ServerError {
     Auth(#[from] AuthSetupError),
     #[error("review.pseudonym_key_file: {0}")]
     PseudonymKey(#[from] crate::secrets::KeyFileError),
+    #[error("the web console cannot describe the API: {0}")]
+    Console(#[from] prost::DecodeError),
     #[error("reflection service: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("transport: {0}")]
@@ -206,7 +209,15 @@ pub async fn serve(
     let drain = Drain::new();
     let stop_accepting = CancellationToken::new();
     let server_settings = &settings.server;
+    let console = server_settings
+        .console
+        .then(|| Console::new(&[pb::FILE_DESCRIPTOR_SET]))
+        .transpose()
+        .map_err(ServerError::Console)?;
+    let grpc_web = console.is_some().then(tonic_web::GrpcWebLayer::new);
     let router = tonic::transport::Server::builder()
+        // The console's browsers speak HTTP/1.1 when there is no TLS to negotiate HTTP/2.
+        .accept_http1(console.is_some())
         // Room to answer oversized metadata with a status rather than a reset stream.
         .http2_max_header_list_size(rescue::TRANSPORT_HEADER_LIMIT)
         .max_concurrent_streams(Some(server_settings.max_concurrent_streams))
@@ -215,6 +226,16 @@ pub async fn serve(
         .timeout(server_settings.request_timeout)
         // Outermost: a call keeps its connection from counting as idle until its response ends.
         .layer(ActivityLayer)
+        // The console's own files need no credentials and are no calls: answered before the
+        // rest. Also refuses gRPC-Web calls from other sites' pages.
+        .layer(ConsoleLayer::new(console))
+        // gRPC-Web becomes gRPC (and its answer gRPC-Web again) before anything looks at a
+        // call, so that every layer below sees one protocol.
+        .layer(tower::util::option_layer(grpc_web))
+        // The layers above take tonic's body type; the trace's wraps it.
+        .layer(tower::util::MapResponseLayer::new(
+            |response: http::Response<TracedBody>| response.map(tonic::body::Body::new),
+        ))
         // So that every call gets a span, refused ones included.
         .layer(trace_layer())
         // Outside the rescue and authentication, so that refused calls count with the status
@@ -468,6 +489,12 @@ fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
 
 /// One span per call. Statuses that report a caller's mistake are not logged as server
 /// failures; the rest (INTERNAL, UNKNOWN, UNAVAILABLE, DEADLINE_EXCEEDED, DATA_LOSS) are.
+/// The response body of a traced call.
+type TracedBody = tower_http::trace::ResponseBody<
+    tonic::body::Body,
+    tower_http::classify::GrpcEosErrorsAsFailures,
+>;
+
 fn trace_layer() -> TraceLayer<SharedClassifier<GrpcErrorsAsFailures>, CallSpan> {
     let classifier = GrpcErrorsAsFailures::new()
         .with_success(GrpcCode::Cancelled)

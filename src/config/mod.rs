@@ -74,6 +74,9 @@ pub struct ServerSettings {
     /// deliberate (a trusted network, a mesh that authenticates).
     pub insecure: bool,
     pub reflection: ReflectionAccess,
+    /// The web console at `/console/` on this listener, and gRPC-Web (over HTTP/1.1 as well as
+    /// HTTP/2) for it and for other browser clients.
+    pub console: bool,
     /// Connections open at once; the next ones are closed at once.
     pub max_connections: usize,
     /// Calls in progress at once on one HTTP/2 connection (advertised to clients).
@@ -110,6 +113,7 @@ impl Default for ServerSettings {
             running_at_shutdown: RunningAtShutdown::HandOver,
             insecure: false,
             reflection: ReflectionAccess::default(),
+            console: true,
             max_connections: 4096,
             max_concurrent_streams: 256,
             keepalive_interval: Duration::from_secs(30),

@@ -229,8 +229,10 @@ fn build(files: &Files, contents: &Contents) -> Result<(ServerConfig, Leaf), Tls
             files.key.display()
         ))
     })?;
-    // gRPC runs over HTTP/2 only, and clients (grpc-go, grpcio) require it to be negotiated.
-    config.alpn_protocols = vec![b"h2".to_vec()];
+    // gRPC runs over HTTP/2 only, and clients (grpc-go, grpcio) require it to be negotiated;
+    // a browser offers both and gets h2 too. HTTP/1.1 is for other clients of the web console
+    // (`server.console`), which gRPC-Web lets work over either.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok((config, leaf))
 }
 
