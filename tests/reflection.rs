@@ -127,6 +127,7 @@ async fn describes_the_orchestrator_service_with_every_rpc() {
             "CancelOrchestration",
             "ResolveEscalation",
             "ListAgents",
+            "GetCaller",
         ]
     );
     let orchestrate = &service.method[0];
