@@ -693,7 +693,7 @@ function escalationForm(answer, note, reload) {
     decisionView(result.review),
   ];
   if (state !== "AWAITING_HUMAN") {
-    parts.push(h("p", { class: "banner" }, `Already decided: ${state}.`));
+    parts.push(h("p", { class: "banner" }, TERMINAL.has(state) ? `Already decided: ${state}.` : `Not awaiting a human: it is ${state}.`));
     return parts;
   }
   if (!session.can("review")) {

@@ -369,6 +369,61 @@ async fn a_cancel_from_the_page_ends_the_orchestration_cancelled() {
     );
 }
 
+/// A viewer reads everything and is offered nothing its role does not allow.
+#[tokio::test]
+async fn a_viewer_is_not_offered_what_its_role_does_not_allow() {
+    let mut settings = Settings::default();
+    let mut keys = Keyring::default();
+    keys.add(&mut settings, "ops", "acme", &[Role::Admin]);
+    keys.add(&mut settings, "val", "acme", &[Role::Viewer]);
+    let server = TestServer::start_with(settings).await;
+    server
+        .criteria()
+        .create_review_criteria(keys.request(
+            "ops",
+            pb::CreateReviewCriteriaRequest {
+                criteria: Some(pb::ReviewCriteria {
+                    id: "house-style".into(),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .unwrap();
+    let id = server
+        .orchestrator()
+        .submit_orchestration(keys.request(
+            "ops",
+            pb::SubmitOrchestrationRequest {
+                request_id: String::new(),
+                spec: Some(spec(vec![mock("slow", &[], json!({"delay_ms": 60_000}))])),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .orchestration_id;
+    let observed = drive(
+        &server,
+        "viewer",
+        &[
+            ("id", &id),
+            ("criteria", "house-style"),
+            ("token", keys.key("val")),
+        ],
+    )
+    .await;
+    assert_eq!(
+        observed["offered"],
+        json!({"cancel": false, "new_criteria": false, "save": false, "editable": false, "approve": false}),
+        "{observed}"
+    );
+    assert!(
+        observed["who"].as_str().unwrap().contains("val"),
+        "{observed}"
+    );
+}
+
 /// 256 tasks in 16 waves, each failing once before it succeeds: over 1,000 events while the
 /// page is open. Prints the figures the README reports; asserts only generous bounds.
 #[tokio::test]

@@ -167,6 +167,27 @@ def cancels(driver, url, arg):
     return {"question": question, "state": text_of(driver, "#state")}
 
 
+def viewer(driver, url, arg):
+    """What a principal with only the viewer role is offered."""
+    sign_in(driver, url, arg.get("token"))
+    offered = {}
+    driver.get(f"{url}/console/#/orchestrations/{arg['id']}")
+    wait_for(driver, ready.presence_of_element_located((By.CSS_SELECTOR, "#dag g.node")), "the graph")
+    offered["cancel"] = bool(driver.find_elements(By.ID, "cancel"))
+    driver.get(f"{url}/console/#/criteria")
+    wait_for(driver, ready.presence_of_element_located((By.CSS_SELECTOR, "#criteria tbody tr")), "the criteria list")
+    offered["new_criteria"] = bool(driver.find_elements(By.ID, "new-criteria"))
+    driver.get(f"{url}/console/#/criteria/{arg['criteria']}")
+    wait_for(driver, has_text("#criteria-version", "version"), "the criteria to load")
+    offered["save"] = bool(driver.find_elements(By.ID, "save"))
+    offered["editable"] = driver.execute_script("return !document.getElementById('criteria-json').readOnly")
+    driver.get(f"{url}/console/#/escalations/{arg['id']}")
+    wait_for(driver, has_text("#escalation", "Orchestration"), "the orchestration")
+    offered["approve"] = bool(driver.find_elements(By.ID, "approve"))
+    driver.save_screenshot(f"{arg['shots']}/viewer.png")
+    return {"offered": offered, "who": text_of(driver, "#who")}
+
+
 # Watches the page's main thread while events stream in: a 10 ms timer's lateness, and the
 # long tasks (over 50 ms) the browser reports.
 RESPONSIVENESS_PROBE = """
@@ -240,6 +261,7 @@ SCENARIOS = {
     "dry-run": dry_run,
     "cancel": cancels,
     "big-page": big_page,
+    "viewer": viewer,
 }
 
 
