@@ -834,7 +834,7 @@ async function criteriaEditor(main, id) {
 
   main.append(h("h1", {}, creating ? "New review criteria" : h("span", {}, "Criteria ", h("span", { class: "mono" }, id), " ", version)),
     h("p", { class: "muted", id: "criteria-help" }, "Fields as in the API's ReviewCriteria message, with enum values by name."),
-    note.element, editor,
+    note.element, h("label", { for: "criteria-json" }, "Criteria (JSON)"), editor,
     canEdit ? h("div", { class: "row" },
       h("button", { type: "button", class: "primary", id: "save", onclick: save }, creating ? "Create" : "Save"),
       creating ? null : h("button", { type: "button", class: "danger", id: "delete", onclick: remove }, "Delete"),

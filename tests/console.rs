@@ -424,6 +424,49 @@ async fn a_viewer_is_not_offered_what_its_role_does_not_allow() {
     );
 }
 
+/// axe-core finds no WCAG 2.1 A or AA violation on any page (labels, contrast, roles, names),
+/// and the list leads to an orchestration with the keyboard alone.
+#[tokio::test]
+async fn every_page_passes_an_accessibility_audit_and_works_from_the_keyboard() {
+    let mut settings = Settings::default();
+    let mut keys = Keyring::default();
+    keys.add(&mut settings, "ops", "default", &[Role::Admin]);
+    let server = TestServer::start_with(settings).await;
+    let id = server
+        .orchestrator()
+        .orchestrate(keys.request(
+            "ops",
+            pb::OrchestrateRequest {
+                request_id: String::new(),
+                spec: Some(spec(vec![
+                    mock("a", &[], json!({"output": "mail jane.doe@example.com"})),
+                    mock("b", &["a"], json!({})),
+                ])),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .message()
+        .await
+        .unwrap()
+        .and_then(|first| first.event)
+        .map(|event| event.orchestration_id)
+        .expect("the accepted event");
+    let axe = common::tools::axe_core();
+    let observed = drive(
+        &server,
+        "accessible",
+        &[
+            ("id", &id),
+            ("axe", axe.to_str().unwrap()),
+            ("token", keys.key("ops")),
+        ],
+    )
+    .await;
+    assert_eq!(observed["violations"], json!([]), "{observed}");
+}
+
 /// 256 tasks in 16 waves, each failing once before it succeeds: over 1,000 events while the
 /// page is open. Prints the figures the README reports; asserts only generous bounds.
 #[tokio::test]

