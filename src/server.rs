@@ -487,14 +487,14 @@ fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
     builder
 }
 
-/// One span per call. Statuses that report a caller's mistake are not logged as server
-/// failures; the rest (INTERNAL, UNKNOWN, UNAVAILABLE, DEADLINE_EXCEEDED, DATA_LOSS) are.
 /// The response body of a traced call.
 type TracedBody = tower_http::trace::ResponseBody<
     tonic::body::Body,
     tower_http::classify::GrpcEosErrorsAsFailures,
 >;
 
+/// One span per call. Statuses that report a caller's mistake are not logged as server
+/// failures; the rest (INTERNAL, UNKNOWN, UNAVAILABLE, DEADLINE_EXCEEDED, DATA_LOSS) are.
 fn trace_layer() -> TraceLayer<SharedClassifier<GrpcErrorsAsFailures>, CallSpan> {
     let classifier = GrpcErrorsAsFailures::new()
         .with_success(GrpcCode::Cancelled)
