@@ -286,6 +286,10 @@ def big_page(driver, url, arg):
     wait_for(driver, lambda d: d.execute_script(
         f"return document.querySelectorAll('#dag g.node').length === {expected} && "
         f"document.querySelectorAll('#tasks tbody tr').length === {expected}"), "every task on the page")
+    # Rendered means painted: two animation frames later, layout and paint are done.
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done()));")
     rendered_ms = driver.execute_script("return performance.now()") - started
     events_at_render = int(text_of(driver, "#events-count") or 0)
     # From here on, the page only follows the stream.
