@@ -155,10 +155,21 @@ function showCaller() {
   who.replaceChildren();
   const caller = session.caller;
   if (!caller) return;
-  who.append(
+  put(who,
     h("span", {}, caller.authenticated ? caller.principal : "authentication off", " · tenant ", h("strong", {}, caller.tenant)),
-    caller.roles.length ? h("span", { class: "muted" }, `(${caller.roles.join(", ")})`) : null,
-  );
+    caller.roles.length ? h("span", { class: "muted" }, `(${caller.roles.join(", ")})`) : null);
+  // Without authentication anyone names the tenant, and an admin may act for any: offer it.
+  if (!caller.authenticated || caller.roles.includes("admin")) {
+    const tenant = h("input", { id: "switch-tenant", type: "text", size: 12, value: caller.tenant, autocomplete: "off" });
+    who.append(h("form", {
+      class: "switch",
+      onsubmit: (event) => {
+        event.preventDefault();
+        session.remember({ ...session.credentials(), tenant: tenant.value.trim() });
+        start();
+      },
+    }, h("label", { for: "switch-tenant" }, "Tenant "), tenant, h("button", { type: "submit" }, "Switch")));
+  }
   if (session.credentials().token) {
     who.append(h("button", { type: "button", onclick: () => { session.forget(); session.caller = null; start(); } }, "Sign out"));
   }

@@ -223,6 +223,7 @@ class Run {
       task.waits.push({ start: time, end: new Date(time.getTime() + backoff) });
     } else if (["SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED"].includes(state)) {
       close(state === "SUCCEEDED" ? "succeeded" : "failed");
+      if (open && update.error) open.error = update.error;
       task.error = update.error;
       task.elapsed = update.elapsed;
     } else if (state === "SKIPPED") {
@@ -414,9 +415,23 @@ function decisionView(decision) {
     issueList(decision.issues));
 }
 
+/** The attempt count; with retries or errors, each attempt's outcome, time and error. */
+function attemptsCell(task) {
+  const count = task.attempts.length;
+  if (count <= 1 && !task.attempts.some((a) => a.error)) return String(count);
+  return h("details", {}, h("summary", {}, String(count)),
+    h("ol", { class: "attempts" }, task.attempts.map((attempt, i) => {
+      const took = attempt.end ? seconds((attempt.end - attempt.start) / 1000) : "running";
+      const wait = task.waits[i];
+      return h("li", {}, `${attempt.outcome}, ${took}`,
+        attempt.error ? h("div", { class: "muted" }, attempt.error) : null,
+        wait ? h("div", { class: "muted" }, `then waited ${seconds((wait.end - wait.start) / 1000)}`) : null);
+    })));
+}
+
 /** What a task's row shows, as one string: the row is rebuilt only when this changes. */
 function taskFacts(task, final) {
-  return [task.state, task.attempts.length, final?.duration ?? task.elapsed, final?.usage?.prompt_tokens,
+  return [task.state, task.attempts.length, task.attempts.at(-1)?.end?.getTime(), final?.duration ?? task.elapsed, final?.usage?.prompt_tokens,
     final?.usage?.completion_tokens, task.error || final?.error, final?.output?.length, final?.output_truncated].join("|");
 }
 
@@ -426,7 +441,7 @@ function taskRow(planned, task, final) {
     h("td", { class: "mono" }, planned.task_id),
     h("td", {}, planned.agent),
     h("td", {}, badge(task.state)),
-    h("td", { class: "num" }, task.attempts.length),
+    h("td", { class: "num" }, attemptsCell(task)),
     h("td", { class: "num" }, seconds(final?.duration ?? task.elapsed)),
     h("td", { class: "num" }, usage ? `${usage.prompt_tokens} / ${usage.completion_tokens}` : ""),
     h("td", {}, task.error || final?.error || ""),

@@ -80,7 +80,7 @@ async fn drive(server: &TestServer, scenario: &str, args: &[(&str, &str)]) -> Va
 }
 
 #[tokio::test]
-async fn the_list_shows_a_submitted_orchestration_and_finds_it_by_request_id() {
+async fn the_list_shows_a_submitted_orchestration_finds_it_by_request_id_and_switches_tenant() {
     let server = TestServer::start().await;
     let id = server
         .submit_in(
@@ -90,7 +90,30 @@ async fn the_list_shows_a_submitted_orchestration_and_finds_it_by_request_id() {
         )
         .await
         .orchestration_id;
-    let observed = drive(&server, "list", &[("id", &id), ("request_id", "report-42")]).await;
+    let elsewhere = server
+        .submit_in("acme", "", spec(vec![mock("a", &[], json!({}))]))
+        .await
+        .orchestration_id;
+    let observed = drive(
+        &server,
+        "list",
+        &[
+            ("id", &id),
+            ("request_id", "report-42"),
+            ("other_tenant", "acme"),
+            ("other_id", &elsewhere),
+        ],
+    )
+    .await;
+    assert_eq!(
+        observed["other_tenant_rows"],
+        json!([elsewhere]),
+        "after switching, only the other tenant's: {observed}"
+    );
+    assert!(
+        observed["who"].as_str().unwrap().contains("acme"),
+        "{observed}"
+    );
     assert!(
         observed["row"].as_str().unwrap().contains("report-42"),
         "{observed}"
@@ -140,6 +163,11 @@ async fn a_page_follows_its_run_live_to_approved() {
     assert!(
         observed["output"].as_str().unwrap().contains("## research"),
         "{observed}"
+    );
+    let flaky = observed["flaky_attempts"].as_str().unwrap();
+    assert!(
+        flaky.contains("failed") && flaky.contains("succeeded") && flaky.contains("waited"),
+        "each attempt of the retried task is listed: {observed}"
     );
 }
 

@@ -81,7 +81,17 @@ def list_shows_it(driver, url, arg):
     driver.find_element(By.ID, "lookup").send_keys(arg["request_id"])
     driver.find_element(By.CSS_SELECTOR, "#lookup").submit()
     wait_for(driver, lambda d: wanted in d.current_url, "the lookup to open the orchestration")
-    return {"row": row, "opened": driver.current_url}
+    opened = driver.current_url
+    # Without authentication, the header offers the tenant to look at.
+    driver.get(f"{url}/console/#/orchestrations")
+    switch = wait_for(driver, ready.visibility_of_element_located((By.ID, "switch-tenant")), "the tenant switch")
+    switch.clear()
+    switch.send_keys(arg["other_tenant"])
+    switch.submit()
+    wait_for(driver, ready.presence_of_element_located(
+        (By.CSS_SELECTOR, f'#orchestrations tr[data-id="{arg["other_id"]}"]')), "the other tenant's orchestration")
+    others = attributes(driver, "#orchestrations tbody tr", "data-id")
+    return {"row": row, "opened": opened, "other_tenant_rows": others, "who": text_of(driver, "#who")}
 
 
 def follows_live(driver, url, arg):
@@ -104,8 +114,10 @@ def follows_live(driver, url, arg):
         raise Failed(f"never reached APPROVED; states seen {states_seen}")
     time.sleep(0.3)
     driver.save_screenshot(f"{arg['shots']}/orchestration.png")
+    flaky = driver.execute_script(
+        "return document.querySelector('#tasks tr[data-id=\"flaky\"] ol.attempts')?.textContent ?? ''")
     return {"first_state": first_state, "states_seen": states_seen, "dag_tasks": tasks,
-            "table_tasks": table, "output": text_of(driver, "#output")}
+            "table_tasks": table, "output": text_of(driver, "#output"), "flaky_attempts": flaky}
 
 
 def approves_escalation(driver, url, arg):
