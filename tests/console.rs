@@ -9,11 +9,12 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::TestServer;
+use common::http_peer::HttpPeer;
 use common::keys::Keyring;
-use common::plans::{exact_retries, mock, spec};
+use common::plans::{exact_retries, mock, spec, task};
 use orchestrator::api::pb;
 use orchestrator::auth::Role;
-use orchestrator::config::Settings;
+use orchestrator::config::{AgentSettings, Settings};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 
@@ -129,7 +130,23 @@ async fn the_list_shows_a_submitted_orchestration_finds_it_by_request_id_and_swi
 
 #[tokio::test]
 async fn a_page_follows_its_run_live_to_approved() {
-    let server = TestServer::start().await;
+    // A model that reports its token usage, for the `writer` task.
+    let model = HttpPeer::start(|_, _| {
+        let completion = json!({
+            "choices": [{"message": {"role": "assistant", "content": "written"}}],
+            "usage": {"prompt_tokens": 21, "completion_tokens": 7, "total_tokens": 28}
+        });
+        (200, completion.to_string())
+    })
+    .await;
+    let mut settings = Settings::default();
+    let writer: AgentSettings = toml::from_str(&format!(
+        "kind = \"openai\"\nbase_url = \"{}\"\nmodel = \"m\"\n",
+        model.url("/v1")
+    ))
+    .unwrap();
+    settings.agents.insert("writer".into(), writer);
+    let server = TestServer::start_with(settings).await;
     let tasks = vec![
         mock(
             "research",
@@ -147,10 +164,11 @@ async fn a_page_follows_its_run_live_to_approved() {
         mock("draft", &["research", "flaky"], json!({"delay_ms": 700})),
         mock("check", &["research"], json!({"delay_ms": 300})),
         mock("final", &["draft", "check"], json!({"delay_ms": 300})),
+        task("summary", "writer", &["final"], json!({})),
     ];
     let id = server.submit(spec(tasks)).await;
     let observed = drive(&server, "live", &[("id", &id)]).await;
-    let all = ["research", "flaky", "draft", "check", "final"];
+    let all = ["research", "flaky", "draft", "check", "final", "summary"];
     assert_eq!(observed["dag_tasks"], json!(all), "{observed}");
     assert_eq!(observed["table_tasks"], json!(all), "{observed}");
     assert_ne!(
@@ -163,6 +181,10 @@ async fn a_page_follows_its_run_live_to_approved() {
     assert!(
         observed["output"].as_str().unwrap().contains("## research"),
         "{observed}"
+    );
+    assert_eq!(
+        observed["summary_tokens"], "21 / 7",
+        "the model's token usage: {observed}"
     );
     let flaky = observed["flaky_attempts"].as_str().unwrap();
     assert!(

@@ -116,8 +116,10 @@ def follows_live(driver, url, arg):
     driver.save_screenshot(f"{arg['shots']}/orchestration.png")
     flaky = driver.execute_script(
         "return document.querySelector('#tasks tr[data-id=\"flaky\"] ol.attempts')?.textContent ?? ''")
+    tokens = text_of(driver, '#tasks tr[data-id="summary"] td:nth-child(6)')
     return {"first_state": first_state, "states_seen": states_seen, "dag_tasks": tasks,
-            "table_tasks": table, "output": text_of(driver, "#output"), "flaky_attempts": flaky}
+            "table_tasks": table, "output": text_of(driver, "#output"), "flaky_attempts": flaky,
+            "summary_tokens": tokens}
 
 
 def approves_escalation(driver, url, arg):
