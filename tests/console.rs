@@ -80,6 +80,55 @@ async fn drive(server: &TestServer, scenario: &str, args: &[(&str, &str)]) -> Va
     observed
 }
 
+/// A scenario that stops halfway, so that the test can act behind the page's back: it prints
+/// what it saw and waits for a line on its stdin.
+struct Paused {
+    browser: tokio::process::Child,
+    lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+}
+
+impl Paused {
+    /// Starts `scenario` and waits for it to pause; what it printed then.
+    async fn start(server: &TestServer, scenario: &str, args: &[(&str, &str)]) -> (Self, Value) {
+        let mut browser = driver(server, scenario, args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the browser driver");
+        let mut lines = BufReader::new(browser.stdout.take().expect("piped stdout")).lines();
+        let paused = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
+            .await
+            .unwrap_or_else(|_| panic!("{scenario} never paused"))
+            .expect("read the driver's output")
+            .unwrap_or_default();
+        let seen = serde_json::from_str(&paused)
+            .unwrap_or_else(|_| panic!("{scenario} paused without an observation: {paused}"));
+        (Self { browser, lines }, seen)
+    }
+
+    /// Lets the scenario go on to its end; what it observed.
+    async fn finish(mut self) -> Value {
+        let mut stdin = self.browser.stdin.take().expect("piped stdin");
+        stdin.write_all(b"go\n").await.expect("resume the driver");
+        let output =
+            tokio::time::timeout(Duration::from_secs(120), self.browser.wait_with_output())
+                .await
+                .expect("the scenario finishes")
+                .expect("wait for the driver");
+        let mut last = String::new();
+        while let Ok(Some(line)) = self.lines.next_line().await {
+            last = line;
+        }
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_str(&last).unwrap_or_else(|_| panic!("no observation: {last}"))
+    }
+}
+
 #[tokio::test]
 async fn the_list_shows_a_submitted_orchestration_finds_it_by_request_id_and_switches_tenant() {
     let server = TestServer::start().await;
@@ -308,7 +357,7 @@ async fn saving_criteria_edited_from_a_stale_version_shows_the_conflict() {
         .into_inner()
         .criteria
         .unwrap();
-    let mut browser = driver(
+    let (browser, opened) = Paused::start(
         &server,
         "conflict",
         &[
@@ -316,18 +365,8 @@ async fn saving_criteria_edited_from_a_stale_version_shows_the_conflict() {
             ("display_name", "Edited in the browser"),
         ],
     )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("start the browser driver");
-    let mut lines = BufReader::new(browser.stdout.take().unwrap()).lines();
-    let opened = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
-        .await
-        .expect("the editor opens")
-        .unwrap()
-        .unwrap_or_default();
-    assert!(opened.contains("version 1"), "{opened}");
+    .await;
+    assert_eq!(opened["opened"], "version 1", "{opened}");
     // Someone else saves while the page is open.
     server
         .criteria()
@@ -339,22 +378,7 @@ async fn saving_criteria_edited_from_a_stale_version_shows_the_conflict() {
         })
         .await
         .unwrap();
-    let mut stdin = browser.stdin.take().unwrap();
-    stdin.write_all(b"go\n").await.unwrap();
-    let output = tokio::time::timeout(Duration::from_secs(120), browser.wait_with_output())
-        .await
-        .expect("the scenario finishes")
-        .unwrap();
-    let mut rest = String::new();
-    while let Ok(Some(line)) = lines.next_line().await {
-        rest = line;
-    }
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let observed: Value = serde_json::from_str(&rest).expect("an observation");
+    let observed = browser.finish().await;
     let conflict = observed["conflict"].as_str().unwrap();
     assert!(
         conflict.contains("version 1") && conflict.contains("version 2"),
@@ -376,6 +400,46 @@ async fn saving_criteria_edited_from_a_stale_version_shows_the_conflict() {
         (2, "Changed elsewhere"),
         "nothing was overwritten"
     );
+}
+
+/// Criteria made from the editor's template exist in the API; deleted after a confirmation,
+/// they are gone.
+#[tokio::test]
+async fn criteria_are_created_and_deleted_from_the_page() {
+    let server = TestServer::start().await;
+    let (browser, created) =
+        Paused::start(&server, "criteria-lifecycle", &[("id", "made-here")]).await;
+    assert_eq!(created["created"]["id"], "made-here", "{created}");
+    let stored = server
+        .criteria()
+        .get_review_criteria(pb::GetReviewCriteriaRequest {
+            id: "made-here".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .criteria
+        .unwrap();
+    assert_eq!(
+        (stored.version, stored.display_name.as_str()),
+        (1, "Made in the browser")
+    );
+    let observed = browser.finish().await;
+    assert!(
+        !observed["listed_after"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("made-here")),
+        "{observed}"
+    );
+    let gone = server
+        .criteria()
+        .get_review_criteria(pb::GetReviewCriteriaRequest {
+            id: "made-here".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code(), tonic::Code::NotFound);
 }
 
 #[tokio::test]

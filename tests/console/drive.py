@@ -156,6 +156,29 @@ def shows_conflict(driver, url, arg):
             "kept": arg["display_name"] in editor.get_attribute("value")}
 
 
+def criteria_lifecycle(driver, url, arg):
+    """Criteria created from the editor's template, then deleted after a confirmation."""
+    sign_in(driver, url, arg.get("token"))
+    driver.get(f"{url}/console/#/criteria")
+    wait_for(driver, ready.element_to_be_clickable((By.ID, "new-criteria")), "the new-criteria link").click()
+    editor = wait_for(driver, ready.visibility_of_element_located((By.ID, "criteria-json")), "the editor")
+    template = json.loads(editor.get_attribute("value"))
+    template["id"] = arg["id"]
+    template["display_name"] = "Made in the browser"
+    driver.execute_script("arguments[0].value = arguments[1]", editor, json.dumps(template))
+    driver.find_element(By.ID, "save").click()
+    wait_for(driver, lambda d: d.current_url.endswith(f"#/criteria/{arg['id']}"), "the created criteria's page")
+    wait_for(driver, has_text("#criteria-version", "version 1"), "version 1")
+    created = driver.execute_script("return document.getElementById('criteria-json').value")
+    print(json.dumps({"created": json.loads(created)}), flush=True)
+    sys.stdin.readline()
+    wait_for(driver, ready.element_to_be_clickable((By.ID, "delete")), "the delete button").click()
+    wait_for(driver, ready.element_to_be_clickable((By.ID, "confirm-ok")), "the confirmation").click()
+    wait_for(driver, lambda d: d.current_url.endswith("#/criteria"), "the list after deleting")
+    wait_for(driver, ready.presence_of_element_located((By.CSS_SELECTOR, "#criteria tbody tr")), "the list")
+    return {"listed_after": attributes(driver, "#criteria tbody tr", "data-id")}
+
+
 def dry_run(driver, url, arg):
     sign_in(driver, url, arg.get("token"))
     driver.get(f"{url}/console/#/dry-run")
@@ -330,6 +353,7 @@ SCENARIOS = {
     "live": follows_live,
     "escalation": approves_escalation,
     "conflict": shows_conflict,
+    "criteria-lifecycle": criteria_lifecycle,
     "dry-run": dry_run,
     "cancel": cancels,
     "big-page": big_page,
