@@ -722,6 +722,11 @@ fn ip(rng: &mut Rng) -> (&'static str, String) {
         2 => *rng.pick(IPV6_PORT_TEMPLATES),
         _ => *rng.pick(IP_TEMPLATES),
     };
+    // An IPv6 prefix length belongs to the notation that is redacted (`2001:db8::/32`); an IPv4
+    // one is left beside it.
+    if !v4 && template == "from {}/24" {
+        return ("from {}", format!("{value}/24"));
+    }
     (template, value)
 }
 

@@ -11,6 +11,17 @@ fn is_local(c: u8) -> bool {
     is_alnum(c) || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-' | b'\'')
 }
 
+/// A top-level domain: two or more letters, or an internationalised one in its ASCII form
+/// (`xn--` and a punycode label, such as `xn--p1ai` for `.рф`).
+fn is_tld(label: &[u8]) -> bool {
+    let letters = label.len() >= 2 && label.iter().all(u8::is_ascii_alphabetic);
+    let punycode = label.len() > 4
+        && label[..4].eq_ignore_ascii_case(b"xn--")
+        && label[4..].iter().all(|&c| is_alnum(c) || c == b'-')
+        && label[4..].iter().any(u8::is_ascii_alphabetic);
+    letters || punycode
+}
+
 /// The address around the `@` at `a`, as `(start, end)`.
 ///
 /// The local part must start with a letter or digit (leading dots and dashes are trimmed as
@@ -55,7 +66,7 @@ pub(super) fn detect(b: &[u8], a: usize) -> Option<(usize, usize)> {
         }
     };
     let tld = b.get(tld_start..p)?;
-    if labels < 2 || tld.len() < 2 || !tld.iter().all(u8::is_ascii_alphabetic) {
+    if labels < 2 || !is_tld(tld) {
         return None;
     }
     if matches!(at(b, p), b'@' | b'_') {
@@ -85,6 +96,9 @@ mod tests {
             "UPPER@EXAMPLE.ORG",
             "o'brien@example.ie",
             "1234@example.com",
+            "user@xn--d1acufc.xn--p1ai",
+            "info@xn--mller-kva.xn--de-5ka.com",
+            "a@example.xn--3e0b707e",
         ] {
             assert_eq!(email(a), Some(a), "{a}");
             for wrapped in [
@@ -116,6 +130,9 @@ mod tests {
             "john.@example.com",
             "john@example..com",
             "john@example.com@x.org",
+            "john@example.xn--",
+            "john@example.xn--123",
+            "john@example.xn-p1ai",
             "a@b",
             "@",
             "x@",

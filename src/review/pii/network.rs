@@ -1,7 +1,7 @@
 //! IP addresses. Dotted quads that start a token are read by `numeric`; this file has the octet
 //! rule and IPv6, which the scanner tries whenever it meets a `:`.
 
-use super::lex::{at, before, is_digit, is_hex, is_word, run_len};
+use super::lex::{at, before, is_alnum, is_digit, is_hex, is_word, run_len};
 
 /// A decimal octet: 0-255 without leading zeros.
 pub(super) fn octet_ok(d: &[u8]) -> bool {
@@ -125,11 +125,41 @@ pub(super) fn ipv6(b: &[u8], s: usize) -> Option<usize> {
     if !count_ok || groups == 0 || !has_digit || (all_pairs && !compressed) {
         return None;
     }
+    let p = with_zone_and_prefix(b, p);
     let c = at(b, p);
     if is_word(c) || c == b':' || c == b'@' || (c == b'.' && is_digit(at(b, p + 1))) {
         return None;
     }
     Some(p)
+}
+
+/// Where the notation of an IPv6 address that ends at `p` ends: past a zone (`%eth0`, RFC 6874's
+/// unreserved characters, not ending in punctuation) and a prefix length (`/64`, at most 128),
+/// which are redacted with it rather than left beside a label.
+fn with_zone_and_prefix(b: &[u8], mut p: usize) -> usize {
+    if at(b, p) == b'%' {
+        let mut zone = run_len(b, p + 1, 32, |c| {
+            is_alnum(c) || matches!(c, b'.' | b'_' | b'~' | b'-')
+        });
+        while zone > 0 && matches!(at(b, p + zone), b'.' | b'-' | b'_' | b'~') {
+            zone -= 1;
+        }
+        if zone > 0 {
+            p += 1 + zone;
+        }
+    }
+    if at(b, p) == b'/' {
+        let len = run_len(b, p + 1, 4, is_digit);
+        let bits = b
+            .get(p + 1..p + 1 + len)
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .and_then(|d| d.parse::<u32>().ok());
+        if (1..=3).contains(&len) && bits.is_some_and(|n| n <= 128) && !is_word(at(b, p + 1 + len))
+        {
+            p += 1 + len;
+        }
+    }
+    p
 }
 
 #[cfg(test)]
@@ -171,8 +201,23 @@ mod tests {
             let t = format!("addr [{a}]:443.");
             assert_eq!(v6(&t), Some(a), "{t}");
         }
-        assert_eq!(v6("fe80::1%eth0"), Some("fe80::1"));
         assert_eq!(v6("host fe80::1."), Some("fe80::1"));
+        // Zones and prefix lengths belong to the notation.
+        for whole in [
+            "fe80::1%eth0",
+            "fe80::1%eth0/64",
+            "2001:db8::/32",
+            "2001:db8::1/128",
+            "fe80::1%25en0",
+            "fe80::1%wlp3s0.100",
+        ] {
+            assert_eq!(v6(&format!("route {whole}, up")), Some(whole), "{whole}");
+        }
+        assert_eq!(v6("fe80::1%eth0."), Some("fe80::1%eth0"));
+        // A slash that is not a prefix length is not taken.
+        assert_eq!(v6("2001:db8::1/129"), Some("2001:db8::1"));
+        assert_eq!(v6("2001:db8::1/64x"), Some("2001:db8::1"));
+        assert_eq!(v6("fe80::1% of"), Some("fe80::1"));
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub(super) fn detect(b: &[u8], s: usize) -> Numeric {
         let Some(end) = gs.last().map(|g| g.end) else {
             continue;
         };
-        if !end_ok(b, end) {
+        if !end_ok(b, end) && !address_before_at(b, gs, end) {
             continue;
         }
         if let Some(category) = layout(b, s, gs) {
@@ -101,6 +101,12 @@ pub(super) fn detect(b: &[u8], s: usize) -> Numeric {
         }
     }
     skip
+}
+
+/// A dotted quad just before an `@` that does not start an email address's domain
+/// (`192.168.2.1@eth0`): the quad is a whole value, not an email's local part.
+fn address_before_at(b: &[u8], gs: &[Group], end: usize) -> bool {
+    gs.len() == 4 && at(b, end) == b'@' && super::email::detect(b, end).is_none()
 }
 
 /// The groups before the last (whose separators join the value).
@@ -401,6 +407,13 @@ mod tests {
             Some((PiiCategory::IpAddress, "192.168.1.254"))
         );
         assert_eq!(find("0.0.0.0/0"), Some((PiiCategory::IpAddress, "0.0.0.0")));
+        assert_eq!(
+            find("bound to 192.168.2.1@eth0"),
+            Some((PiiCategory::IpAddress, "192.168.2.1"))
+        );
+        // The local part of an email address is the email's, not an address of its own.
+        assert_eq!(find("10.0.0.1@example.com"), None);
+        assert_eq!(find("1.2.3@eth0"), None);
         for t in [
             "256.1.1.1",
             "1.2.3.4.5",

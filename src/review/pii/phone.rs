@@ -80,9 +80,10 @@ fn is_sep(c: u8) -> bool {
 const MAX_E164_GROUPS: usize = 8;
 
 /// An international number at `s` (on `+`, country code not starting with 0 or 1): 8 to 15
-/// digits in total, optionally split into groups by single spaces or dashes. When the groups
-/// run on into something else (`+44 20 7946 0958 123-45-6789`), the longest prefix of whole
-/// groups that ends cleanly is taken; a number glued to letters is not taken at all.
+/// digits in total, optionally split into groups by single spaces or dashes; after the country
+/// code a group may be in brackets (`+44 (20) 7123 4567`, `+44 (0)20 7123 4567`). When the
+/// groups run on into something else (`+44 20 7946 0958 123-45-6789`), the longest prefix of
+/// whole groups that ends cleanly is taken; a number glued to letters is not taken at all.
 pub(super) fn e164(b: &[u8], s: usize) -> Option<usize> {
     if !matches!(at(b, s + 1), b'2'..=b'9') {
         return None;
@@ -93,14 +94,27 @@ pub(super) fn e164(b: &[u8], s: usize) -> Option<usize> {
     let mut p = s + 1;
     let mut total = 0;
     while n < MAX_E164_GROUPS {
-        let len = run_len(b, p, 16, is_digit);
+        let bracketed = n > 0 && at(b, p) == b'(';
+        let first = p + usize::from(bracketed);
+        let len = run_len(b, first, 16, is_digit);
+        if bracketed && (len == 0 || len > 4 || at(b, first + len) != b')') {
+            break;
+        }
         total += len;
-        p += len;
+        p = first + len + usize::from(bracketed);
         if let (Some(e), Some(t)) = (ends.get_mut(n), totals.get_mut(n)) {
             (*e, *t) = (p, total);
         }
         n += 1;
-        if total > 15 || !(matches!(at(b, p), b' ' | b'-') && is_digit(at(b, p + 1))) {
+        if total > 15 {
+            break;
+        }
+        // `(0)20`: a bracketed trunk prefix glued to the next group.
+        if bracketed && is_digit(at(b, p)) {
+            continue;
+        }
+        let next = at(b, p + 1);
+        if !(matches!(at(b, p), b' ' | b'-') && (is_digit(next) || next == b'(')) {
             break;
         }
         p += 1;
@@ -181,9 +195,16 @@ mod tests {
             "+33 1 23 45 67 89",
             "+81-3-1234-5678",
             "+61 2 9876 5432",
+            "+44 (20) 7123 4567",
+            "+44 (0)20 7123 4567",
+            "+49 (30) 901820",
         ] {
             assert_eq!(e164_str(t), Some(t), "{t}");
         }
+        assert_eq!(
+            e164_str("+44 (20) 7123 4567 (office)"),
+            Some("+44 (20) 7123 4567")
+        );
         assert_eq!(
             e164_str("+44 20 7946 0958 2024 and"),
             Some("+44 20 7946 0958")
@@ -204,6 +225,9 @@ mod tests {
             "+4412345678901234", // 16 digits in one run
             "+44  20 7946 0958", // double space leaves too few digits
             "+44 20 7946 0958x",
+            "+44 (2020) was the year", // a bracketed year leaves 6 digits
+            "+44 (20 7123 4567",       // an unclosed bracket ends the number at +44
+            "+44 (12345) 6789 0123",   // brackets hold an area code, not a number
             "+15",
             "+",
         ] {

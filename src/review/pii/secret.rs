@@ -5,9 +5,15 @@ use memchr::memmem;
 
 use super::lex::{at, before, end_ok, is_alnum, is_upper, is_word, run_len, starts_with};
 
-/// `AKIA`/`ASIA` and 16 uppercase letters or digits, at `s` (a token start).
+/// An AWS access key id at `s` (a token start): a four-character prefix (`AKIA` long-term,
+/// `ASIA` temporary, `ABIA` and `ACCA` for other AWS services, `A3T` and one more for the
+/// oldest keys) and 16 uppercase letters or digits.
 pub(super) fn aws_key(b: &[u8], s: usize) -> Option<usize> {
-    if !(starts_with(b, s, b"AKIA") || starts_with(b, s, b"ASIA")) {
+    let prefixed = [&b"AKIA"[..], b"ASIA", b"ABIA", b"ACCA"]
+        .iter()
+        .any(|prefix| starts_with(b, s, prefix))
+        || (starts_with(b, s, b"A3T") && (is_upper(at(b, s + 3)) || at(b, s + 3).is_ascii_digit()));
+    if !prefixed {
         return None;
     }
     let body = run_len(b, s + 4, 17, |c| is_upper(c) || c.is_ascii_digit());
@@ -75,7 +81,30 @@ pub(super) fn jwt(b: &[u8], s: usize) -> Option<usize> {
     }
     let signature = run_len(b, q + 1, usize::MAX, is_b64url);
     let end = q + 1 + signature;
-    (signature >= 1 && end_ok(b, end)).then_some(end)
+    if signature == 0 {
+        // An unsecured JWT (`header.payload.`) says so in its header: `"alg":"none"`. Without
+        // that, a trailing dot is punctuation after two base64 words.
+        return (unsecured(b.get(s..p)?) && end_ok(b, end)).then_some(end);
+    }
+    end_ok(b, end).then_some(end)
+}
+
+/// Whether a JWT header (base64url, unpadded) declares no signature algorithm.
+fn unsecured(header: &[u8]) -> bool {
+    use base64::Engine as _;
+    // A header is a small JSON object; a long one is not worth decoding here.
+    if header.len() > 512 {
+        return false;
+    }
+    let Ok(json) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header) else {
+        return false;
+    };
+    let json: Vec<u8> = json
+        .into_iter()
+        .filter(|c| !c.is_ascii_whitespace())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    memmem::find(&json, br#""alg":"none""#).is_some()
 }
 
 /// How far after a PEM header its END line may be; beyond this the block counts as truncated.
@@ -117,11 +146,13 @@ fn key_line(b: &[u8], p: usize, marker: &[u8]) -> Option<usize> {
         return None;
     }
     let label = p + marker.len();
-    // `[A-Z ]*` then `-----`; the label must end in `PRIVATE KEY`.
+    // `[A-Z ]*` then `-----`; the label must end in `PRIVATE KEY` (PEM) or `PRIVATE KEY BLOCK`
+    // (an OpenPGP armoured secret key).
     let len = run_len(b, label, 64, |c| is_upper(c) || c == b' ');
     let tail = label + len;
     let name = b.get(label..tail)?;
-    (name.ends_with(b"PRIVATE KEY") && starts_with(b, tail, b"-----")).then_some(tail + 5)
+    let private = name.ends_with(b"PRIVATE KEY") || name.ends_with(b"PRIVATE KEY BLOCK");
+    (private && starts_with(b, tail, b"-----")).then_some(tail + 5)
 }
 
 /// A truncated block's body line shorter than this must be a whole line (a base64 line cut off
@@ -181,6 +212,25 @@ mod tests {
         assert_eq!(aws_key(b"AKIAIOSFODNN7EXAMPL", 0), None);
         assert_eq!(aws_key(b"AKIAiosfodnn7example", 0), None);
         assert_eq!(aws_key(b"ASIAN FOOD", 0), None);
+        for key in [
+            "ABIAIOSFODNN7EXAMPLE",
+            "ACCAIOSFODNN7EXAMPLE",
+            "A3TXIOSFODNN7EXAMPLE",
+            "A3T1IOSFODNN7EXAMPLE",
+        ] {
+            assert_eq!(aws_key(key.as_bytes(), 0), Some(20), "{key}");
+        }
+        // Look-alikes: other prefixes, and the right prefixes with the wrong length or case.
+        for other in [
+            "ABCDIOSFODNN7EXAMPLE",
+            "A3T-IOSFODNN7EXAMPLE",
+            "ACCAIOSFODNN7EXAMPL",
+            "ABIAIOSFODNN7EXAMPLE1",
+            "ACCAiosfodnn7example",
+            "ACCOUNTANTS AND AUDITORS",
+        ] {
+            assert_eq!(aws_key(other.as_bytes(), 0), None, "{other}");
+        }
     }
 
     #[test]
@@ -242,6 +292,24 @@ mod tests {
         assert_eq!(jwt(b"eyJ.eyJ.x", 0), None);
     }
 
+    #[test]
+    fn unsecured_jwts() {
+        // {"alg":"none"} and {"alg": "NONE", "typ":"JWT"}, each with a payload and no signature.
+        for header in [
+            "eyJhbGciOiJub25lIn0",
+            "eyJhbGciOiAiTk9ORSIsICJ0eXAiOiJKV1QifQ",
+        ] {
+            let token = format!("{header}.eyJzdWIiOiIxMjM0NTY3ODkwIn0.");
+            let t = format!("token {token} sent");
+            assert_eq!(jwt(t.as_bytes(), 6), Some(6 + token.len()), "{t}");
+            assert_eq!(jwt(token.as_bytes(), 0), Some(token.len()), "{token}");
+        }
+        // A signed algorithm without a signature is two base64 words and a full stop.
+        assert_eq!(jwt(b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.", 0), None);
+        // Not base64 JSON at all.
+        assert_eq!(jwt(b"eyJ!notbase64!!.eyJzdWIiOiIxIn0.", 0), None);
+    }
+
     fn pem(t: &str) -> Option<&str> {
         let s = t.find("-----BEGIN")?;
         pem_block(t.as_bytes(), s, &mut PemEnds::default()).and_then(|e| t.get(s..e))
@@ -274,6 +342,19 @@ mod tests {
             None
         );
         assert_eq!(pem("-----BEGIN private key-----"), None);
+    }
+
+    #[test]
+    fn pgp_private_key_blocks() {
+        let block = "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\nlQOYBF0rKmYBCADHSX2mF8W\n=e3Yt\n-----END PGP PRIVATE KEY BLOCK-----";
+        assert_eq!(pem(&format!("here:\n{block}\nbye")), Some(block));
+        // Public blocks and signatures are not secrets.
+        for public in [
+            "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQENBF0r\n-----END PGP PUBLIC KEY BLOCK-----",
+            "-----BEGIN PGP SIGNATURE-----\niQEzBAEB\n-----END PGP SIGNATURE-----",
+        ] {
+            assert_eq!(pem(public), None, "{public}");
+        }
     }
 
     #[test]

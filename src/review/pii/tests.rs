@@ -441,3 +441,43 @@ fn scanner_is_send_sync_and_cheap() {
     assert_send_sync::<Scanner>();
     assert_eq!(std::mem::size_of::<Scanner>(), 1);
 }
+
+/// Formats from other detectors' public test vectors (Presidio, detect-secrets, gitleaks) that
+/// the scanner used to miss, each found whole through the full pass.
+#[test]
+fn formats_from_public_vectors() {
+    let pgp = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF0rKmYBCADHSX2mF8W\n=e3Yt\n-----END PGP PRIVATE KEY BLOCK-----";
+    let unsecured = "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0NTY3ODkwIn0.";
+    let cases: [(&str, PiiCategory, &str); 9] = [
+        (
+            "write to user@xn--d1acufc.xn--p1ai today",
+            Email,
+            "user@xn--d1acufc.xn--p1ai",
+        ),
+        ("call +44 (20) 7123 4567 now", Phone, "+44 (20) 7123 4567"),
+        ("bound to 192.168.2.1@eth0", IpAddress, "192.168.2.1"),
+        ("route fe80::1%eth0/64 up", IpAddress, "fe80::1%eth0/64"),
+        ("key A3TXIOSFODNN7EXAMPLE", Secret, "A3TXIOSFODNN7EXAMPLE"),
+        ("key ABIAIOSFODNN7EXAMPLE", Secret, "ABIAIOSFODNN7EXAMPLE"),
+        ("key ACCAIOSFODNN7EXAMPLE", Secret, "ACCAIOSFODNN7EXAMPLE"),
+        ("token {unsecured} sent", Secret, unsecured),
+        ("here {pgp} bye", Secret, pgp),
+    ];
+    for (template, category, value) in cases {
+        let text = template
+            .replace("{unsecured}", unsecured)
+            .replace("{pgp}", pgp);
+        assert_eq!(scan(&text), [(category, value)], "{text}");
+    }
+    // Their look-alikes stay untouched.
+    for decoy in [
+        "see example.xn-- for details",
+        "+44 (2020) was the year",
+        "version 1.2.3@beta",
+        "ACCOUNTANTS AND AUDITORS",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.",
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQENBF0r\n-----END PGP PUBLIC KEY BLOCK-----",
+    ] {
+        assert_eq!(scan(decoy), [], "{decoy}");
+    }
+}
