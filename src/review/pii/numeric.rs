@@ -105,6 +105,8 @@ pub(super) fn detect(b: &[u8], s: usize) -> Numeric {
 
 /// A dotted quad just before an `@` that does not start an email address's domain
 /// (`192.168.2.1@eth0`): the quad is a whole value, not an email's local part.
+#[cold]
+#[inline(never)]
 fn address_before_at(b: &[u8], gs: &[Group], end: usize) -> bool {
     gs.len() == 4 && at(b, end) == b'@' && super::email::detect(b, end).is_none()
 }

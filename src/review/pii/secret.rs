@@ -9,10 +9,12 @@ use super::lex::{at, before, end_ok, is_alnum, is_upper, is_word, run_len, start
 /// `ASIA` temporary, `ABIA` and `ACCA` for other AWS services, `A3T` and one more for the
 /// oldest keys) and 16 uppercase letters or digits.
 pub(super) fn aws_key(b: &[u8], s: usize) -> Option<usize> {
-    let prefixed = [&b"AKIA"[..], b"ASIA", b"ABIA", b"ACCA"]
-        .iter()
-        .any(|prefix| starts_with(b, s, prefix))
-        || (starts_with(b, s, b"A3T") && (is_upper(at(b, s + 3)) || at(b, s + 3).is_ascii_digit()));
+    // Every word starting with `A` comes here: decide on the prefix's bytes in one match.
+    let prefixed = match (at(b, s + 1), at(b, s + 2), at(b, s + 3)) {
+        (b'K' | b'S' | b'B', b'I', b'A') | (b'C', b'C', b'A') => at(b, s) == b'A',
+        (b'3', b'T', c) => at(b, s) == b'A' && (is_upper(c) || c.is_ascii_digit()),
+        _ => false,
+    };
     if !prefixed {
         return None;
     }
