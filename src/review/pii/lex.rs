@@ -101,9 +101,15 @@ pub(super) fn end_ok(b: &[u8], end: usize) -> bool {
 /// Matching is ASCII case-insensitive. A `word` ending in `$` must also end there (`sin$`
 /// matches `SIN:` but not `single`).
 pub(super) fn context_before(b: &[u8], i: usize, window: usize, words: &[&[u8]]) -> bool {
+    nearest_context(b, i, window, words).is_some()
+}
+
+/// Where the nearest of `words` before `i` starts (as `context_before` matches them), so that
+/// of two categories' labels the closer one can decide.
+pub(super) fn nearest_context(b: &[u8], i: usize, window: usize, words: &[&[u8]]) -> Option<usize> {
     let lo = i.saturating_sub(window);
     let hay = b.get(lo..i).unwrap_or_default();
-    for k in 0..hay.len() {
+    for k in (0..hay.len()).rev() {
         // Only where a word starts (a context word glued to letters is another word).
         let prev = if k == 0 {
             before(b, lo)
@@ -124,11 +130,11 @@ pub(super) fn context_before(b: &[u8], i: usize, window: usize, words: &[&[u8]])
             if cand.eq_ignore_ascii_case(word)
                 && (!whole || !at(hay, k + word.len()).is_ascii_alphabetic())
             {
-                return true;
+                return Some(lo + k);
             }
         }
     }
-    false
+    None
 }
 
 #[cfg(test)]

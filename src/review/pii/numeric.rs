@@ -6,7 +6,7 @@
 //! first, so `4111 1111 1111 1111 12/26` still yields the card.
 
 use super::checksums::{luhn_valid, nanp_valid, sin_valid, ssn_valid};
-use super::lex::{at, before, context_before, end_ok, is_digit, is_word, run_len};
+use super::lex::{at, before, context_before, end_ok, is_digit, is_word, nearest_context, run_len};
 use super::{PiiCategory, network, phone};
 
 /// Enough groups for the longest layout we accept (a 19-digit card as 4-4-4-4-3).
@@ -163,14 +163,19 @@ fn bare(b: &[u8], s: usize, d: &[u8]) -> Option<PiiCategory> {
     match d.len() {
         13..=19 => card_valid(d).then_some(PiiCategory::CreditCard),
         9 => {
-            if ssn_valid(d.get(..3)?, d.get(3..5)?, d.get(5..)?)
-                && context_before(b, s, CONTEXT_WINDOW, SSN_WORDS)
-            {
-                Some(PiiCategory::UsSsn)
-            } else if sin_valid(d) && context_before(b, s, CONTEXT_WINDOW, SIN_WORDS) {
-                Some(PiiCategory::CaSin)
-            } else {
-                None
+            // A number only one category's rules accept is that category's; when both accept
+            // it and both labels are near, the nearer label decides.
+            let ssn = ssn_valid(d.get(..3)?, d.get(3..5)?, d.get(5..)?)
+                .then(|| nearest_context(b, s, CONTEXT_WINDOW, SSN_WORDS))
+                .flatten();
+            let sin = sin_valid(d)
+                .then(|| nearest_context(b, s, CONTEXT_WINDOW, SIN_WORDS))
+                .flatten();
+            match (ssn, sin) {
+                (Some(ssn), Some(sin)) if sin > ssn => Some(PiiCategory::CaSin),
+                (Some(_), _) => Some(PiiCategory::UsSsn),
+                (None, Some(_)) => Some(PiiCategory::CaSin),
+                (None, None) => None,
             }
         }
         10 | 11 => {
@@ -372,6 +377,25 @@ mod tests {
             Some((PiiCategory::CaSin, "130692544"))
         );
         assert_eq!(find("a single 130692544"), None);
+        // Both labels near: the nearer one decides, when the number passes its rules.
+        assert_eq!(
+            find("SSN on file; SIN 130692544"),
+            Some((PiiCategory::CaSin, "130692544"))
+        );
+        assert_eq!(
+            find("SIN on file; SSN 130692544"),
+            Some((PiiCategory::UsSsn, "130692544"))
+        );
+        // 123456789 fails the SIN's Luhn check: an SSN whatever label is nearer.
+        assert_eq!(
+            find("SSN on file; SIN 123456789"),
+            Some((PiiCategory::UsSsn, "123456789"))
+        );
+        // 900 cannot start an SSN: a SIN (Luhn-valid) even with the SSN label nearer.
+        assert_eq!(
+            find("SIN on file; SSN 900000001"),
+            Some((PiiCategory::CaSin, "900000001"))
+        );
         assert_eq!(
             find("Phone 5552345678"),
             Some((PiiCategory::Phone, "5552345678"))
