@@ -8,22 +8,12 @@ mod common;
 use std::io::Write as _;
 
 use common::connect;
-use common::http_peer::HttpPeer;
+use common::http_peer::{HttpPeer, chat_completion as completion};
 use common::plans::{collect, completed, spec, task};
 use common::process::ServerProcess;
 use orchestrator::api::pb;
 use orchestrator::api::pb::orchestrator_service_client::OrchestratorServiceClient;
 use serde_json::json;
-
-fn completion(content: &str) -> String {
-    json!({
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 21, "completion_tokens": 7, "total_tokens": 28}
-    })
-    .to_string()
-}
 
 fn settings_file(contents: &str) -> tempfile::NamedTempFile {
     let mut file = tempfile::NamedTempFile::new().unwrap();

@@ -553,60 +553,22 @@ async fn an_escalation_is_resolved_in_the_name_of_the_authenticated_reviewer() {
     );
     keys.add(&mut settings, "dana", "acme", &[Role::Reviewer]);
     let server = TestServer::start_with(settings).await;
-    server
-        .criteria()
-        .create_review_criteria(keys.request(
-            "author",
-            pb::CreateReviewCriteriaRequest {
-                criteria: Some(pb::ReviewCriteria {
-                    id: "human".into(),
-                    required_sections: vec!["Risks".into()],
-                    reject_action: pb::RejectAction::Escalate as i32,
-                    ..Default::default()
-                }),
-            },
-        ))
-        .await
-        .unwrap();
-    let id = server
-        .orchestrator()
-        .submit_orchestration(keys.request(
-            "author",
-            pb::SubmitOrchestrationRequest {
-                request_id: String::new(),
-                spec: Some(pb::OrchestrationSpec {
-                    review_criteria_id: "human".into(),
-                    ..one_task()
-                }),
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .orchestration_id;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let state = server
-            .orchestrator()
-            .get_orchestration(keys.request(
-                "dana",
-                pb::GetOrchestrationRequest {
-                    orchestration_id: id.clone(),
-                    view: 0,
-                },
-            ))
-            .await
-            .unwrap()
-            .into_inner()
-            .orchestration
-            .unwrap()
-            .state();
-        if state == pb::OrchestrationState::AwaitingHuman {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "still {state:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let criteria = pb::ReviewCriteria {
+        id: "human".into(),
+        required_sections: vec!["Risks".into()],
+        reject_action: pb::RejectAction::Escalate as i32,
+        ..Default::default()
+    };
+    keys.create_criteria(&server, "author", criteria).await;
+    let escalating = pb::OrchestrationSpec {
+        review_criteria_id: "human".into(),
+        ..one_task()
+    };
+    let id = keys.submit(&server, "author", escalating).await;
+    keys.wait_until(&server, "dana", &id, |r| {
+        r.state() == pb::OrchestrationState::AwaitingHuman
+    })
+    .await;
     let resolved = server
         .orchestrator()
         .resolve_escalation(keys.request(

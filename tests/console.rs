@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::TestServer;
-use common::http_peer::HttpPeer;
+use common::http_peer::{HttpPeer, chat_completion};
 use common::keys::Keyring;
 use common::plans::{exact_retries, mock, spec, task};
 use orchestrator::api::pb;
@@ -180,14 +180,7 @@ async fn the_list_shows_a_submitted_orchestration_finds_it_by_request_id_and_swi
 #[tokio::test]
 async fn a_page_follows_its_run_live_to_approved() {
     // A model that reports its token usage, for the `writer` task.
-    let model = HttpPeer::start(|_, _| {
-        let completion = json!({
-            "choices": [{"message": {"role": "assistant", "content": "written"}}],
-            "usage": {"prompt_tokens": 21, "completion_tokens": 7, "total_tokens": 28}
-        });
-        (200, completion.to_string())
-    })
-    .await;
+    let model = HttpPeer::start(|_, _| (200, chat_completion("written"))).await;
     let mut settings = Settings::default();
     let writer: AgentSettings = toml::from_str(&format!(
         "kind = \"openai\"\nbase_url = \"{}\"\nmodel = \"m\"\n",
@@ -249,70 +242,31 @@ async fn an_escalation_is_approved_from_the_queue_in_the_reviewers_name() {
     keys.add(&mut settings, "ops", "acme", &[Role::Admin]);
     keys.add(&mut settings, "ana", "acme", &[Role::Reviewer]);
     let server = TestServer::start_with(settings).await;
-    server
-        .criteria()
-        .create_review_criteria(keys.request(
-            "ops",
-            pb::CreateReviewCriteriaRequest {
-                criteria: Some(pb::ReviewCriteria {
-                    id: "human".into(),
-                    policies: vec![pb::PolicyRule {
-                        id: "no-drafts".into(),
-                        r#match: Some(pb::policy_rule::Match::Pattern("DRAFT".into())),
-                        remediation: "Finish the text.".into(),
-                        ..Default::default()
-                    }],
-                    reject_action: pb::RejectAction::Escalate as i32,
-                    ..Default::default()
-                }),
-            },
-        ))
-        .await
-        .unwrap();
-    let id = server
-        .orchestrator()
-        .submit_orchestration(keys.request(
-            "ops",
-            pb::SubmitOrchestrationRequest {
-                request_id: String::new(),
-                spec: Some(pb::OrchestrationSpec {
-                    review_criteria_id: "human".into(),
-                    ..spec(vec![mock(
-                        "t",
-                        &[],
-                        json!({"output": "DRAFT for ana@example.com"}),
-                    )])
-                }),
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .orchestration_id;
-    let get = || {
-        let mut client = server.orchestrator();
-        let request = keys.request(
-            "ops",
-            pb::GetOrchestrationRequest {
-                orchestration_id: id.clone(),
-                view: 0,
-            },
-        );
-        async move {
-            client
-                .get_orchestration(request)
-                .await
-                .unwrap()
-                .into_inner()
-                .orchestration
-                .unwrap()
-        }
+    let criteria = pb::ReviewCriteria {
+        id: "human".into(),
+        policies: vec![pb::PolicyRule {
+            id: "no-drafts".into(),
+            r#match: Some(pb::policy_rule::Match::Pattern("DRAFT".into())),
+            remediation: "Finish the text.".into(),
+            ..Default::default()
+        }],
+        reject_action: pb::RejectAction::Escalate as i32,
+        ..Default::default()
     };
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while get().await.state() != pb::OrchestrationState::AwaitingHuman {
-        assert!(tokio::time::Instant::now() < deadline, "never escalated");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    keys.create_criteria(&server, "ops", criteria).await;
+    let escalating = pb::OrchestrationSpec {
+        review_criteria_id: "human".into(),
+        ..spec(vec![mock(
+            "t",
+            &[],
+            json!({"output": "DRAFT for ana@example.com"}),
+        )])
+    };
+    let id = keys.submit(&server, "ops", escalating).await;
+    keys.wait_until(&server, "ops", &id, |r| {
+        r.state() == pb::OrchestrationState::AwaitingHuman
+    })
+    .await;
 
     let observed = drive(
         &server,
@@ -329,7 +283,7 @@ async fn an_escalation_is_approved_from_the_queue_in_the_reviewers_name() {
         under_review.contains("DRAFT") && !under_review.contains("ana@example.com"),
         "the reviewer reads the redacted output: {observed}"
     );
-    let result = get().await;
+    let result = keys.get(&server, "ops", &id).await;
     assert_eq!(result.state(), pb::OrchestrationState::Approved);
     let decision = result.review.unwrap();
     assert_eq!(decision.reviewer, "human:ana");
@@ -491,32 +445,13 @@ async fn a_viewer_is_not_offered_what_its_role_does_not_allow() {
     keys.add(&mut settings, "ops", "acme", &[Role::Admin]);
     keys.add(&mut settings, "val", "acme", &[Role::Viewer]);
     let server = TestServer::start_with(settings).await;
-    server
-        .criteria()
-        .create_review_criteria(keys.request(
-            "ops",
-            pb::CreateReviewCriteriaRequest {
-                criteria: Some(pb::ReviewCriteria {
-                    id: "house-style".into(),
-                    ..Default::default()
-                }),
-            },
-        ))
-        .await
-        .unwrap();
-    let id = server
-        .orchestrator()
-        .submit_orchestration(keys.request(
-            "ops",
-            pb::SubmitOrchestrationRequest {
-                request_id: String::new(),
-                spec: Some(spec(vec![mock("slow", &[], json!({"delay_ms": 60_000}))])),
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .orchestration_id;
+    let criteria = pb::ReviewCriteria {
+        id: "house-style".into(),
+        ..Default::default()
+    };
+    keys.create_criteria(&server, "ops", criteria).await;
+    let slow = spec(vec![mock("slow", &[], json!({"delay_ms": 60_000}))]);
+    let id = keys.submit(&server, "ops", slow).await;
     let observed = drive(
         &server,
         "viewer",

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::http_peer::HttpPeer;
+use common::http_peer::{HttpPeer, chat_completion};
 use common::plans::{exact_retries, mock, spec, task};
 use common::process::ServerProcess;
 use orchestrator::api::pb;
@@ -211,14 +211,7 @@ async fn metrics_count_what_a_run_did() {
 /// An `openai` agent's reported usage is counted per agent and kind.
 #[tokio::test]
 async fn llm_agents_count_their_tokens() {
-    let model = HttpPeer::start(|_, _| {
-        let completion = json!({
-            "choices": [{"message": {"role": "assistant", "content": "drafted"}}],
-            "usage": {"prompt_tokens": 21, "completion_tokens": 7, "total_tokens": 28}
-        });
-        (200, completion.to_string())
-    })
-    .await;
+    let model = HttpPeer::start(|_, _| (200, chat_completion("drafted"))).await;
     let settings = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(
         settings.path(),

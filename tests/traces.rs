@@ -9,7 +9,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::http_peer::HttpPeer;
+use common::http_peer::{HttpPeer, chat_completion};
 use common::plans::{spec, task};
 use common::process::ServerProcess;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
@@ -120,12 +120,7 @@ fn traceparent_of(peer: &HttpPeer) -> String {
 async fn one_trace_from_the_caller_through_the_run_to_the_agents() {
     let (collector, receiver) = start_receiver().await;
     let researcher = HttpPeer::start(|_, _| (200, r#"{"output": "found"}"#.into())).await;
-    let model = HttpPeer::start(|_, _| {
-        let completion =
-            json!({"choices": [{"message": {"role": "assistant", "content": "drafted"}}]});
-        (200, completion.to_string())
-    })
-    .await;
+    let model = HttpPeer::start(|_, _| (200, chat_completion("drafted"))).await;
     let (checker_addr, checker) = start_grpc_agent().await;
     let dir = tempfile::tempdir().unwrap();
     let settings = dir.path().join("settings.toml");

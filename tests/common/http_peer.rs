@@ -141,3 +141,15 @@ impl HttpPeer {
         self.requests.lock().unwrap().clone()
     }
 }
+
+/// A chat completions answer with `content`, reporting 21 prompt and 7 completion tokens: what
+/// an `openai` agent's model sends.
+pub fn chat_completion(content: &str) -> String {
+    serde_json::json!({
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 21, "completion_tokens": 7, "total_tokens": 28}
+    })
+    .to_string()
+}

@@ -3,8 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use orchestrator::api::pb;
 use orchestrator::auth::Role;
 use orchestrator::config::{ApiKeySettings, AuthMode, Settings};
+
+use super::TestServer;
 use tonic::Request;
 use tonic::metadata::MetadataValue;
 
@@ -36,6 +39,77 @@ impl Keyring {
     /// `message` presented with the key named `name`.
     pub fn request<T>(&self, name: &str, message: T) -> Request<T> {
         bearer(self.key(name), message)
+    }
+
+    /// Creates `criteria` in `server` with the key named `name`.
+    pub async fn create_criteria(
+        &self,
+        server: &TestServer,
+        name: &str,
+        criteria: pb::ReviewCriteria,
+    ) {
+        server
+            .criteria()
+            .create_review_criteria(self.request(
+                name,
+                pb::CreateReviewCriteriaRequest {
+                    criteria: Some(criteria),
+                },
+            ))
+            .await
+            .expect("the criteria are created");
+    }
+
+    /// Submits `spec` to `server` with the key named `name`; the orchestration's id.
+    pub async fn submit(
+        &self,
+        server: &TestServer,
+        name: &str,
+        spec: pb::OrchestrationSpec,
+    ) -> String {
+        server
+            .orchestrator()
+            .submit_orchestration(self.request(
+                name,
+                pb::SubmitOrchestrationRequest {
+                    request_id: String::new(),
+                    spec: Some(spec),
+                },
+            ))
+            .await
+            .expect("the submission is accepted")
+            .into_inner()
+            .orchestration_id
+    }
+
+    /// The orchestration `id` as the key named `name` reads it.
+    pub async fn get(&self, server: &TestServer, name: &str, id: &str) -> pb::OrchestrationResult {
+        server
+            .orchestrator()
+            .get_orchestration(self.request(
+                name,
+                pb::GetOrchestrationRequest {
+                    orchestration_id: id.into(),
+                    view: 0,
+                },
+            ))
+            .await
+            .expect("the orchestration exists")
+            .into_inner()
+            .orchestration
+            .expect("an orchestration in the response")
+    }
+
+    /// Polls, with the key named `name`, until the orchestration satisfies `done`; panics after
+    /// 20 s.
+    pub async fn wait_until(
+        &self,
+        server: &TestServer,
+        name: &str,
+        id: &str,
+        done: impl Fn(&pb::OrchestrationResult) -> bool,
+    ) -> pb::OrchestrationResult {
+        super::poll_until(|| self.get(server, name, id), done).await
     }
 }
 

@@ -199,22 +199,15 @@ impl TestServer {
         id: &str,
         done: impl Fn(&orchestrator::api::pb::OrchestrationResult) -> bool,
     ) -> orchestrator::api::pb::OrchestrationResult {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let result = self
-                .get_in(tenant, id)
-                .await
-                .expect("the orchestration exists");
-            if done(&result) {
-                return result;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "still {:?}",
-                result.state()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        poll_until(
+            || async {
+                self.get_in(tenant, id)
+                    .await
+                    .expect("the orchestration exists")
+            },
+            done,
+        )
+        .await
     }
 
     /// Delivers the shutdown signal (what SIGTERM does to the binary).
@@ -324,4 +317,28 @@ pub async fn try_connect(
         .connect_timeout(Duration::from_secs(5))
         .connect()
         .await
+}
+
+/// Reads an orchestration with `get` every 20 ms until it satisfies `done`; panics after 20 s.
+pub async fn poll_until<F, Fut>(
+    get: F,
+    done: impl Fn(&orchestrator::api::pb::OrchestrationResult) -> bool,
+) -> orchestrator::api::pb::OrchestrationResult
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = orchestrator::api::pb::OrchestrationResult>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let result = get().await;
+        if done(&result) {
+            return result;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still {:?}",
+            result.state()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
