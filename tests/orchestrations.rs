@@ -236,6 +236,17 @@ async fn list_finds_an_orchestration_by_its_request_id() {
     assert!(found.next_page_token.is_empty());
     assert!(list("acme", "req-9").await.orchestrations.is_empty());
     assert!(list("globex", "req-7").await.orchestrations.is_empty());
+    // Held to the same rule as at submission.
+    let too_long = server
+        .orchestrator()
+        .list_orchestrations(pb::ListOrchestrationsRequest {
+            request_id: "r".repeat(129),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(too_long.code(), Code::InvalidArgument);
+    assert_eq!(common::violated_fields(&too_long), ["request_id"]);
 }
 
 #[tokio::test]

@@ -273,6 +273,10 @@ impl OrchestratorService for OrchestratorApi {
         let request = request.into_inner();
         let mut states = Vec::new();
         let mut violations = Vec::new();
+        let request_id = request_id(request.request_id).unwrap_or_else(|violation| {
+            violations.push(violation);
+            None
+        });
         for (index, value) in request.states.iter().enumerate() {
             match state_from_proto(*value) {
                 Some(state) => states.push(state),
@@ -285,10 +289,10 @@ impl OrchestratorService for OrchestratorApi {
         if !violations.is_empty() {
             return Err(ApiError::invalid(REQUEST, violations).into());
         }
-        if !request.request_id.is_empty() {
+        if let Some(request_id) = request_id {
             let found = self
                 .orchestrations
-                .find_by_request_id(&tenant, &request.request_id)
+                .find_by_request_id(&tenant, &request_id)
                 .await
                 .map_err(ApiError::from)?;
             return Ok(Response::new(pb::ListOrchestrationsResponse {
