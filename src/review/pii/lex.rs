@@ -97,46 +97,6 @@ pub(super) fn end_ok(b: &[u8], end: usize) -> bool {
     !(matches!(c, b'-' | b'.') && is_alnum(at(b, end + 1)))
 }
 
-/// Whether one of `words` appears, as the start of a word, in the `window` bytes before `i`.
-/// Matching is ASCII case-insensitive. A `word` ending in `$` must also end there (`sin$`
-/// matches `SIN:` but not `single`).
-pub(super) fn context_before(b: &[u8], i: usize, window: usize, words: &[&[u8]]) -> bool {
-    nearest_context(b, i, window, words).is_some()
-}
-
-/// Where the nearest of `words` before `i` starts (as `context_before` matches them), so that
-/// of two categories' labels the closer one can decide.
-pub(super) fn nearest_context(b: &[u8], i: usize, window: usize, words: &[&[u8]]) -> Option<usize> {
-    let lo = i.saturating_sub(window);
-    let hay = b.get(lo..i).unwrap_or_default();
-    for k in (0..hay.len()).rev() {
-        // Only where a word starts (a context word glued to letters is another word).
-        let prev = if k == 0 {
-            before(b, lo)
-        } else {
-            at(hay, k - 1)
-        };
-        if prev.is_ascii_alphabetic() {
-            continue;
-        }
-        for word in words {
-            let (word, whole) = match word.strip_suffix(b"$") {
-                Some(w) => (w, true),
-                None => (*word, false),
-            };
-            let Some(cand) = hay.get(k..k + word.len()) else {
-                continue;
-            };
-            if cand.eq_ignore_ascii_case(word)
-                && (!whole || !at(hay, k + word.len()).is_ascii_alphabetic())
-            {
-                return Some(lo + k);
-            }
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,20 +149,5 @@ mod tests {
         assert!(!end_ok(b"12a", 2));
         assert!(!end_ok(b"12@x", 2));
         assert!(end_ok("12円".as_bytes(), 2));
-    }
-
-    #[test]
-    fn context_words() {
-        let words: &[&[u8]] = &[b"phone", b"sin$"];
-        let t = b"Phone: 5";
-        assert!(context_before(t, 7, 40, words));
-        let t = b"my SIN is 5";
-        assert!(context_before(t, 10, 40, words));
-        let t = b"a single 5";
-        assert!(!context_before(t, 9, 40, words));
-        let t = b"smartphone 5";
-        assert!(!context_before(t, 11, 40, words));
-        let t = b"phone and then a great deal of other words 5";
-        assert!(!context_before(t, t.len() - 1, 20, words));
     }
 }

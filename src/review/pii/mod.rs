@@ -1,7 +1,7 @@
 //! Sensitive-data (PII) detection and redaction for the review gate.
 //!
 //! [`Scanner::scan`] makes one forward pass over the bytes. Only a few bytes can be where a
-//! value is recognised (digits, `@`, `+`, `(`, `:`, `-`, `_`, and `A` and `J` for secret
+//! value is recognised (digits, `@`, `+`, `(`, `:`, `=`, `-`, `_`, and `A` and `J` for secret
 //! prefixes); 32-byte blocks without any are skipped with a test the compiler vectorises, and
 //! each detector then reads only the bytes around its candidate. Values that start with other
 //! letters are found from a later byte: an IBAN from its check digits, a JWT from the `J` of
@@ -34,8 +34,10 @@
 //!   takes the `24`) when the total stays within 15 digits.
 
 mod checksums;
+mod context;
 mod email;
 mod iban;
+mod labels;
 mod lex;
 mod network;
 mod numeric;
@@ -104,6 +106,7 @@ const PAREN: u8 = 6;
 const COLON: u8 = 7;
 const DASH: u8 = 8;
 const UNDERSCORE: u8 = 9;
+const EQUALS: u8 = 10;
 
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -119,6 +122,7 @@ static CLASS: [u8; 256] = {
             b':' => COLON,
             b'-' => DASH,
             b'_' => UNDERSCORE,
+            b'=' => EQUALS,
             _ => 0,
         };
         c += 1;
@@ -138,6 +142,7 @@ fn is_trigger(c: u8) -> bool {
         | (c == b'(')
         | (c == b'-')
         | (c == b'_')
+        | (c == b'=')
 }
 
 const BLOCK: usize = 32;
@@ -211,6 +216,7 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
         overlapping: false,
     };
     let mut pem_ends = secret::PemEnds::default();
+    let mut context = context::Context::default();
     // The start of the last IPv6 candidate tried: each `:` of `12:30:45` leads back to it.
     let mut v6_tried = usize::MAX;
     let mut i = 0;
@@ -218,7 +224,7 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
         i = at_trigger;
         let c = at(b, i);
         let next = match CLASS[usize::from(c)] {
-            DIGIT if number_start_ok(b, i) => match numeric::detect(b, i) {
+            DIGIT if number_start_ok(b, i) => match numeric::detect(b, i, &mut context) {
                 Numeric::Found(category, end) => found.push(category, i, end),
                 Numeric::Skip(end) => end,
             },
@@ -240,7 +246,13 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
             // Digits inside a word or a longer token: nothing in this run can start a value.
             DIGIT => i + run_len(b, i, usize::MAX, is_digit),
             LETTER_A if word_start(b, i) => match secret::aws_key(b, i) {
-                Some(end) => found.push(PiiCategory::Secret, i, end),
+                Some(end) => {
+                    let next = found.push(PiiCategory::Secret, i, end);
+                    match secret::aws_secret_after_id(b, end) {
+                        Some((s, e)) => found.push(PiiCategory::Secret, s, e),
+                        None => next,
+                    }
+                }
                 None => i + 1,
             },
             // `eyJ`: found from the `J`, since words starting with `e` are everywhere.
@@ -269,16 +281,21 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
                 Some(end) => found.push(PiiCategory::Phone, i, end),
                 None => i + 1,
             },
-            COLON => match network::v6_start(b, i) {
-                Some(start) if start != v6_tried && start >= found.last_end => {
-                    v6_tried = start;
-                    match network::ipv6(b, start) {
-                        Some(end) => found.push(PiiCategory::IpAddress, start, end),
-                        None => i + 1,
+            COLON => {
+                let v6 = match network::v6_start(b, i) {
+                    Some(start) if start != v6_tried && start >= found.last_end => {
+                        v6_tried = start;
+                        network::ipv6(b, start).map(|end| (start, end))
                     }
+                    _ => None,
+                };
+                match v6 {
+                    Some((start, end)) => found.push(PiiCategory::IpAddress, start, end),
+                    None => labelled_secret(b, i, &mut context, &mut found),
                 }
-                _ => i + 1,
-            },
+            }
+            // `aws_secret_access_key = …`: a value that only its key makes a secret.
+            EQUALS => labelled_secret(b, i, &mut context, &mut found),
             DASH if at(b, i + 1) == b'-' => match secret::pem_block(b, i, &mut pem_ends) {
                 Some(end) => found.push(PiiCategory::Secret, i, end),
                 None => i + 1,
@@ -295,6 +312,14 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
         i = next.max(i + 1);
     }
     found.finish()
+}
+
+/// An AWS secret access key after the `:` or `=` at `i`, when labelled as one.
+fn labelled_secret(b: &[u8], i: usize, context: &mut context::Context, found: &mut Found) -> usize {
+    match secret::aws_secret_labelled(b, i, context) {
+        Some((start, end)) => found.push(PiiCategory::Secret, start, end),
+        None => i + 1,
+    }
 }
 
 #[cfg(test)]

@@ -6,21 +6,15 @@
 //! first, so `4111 1111 1111 1111 12/26` still yields the card.
 
 use super::checksums::{luhn_valid, nanp_valid, sin_valid, ssn_valid};
-use super::lex::{at, before, context_before, end_ok, is_digit, is_word, nearest_context, run_len};
+use super::context::Context;
+use super::labels::Label;
+use super::lex::{at, before, end_ok, is_digit, is_word, run_len};
 use super::{PiiCategory, network, phone};
 
 /// Enough groups for the longest layout we accept (a 19-digit card as 4-4-4-4-3).
 const MAX_GROUPS: usize = 5;
 /// Digits of one value we ever need to look at (cards are at most 19).
 const MAX_DIGITS: usize = 19;
-/// How far before a bare digit run a context word may appear.
-const CONTEXT_WINDOW: usize = 48;
-
-const PHONE_WORDS: &[&[u8]] = &[
-    b"phone", b"tel", b"call", b"mobile", b"cell", b"fax", b"contact",
-];
-const SSN_WORDS: &[&[u8]] = &[b"ssn", b"social security"];
-const SIN_WORDS: &[&[u8]] = &[b"sin$", b"social insurance"];
 /// Words that make a dotted quad a version number rather than an address.
 const VERSION_WORDS: &[&[u8]] = &[b"version", b"ver", b"v", b"release", b"build"];
 
@@ -46,7 +40,7 @@ impl Group {
 }
 
 /// Detects a value starting with the digit at `s`, which the caller has checked is a token start.
-pub(super) fn detect(b: &[u8], s: usize) -> Numeric {
+pub(super) fn detect(b: &[u8], s: usize, context: &mut Context) -> Numeric {
     if let Some(end) = phone::nanp(b, s) {
         return Numeric::Found(PiiCategory::Phone, end);
     }
@@ -96,7 +90,7 @@ pub(super) fn detect(b: &[u8], s: usize) -> Numeric {
         if !end_ok(b, end) && !address_before_at(b, gs, end) {
             continue;
         }
-        if let Some(category) = layout(b, s, gs) {
+        if let Some(category) = layout(b, s, gs, context) {
             return Numeric::Found(category, end);
         }
     }
@@ -117,7 +111,7 @@ fn joined(gs: &[Group]) -> &[Group] {
 }
 
 /// The category of the value made of exactly the groups `gs` (starting at `s`), if any.
-fn layout(b: &[u8], s: usize, gs: &[Group]) -> Option<PiiCategory> {
+fn layout(b: &[u8], s: usize, gs: &[Group], context: &mut Context) -> Option<PiiCategory> {
     let seps = joined(gs);
     let one_sep = |allowed: &[u8]| {
         seps.first()
@@ -131,7 +125,7 @@ fn layout(b: &[u8], s: usize, gs: &[Group]) -> Option<PiiCategory> {
         .map(|(buf, len)| buf.get(..*len).unwrap_or_default());
 
     match gs.len() {
-        1 => bare(b, s, digits?),
+        1 => bare(b, s, digits?, context),
         3 if lens(&[3, 2, 4]) && one_sep(b"- ") => {
             let d = digits?;
             ssn_valid(d.get(..3)?, d.get(3..5)?, d.get(5..)?).then_some(PiiCategory::UsSsn)
@@ -158,24 +152,24 @@ fn card_layout(gs: &[Group]) -> bool {
         && (13..=19).contains(&total)
 }
 
-/// A single unseparated digit run: a card by itself, or a phone, SSN or SIN with context.
-fn bare(b: &[u8], s: usize, d: &[u8]) -> Option<PiiCategory> {
+/// A single unseparated digit run: a card by itself, or a phone, SSN or SIN with a label
+/// (see `context`).
+fn bare(b: &[u8], s: usize, d: &[u8], context: &mut Context) -> Option<PiiCategory> {
     match d.len() {
         13..=19 => card_valid(d).then_some(PiiCategory::CreditCard),
         9 => {
-            // A number only one category's rules accept is that category's; when both accept
-            // it and both labels are near, the nearer label decides.
-            let ssn = ssn_valid(d.get(..3)?, d.get(3..5)?, d.get(5..)?)
-                .then(|| nearest_context(b, s, CONTEXT_WINDOW, SSN_WORDS))
-                .flatten();
-            let sin = sin_valid(d)
-                .then(|| nearest_context(b, s, CONTEXT_WINDOW, SIN_WORDS))
-                .flatten();
-            match (ssn, sin) {
-                (Some(ssn), Some(sin)) if sin > ssn => Some(PiiCategory::CaSin),
-                (Some(_), _) => Some(PiiCategory::UsSsn),
-                (None, Some(_)) => Some(PiiCategory::CaSin),
-                (None, None) => None,
+            // Only the categories whose rules the number passes can label it; of those, the
+            // label decides (the nearer one when both are named).
+            let ssn = ssn_valid(d.get(..3)?, d.get(3..5)?, d.get(5..)?).then_some(Label::Ssn);
+            let sin = sin_valid(d).then_some(Label::Sin);
+            let candidates: Vec<Label> = ssn.into_iter().chain(sin).collect();
+            if candidates.is_empty() {
+                return None;
+            }
+            match context.label(b, s, &candidates)? {
+                Label::Ssn => Some(PiiCategory::UsSsn),
+                Label::Sin => Some(PiiCategory::CaSin),
+                _ => None,
             }
         }
         10 | 11 => {
@@ -186,7 +180,7 @@ fn bare(b: &[u8], s: usize, d: &[u8]) -> Option<PiiCategory> {
                 d
             };
             (nanp_valid(at(national, 0), at(national, 3))
-                && context_before(b, s, CONTEXT_WINDOW, PHONE_WORDS))
+                && context.label(b, s, &[Label::Phone]) == Some(Label::Phone))
             .then_some(PiiCategory::Phone)
         }
         _ => None,
@@ -266,7 +260,7 @@ mod tests {
     fn find(t: &str) -> Option<(PiiCategory, &str)> {
         let b = t.as_bytes();
         let s = b.iter().position(|c| c.is_ascii_digit())?;
-        match detect(b, s) {
+        match detect(b, s, &mut Context::default()) {
             Numeric::Found(c, e) => Some((c, t.get(s..e)?)),
             Numeric::Skip(_) => None,
         }

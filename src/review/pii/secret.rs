@@ -1,8 +1,10 @@
-//! Credentials: AWS access key ids, GitHub tokens, this service's own API keys, JWTs and PEM
-//! private key blocks.
+//! Credentials: AWS access key ids and secret access keys, GitHub tokens, this service's own API
+//! keys, JWTs and PEM private key blocks.
 
 use memchr::memmem;
 
+use super::context::Context;
+use super::labels::Label;
 use super::lex::{at, before, end_ok, is_alnum, is_upper, is_word, run_len, starts_with};
 
 /// An AWS access key id at `s` (a token start): a four-character prefix (`AKIA` long-term,
@@ -21,6 +23,57 @@ pub(super) fn aws_key(b: &[u8], s: usize) -> Option<usize> {
     let body = run_len(b, s + 4, 17, |c| is_upper(c) || c.is_ascii_digit());
     let end = s + 4 + body;
     (body == 16 && !is_word(at(b, end))).then_some(end)
+}
+
+/// An AWS secret access key's length: 40 characters of standard base64.
+const AWS_SECRET_LEN: usize = 40;
+
+fn is_b64(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'/' || c == b'+'
+}
+
+/// A 40-character token at `s` that could be an AWS secret access key: base64 characters with
+/// an uppercase letter, a lowercase letter and a digit (a hex digest has no uppercase), not part
+/// of a longer token. Alone it is no finding: it needs its key id or a label beside it.
+fn aws_secret_at(b: &[u8], s: usize) -> Option<usize> {
+    if is_b64(before(b, s)) {
+        return None;
+    }
+    let len = run_len(b, s, AWS_SECRET_LEN + 1, is_b64);
+    let end = s + AWS_SECRET_LEN;
+    let token = b.get(s..end)?;
+    let mixed = token.iter().any(u8::is_ascii_uppercase)
+        && token.iter().any(u8::is_ascii_lowercase)
+        && token.iter().any(u8::is_ascii_digit);
+    (len == AWS_SECRET_LEN && mixed && at(b, end) != b'=').then_some(end)
+}
+
+/// The secret access key that follows an AWS key id ending at `id_end` in the same record: the
+/// console's credentials CSV (`AKIA…,wJalr…`) or a pair written on one line.
+pub(super) fn aws_secret_after_id(b: &[u8], id_end: usize) -> Option<(usize, usize)> {
+    let gap = run_len(b, id_end, 4, |c| {
+        matches!(
+            c,
+            b',' | b';' | b'|' | b'\t' | b' ' | b'"' | b'\'' | b':' | b'='
+        )
+    });
+    let s = id_end + gap;
+    (gap > 0).then(|| aws_secret_at(b, s).map(|end| (s, end)))?
+}
+
+/// A secret access key as the value after the `:` or `=` at `i`, when its key or the structure
+/// around it names it (`aws_secret_access_key = …`, `"SecretAccessKey": "…"`).
+pub(super) fn aws_secret_labelled(
+    b: &[u8],
+    i: usize,
+    context: &mut Context,
+) -> Option<(usize, usize)> {
+    let mut s = i + 1 + run_len(b, i + 1, 4, |c| c == b' ' || c == b'\t');
+    if matches!(at(b, s), b'"' | b'\'') {
+        s += 1;
+    }
+    let end = aws_secret_at(b, s)?;
+    (context.label(b, s, &[Label::AwsSecret]) == Some(Label::AwsSecret)).then_some((s, end))
 }
 
 /// A GitHub token whose first `_` is at `u`; returns `(start, end)`.

@@ -483,3 +483,79 @@ fn formats_from_public_vectors() {
         assert_eq!(scan(decoy), [], "{decoy}");
     }
 }
+
+const AWS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+#[test]
+fn aws_secret_keys_beside_their_id_or_label() {
+    let id = "AKIAIOSFODNN7EXAMPLE";
+    for text in [
+        format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {AWS_SECRET}\n"),
+        format!("{{\"AccessKeyId\": \"{id}\", \"SecretAccessKey\": \"{AWS_SECRET}\"}}"),
+        format!("export AWS_SECRET_ACCESS_KEY={AWS_SECRET}"),
+        format!("Access key ID,Secret access key\n{id},{AWS_SECRET}\n"),
+    ] {
+        assert_eq!(
+            scan(&text),
+            [(Secret, id), (Secret, AWS_SECRET)]
+                .into_iter()
+                .filter(|(_, v)| text.contains(v))
+                .collect::<Vec<_>>(),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        scan(&format!("aws secret key: {AWS_SECRET}")),
+        [(Secret, AWS_SECRET)]
+    );
+    // Forty base64 characters are nothing by themselves: a digest, a label that names
+    // something else, a hex SHA even after a key id.
+    for decoy in [
+        format!("checksum: {AWS_SECRET}"),
+        format!("{AWS_SECRET} is the build id"),
+        "commit: 0123456789abcdef0123456789abcdef01234567".to_string(),
+        "secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY12345".to_string(),
+    ] {
+        assert_eq!(scan(&decoy), [], "{decoy}");
+    }
+    assert_eq!(
+        scan("AKIAIOSFODNN7EXAMPLE 0123456789abcdef0123456789abcdef01234567"),
+        [(Secret, "AKIAIOSFODNN7EXAMPLE")]
+    );
+}
+
+#[test]
+fn bare_numbers_labelled_by_structure() {
+    let cases: &[(&str, &[(PiiCategory, &str)])] = &[
+        (
+            "name,sin,phone\nJane,130692544,4155552671\nJoe,046454286,2125550199",
+            &[
+                (CaSin, "130692544"),
+                (Phone, "4155552671"),
+                (Phone, "2125550199"),
+            ],
+        ),
+        (
+            "| Nom | NAS | Commande |\n|---|---|---|\n| Léa | 130692544 | 123456789 |",
+            &[(CaSin, "130692544")],
+        ),
+        (
+            "{\n  \"customer\": {\n    \"socialSecurityNumber\": \"123456789\",\n    \
+             \"orderId\": \"123456780\"\n  }\n}",
+            &[(UsSsn, "123456789")],
+        ),
+        (
+            "Telefonnummer: 4155552671\nBestellnummer: 4155552672",
+            &[(Phone, "4155552671")],
+        ),
+        (
+            "<input name=\"telefono\" value=\"4155552671\"><input name=\"ordine\" \
+             value=\"4155552672\">",
+            &[(Phone, "4155552671")],
+        ),
+        ("## SIN\n\nOur reference is 130692544.", &[]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(scan(text), *want, "{text}");
+    }
+}

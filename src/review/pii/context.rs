@@ -1,0 +1,538 @@
+//! Where the label of a value that needs one comes from (a bare digit run, an AWS secret key).
+//!
+//! The structure around the value decides first, most specific first:
+//! 1. its key (`"ssn": "…"`, `ssn: …`, `SSN=…`, `<input name="ssn" value="…">`): a key naming
+//!    a kind of value decides; a generic one (`value`, `number`) defers to the tag's other
+//!    attributes or to what follows here; any other key decides "nothing", unless a parent line (less indented: YAML, pretty JSON, a
+//!    list under `Phone numbers:`) names one. A sibling key never labels a value
+//!    (`{"ssn_verified": true, "account": "123456789"}`).
+//! 2. its table cell (CSV, TSV, markdown): words in the cell before it, else the column's
+//!    header, else (under a generic header such as `Value`) the row's first cell.
+//! 3. otherwise the prose before it: up to [`PROSE_WINDOW`] bytes, across line breaks within a
+//!    paragraph but not across a blank line or a heading.
+//!
+//! Every look is bounded, and the table state is remembered across the values of one scan, so
+//! the scan stays linear however many values a table holds.
+
+use super::labels::{Label, Labels, Tokens};
+use super::lex::{at, before};
+
+/// How far back prose may name a value.
+pub(super) const PROSE_WINDOW: usize = 48;
+/// Longest key read back from a value.
+const MAX_KEY: usize = 64;
+/// How far back a parent line or an HTML tag's start is looked for.
+const MAX_PARENT: usize = 512;
+const MAX_PARENT_LINES: usize = 8;
+const MAX_TAG: usize = 256;
+/// Lines longer than this are not read as table rows.
+const MAX_ROW: usize = 4096;
+
+/// Per-scan memory of the line and table around the last value asked about.
+#[derive(Debug, Default)]
+pub(super) struct Context {
+    line: Option<(usize, usize)>,
+    block: Option<Block>,
+}
+
+/// A run of lines of one table shape.
+#[derive(Debug)]
+struct Block {
+    shape: Shape,
+    /// Where the block's first line (its header row) starts.
+    first: usize,
+    /// Where the last line known to belong to the block ends (its `\n` or the text's end).
+    end: usize,
+    /// The header row's cells, once a later row asked for them.
+    header: Option<Vec<(usize, usize)>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delimiter {
+    Pipe,
+    Tab,
+    Comma,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    delimiter: Delimiter,
+    /// Delimiters in the line (outside quotes).
+    count: usize,
+}
+
+impl Context {
+    /// Which of `candidates` (the labels whose rules the value passes) labels the value at `s`.
+    pub(super) fn label(&mut self, b: &[u8], s: usize, candidates: &[Label]) -> Option<Label> {
+        if let Some(key) = Key::before(b, s) {
+            let labels = Tokens::of(slice(b, key.start, key.end)).labels();
+            if labels.names_something() {
+                return labels.resolve(candidates);
+            }
+            if key.identifier && !labels.generic_only() {
+                return parent_labels(b, key.start).and_then(|l| l.resolve(candidates));
+            }
+            // A generic key (`value`, `number`): the tag it is an attribute of, or the text
+            // around it.
+            if let Some(tag) = tag_labels(b, key.start) {
+                return tag.resolve(candidates);
+            }
+        }
+        if let Some(cell) = self.cell(b, s) {
+            let inside = Tokens::of(slice(b, cell.start, s)).labels();
+            if inside.names_something() {
+                return inside.resolve(candidates);
+            }
+            let header = Tokens::of(slice(b, cell.header.0, cell.header.1)).labels();
+            if !header.generic_only() {
+                return header.resolve(candidates);
+            }
+            return cell
+                .first
+                .and_then(|(a, z)| Tokens::of(slice(b, a, z)).labels().resolve(candidates));
+        }
+        prose_labels(b, s).resolve(candidates)
+    }
+
+    /// The table cell holding `s`, when its line is a row of a table with a header row above.
+    fn cell(&mut self, b: &[u8], s: usize) -> Option<Cell> {
+        let (ls, le) = self.line_of(b, s);
+        if le - ls > MAX_ROW {
+            return None;
+        }
+        let shape = shape(slice(b, ls, le))?;
+        let known = self.block.as_ref().and_then(|block| {
+            let same = block.shape == shape;
+            let within = block.first <= ls && le <= block.end;
+            let next = block.end <= ls && lines_match(b, block.end, ls, shape);
+            (same && (within || next)).then_some(())
+        });
+        match (&mut self.block, known) {
+            (Some(block), Some(())) => block.end = block.end.max(le),
+            _ => self.block = Some(block_ending_at(b, ls, le, shape)),
+        }
+        let block = self.block.as_mut()?;
+        if block.first >= ls {
+            return None;
+        }
+        let first = block.first;
+        let header = block.header.get_or_insert_with(|| {
+            let end = line_end(b, first);
+            cells(b, first, end, shape.delimiter)
+        });
+        let (col, start) = column_at(b, ls, s, shape.delimiter);
+        let &(h0, h1) = header.get(col)?;
+        let first = (col > 0)
+            .then(|| cells(b, ls, le, shape.delimiter).first().copied())
+            .flatten();
+        Some(Cell {
+            start,
+            header: (h0, h1),
+            first,
+        })
+    }
+
+    /// The line around `s`, remembered: values of one scan come in order, so each byte is
+    /// searched for line breaks at most once in each direction.
+    fn line_of(&mut self, b: &[u8], s: usize) -> (usize, usize) {
+        if let Some((ls, le)) = self.line
+            && ls <= s
+            && s <= le
+        {
+            return (ls, le);
+        }
+        let from = self.line.map_or(0, |(_, le)| le.min(s));
+        let ls = slice(b, from, s)
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(from, |k| from + k + 1);
+        let le = slice(b, s, b.len())
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |k| s + k);
+        self.line = Some((ls, le));
+        (ls, le)
+    }
+}
+
+struct Cell {
+    /// Where the cell's text starts.
+    start: usize,
+    /// The header cell of the cell's column.
+    header: (usize, usize),
+    /// The row's first cell, when the value is in a later one.
+    first: Option<(usize, usize)>,
+}
+
+fn slice(b: &[u8], start: usize, end: usize) -> &[u8] {
+    b.get(start..end).unwrap_or_default()
+}
+
+/// A key directly before a value (`key: v`, `key=v`, `"key": "v"`), in bytes `start..end`.
+struct Key {
+    start: usize,
+    end: usize,
+    /// Quoted, or a single identifier at the start of its line or after punctuation (not the
+    /// last word of a sentence such as `my number is: …`, which is prose).
+    identifier: bool,
+}
+
+impl Key {
+    fn before(b: &[u8], s: usize) -> Option<Self> {
+        let mut p = s;
+        if matches!(before(b, p), b'"' | b'\'') {
+            p -= 1;
+        }
+        p = skip_blanks_back(b, p);
+        if !matches!(before(b, p), b':' | b'=') {
+            return None;
+        }
+        p = skip_blanks_back(b, p - 1);
+        let quote = before(b, p);
+        if matches!(quote, b'"' | b'\'') {
+            let end = p - 1;
+            let lo = end.saturating_sub(MAX_KEY);
+            let open = slice(b, lo, end).iter().rposition(|&c| c == quote)? + lo;
+            return Some(Self {
+                start: open + 1,
+                end,
+                identifier: true,
+            });
+        }
+        let end = p;
+        let mut start = end;
+        while end - start < MAX_KEY && is_key_byte(before(b, start)) {
+            start -= 1;
+        }
+        if start == end {
+            return None;
+        }
+        let lead = skip_blanks_back(b, start);
+        Some(Self {
+            start,
+            end,
+            identifier: !before(b, lead).is_ascii_alphanumeric(),
+        })
+    }
+}
+
+fn is_key_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'#') || c >= 0x80
+}
+
+/// The position before the spaces and tabs ending at `p`.
+fn skip_blanks_back(b: &[u8], mut p: usize) -> usize {
+    while matches!(before(b, p), b' ' | b'\t') {
+        p -= 1;
+    }
+    p
+}
+
+/// The labels in the HTML tag a generic attribute (`value="…"`) belongs to.
+fn tag_labels(b: &[u8], key_start: usize) -> Option<Labels> {
+    let lo = key_start.saturating_sub(MAX_TAG);
+    let hay = slice(b, lo, key_start);
+    let open = hay.iter().rposition(|&c| c == b'<')?;
+    let tag = hay.get(open..)?;
+    (!tag.contains(&b'>')).then(|| Tokens::of(tag).labels())
+}
+
+/// The labels of the nearest less-indented line above the key's (its parent in YAML, pretty
+/// JSON or a list), within the paragraph.
+fn parent_labels(b: &[u8], key_start: usize) -> Option<Labels> {
+    let lo = key_start.saturating_sub(MAX_PARENT);
+    let hay = slice(b, lo, key_start);
+    let mut line_start = hay.iter().rposition(|&c| c == b'\n').map(|k| k + 1)?;
+    let indent = content_indent(hay.get(line_start..)?);
+    for _ in 0..MAX_PARENT_LINES {
+        let above_end = line_start.checked_sub(1)?;
+        let above_start = hay
+            .get(..above_end)?
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |k| k + 1);
+        let line = hay.get(above_start..above_end)?;
+        if line.iter().all(|c| c.is_ascii_whitespace()) || (above_start == 0 && lo > 0) {
+            return None;
+        }
+        if content_indent(line) < indent {
+            return Some(Tokens::of(line).labels());
+        }
+        line_start = above_start;
+    }
+    None
+}
+
+/// Where a line's content starts, past indentation and a list marker (`- `, `* `, `+ `).
+fn content_indent(line: &[u8]) -> usize {
+    let mut k = 0;
+    while matches!(at(line, k), b' ' | b'\t') {
+        k += 1;
+    }
+    if matches!(at(line, k), b'-' | b'*' | b'+') && at(line, k + 1) == b' ' {
+        k += 2;
+    }
+    k
+}
+
+/// The labels in the prose before `s`: the window stops after a blank line or a heading.
+fn prose_labels(b: &[u8], s: usize) -> Labels {
+    let mut lo = s.saturating_sub(PROSE_WINDOW);
+    let window = slice(b, lo, s);
+    // From the nearest line break back: the first line that ends a paragraph or a section.
+    for (k, _) in window
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, c)| **c == b'\n')
+    {
+        let end = lo + k;
+        let start = line_start(b, end, MAX_ROW);
+        let line = slice(b, start, end);
+        let blank = line.iter().all(|c| c.is_ascii_whitespace());
+        let heading = line.trim_ascii_start().starts_with(b"#");
+        if blank || heading {
+            lo = end + 1;
+            break;
+        }
+    }
+    // A word cut by the window's start is not a label (`…hotel` is not `tel`).
+    while lo < s && (at(b, lo).is_ascii_alphanumeric() || at(b, lo) >= 0x80) && {
+        let p = before(b, lo);
+        p.is_ascii_alphanumeric() || p >= 0x80
+    } {
+        lo += 1;
+    }
+    Tokens::of(slice(b, lo, s)).labels()
+}
+
+/// The table shape of a line, if it has one: a markdown row (`| a | b |`), or cells separated
+/// by tabs or commas (outside double quotes).
+fn shape(line: &[u8]) -> Option<Shape> {
+    let trimmed = line.trim_ascii();
+    let delimiter = if trimmed.starts_with(b"|") {
+        Delimiter::Pipe
+    } else if line.contains(&b'\t') {
+        Delimiter::Tab
+    } else if line.contains(&b',') {
+        Delimiter::Comma
+    } else {
+        return None;
+    };
+    let count = delimiters(line, delimiter).count();
+    (count > usize::from(delimiter == Delimiter::Pipe)).then_some(Shape { delimiter, count })
+}
+
+/// Positions of the delimiters in `line` (commas inside double quotes do not count).
+fn delimiters(line: &[u8], delimiter: Delimiter) -> impl Iterator<Item = usize> + '_ {
+    let want = match delimiter {
+        Delimiter::Pipe => b'|',
+        Delimiter::Tab => b'\t',
+        Delimiter::Comma => b',',
+    };
+    let mut quoted = false;
+    line.iter().enumerate().filter_map(move |(k, &c)| {
+        if c == b'"' && delimiter == Delimiter::Comma {
+            quoted = !quoted;
+        }
+        (c == want && !quoted).then_some(k)
+    })
+}
+
+/// The cells of the line `ls..le`, as byte ranges (a markdown row's outer pipes bound none).
+fn cells(b: &[u8], ls: usize, le: usize, delimiter: Delimiter) -> Vec<(usize, usize)> {
+    let line = slice(b, ls, le);
+    let mut bounds: Vec<usize> = delimiters(line, delimiter).map(|k| ls + k).collect();
+    if delimiter == Delimiter::Pipe {
+        // Text before the first pipe and after the last is not a cell.
+        let mut out = Vec::with_capacity(bounds.len());
+        for pair in bounds.windows(2) {
+            if let [a, z] = pair {
+                out.push((a + 1, *z));
+            }
+        }
+        if line.trim_ascii_end().last() != Some(&b'|')
+            && let Some(&last) = bounds.last()
+        {
+            out.push((last + 1, le));
+        }
+        return out;
+    }
+    bounds.push(le);
+    let mut start = ls;
+    bounds
+        .into_iter()
+        .map(|end| {
+            let cell = (start, end);
+            start = end + 1;
+            cell
+        })
+        .collect()
+}
+
+/// The column of `s` in the row starting at `ls`, and where its cell starts.
+fn column_at(b: &[u8], ls: usize, s: usize, delimiter: Delimiter) -> (usize, usize) {
+    let mut col = 0usize;
+    let mut start = ls;
+    for k in delimiters(slice(b, ls, s), delimiter) {
+        col += 1;
+        start = ls + k + 1;
+    }
+    // A markdown row's leading pipe opens the first cell.
+    if delimiter == Delimiter::Pipe {
+        col = col.saturating_sub(1);
+    }
+    (col, start)
+}
+
+/// Whether the lines between the line break at `from` and the line starting at `to` all have
+/// `want`'s shape (a blank line ends a table).
+fn lines_match(b: &[u8], from: usize, to: usize, want: Shape) -> bool {
+    let mut p = from + 1;
+    while p < to {
+        let end = line_end(b, p).min(to.saturating_sub(1));
+        if end - p > MAX_ROW || shape_of(b, p, end) != Some(want) {
+            return false;
+        }
+        p = end + 1;
+    }
+    true
+}
+
+/// Where the line starting at `start` ends (its `\n`, or the text's end).
+fn line_end(b: &[u8], start: usize) -> usize {
+    slice(b, start, b.len())
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |k| start + k)
+}
+
+/// Where the line ending at `end` starts, looking back at most `limit` bytes.
+fn line_start(b: &[u8], end: usize, limit: usize) -> usize {
+    let lo = end.saturating_sub(limit);
+    slice(b, lo, end)
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(lo, |k| lo + k + 1)
+}
+
+/// The block of lines of `shape` that ends with the line `ls..le`.
+fn block_ending_at(b: &[u8], ls: usize, le: usize, shape: Shape) -> Block {
+    let mut first = ls;
+    while first > 0 {
+        let above_end = first - 1;
+        let above_start = line_start(b, above_end, MAX_ROW + 1);
+        if above_end - above_start > MAX_ROW || shape_of(b, above_start, above_end) != Some(shape) {
+            break;
+        }
+        first = above_start;
+    }
+    Block {
+        shape,
+        first,
+        end: le,
+        header: None,
+    }
+}
+
+fn shape_of(b: &[u8], start: usize, end: usize) -> Option<Shape> {
+    shape(slice(b, start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NUMBER: &[Label] = &[Label::Ssn, Label::Sin];
+
+    /// The label of the first 9-digit run in `text`.
+    fn label(text: &str) -> Option<Label> {
+        let b = text.as_bytes();
+        let s = text.find("130692544")?;
+        Context::default().label(b, s, NUMBER)
+    }
+
+    #[test]
+    fn keys() {
+        for t in [
+            r#"{"sin": "130692544"}"#,
+            r#"{"socialInsuranceNumber": 130692544}"#,
+            "s_i_n: 130692544",
+            "SIN=130692544",
+            "  social_insurance_number: '130692544'",
+            r#"<input name="sin" value="130692544">"#,
+            r#"<span data-sin="130692544">"#,
+            "customer:\n  sin:\n    primary: 130692544",
+            "Numéro d'assurance sociale :\n- principal : 130692544",
+        ] {
+            assert_eq!(label(t), Some(Label::Sin), "{t}");
+        }
+        for t in [
+            // A sibling key does not label the value; its own key does.
+            r#"{"sin_verified": true, "account": "130692544"}"#,
+            "sin_on_file: yes\norder_id: 130692544",
+            r#"<input name="order" value="130692544">"#,
+            "customer:\n  sin: none\n  account: 130692544",
+        ] {
+            assert_eq!(label(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn tables() {
+        for t in [
+            "name,sin,city\nJane,130692544,Montréal",
+            "name\tS.I.N.\nJane\t130692544",
+            "| Name | NAS |\n|---|---|\n| Jane | 130692544 |",
+            "| Field | Value |\n|---|---|\n| SIN | 130692544 |",
+            "name,id\nJane,\"SIN 130692544\"",
+            "a,social insurance number\nx,y\nz,w\nJane,130692544",
+        ] {
+            assert_eq!(label(t), Some(Label::Sin), "{t}");
+        }
+        for t in [
+            "name,sin,order\nJane,130-692-544,130692544",
+            "| SIN verified | Order |\n|---|---|\n| yes | 130692544 |",
+            "sin_on_file,account\nyes,130692544",
+        ] {
+            assert_eq!(label(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn prose() {
+        for t in [
+            "my SIN is 130692544",
+            "Your social insurance\nnumber: 130692544",
+            "NAS du client 130692544",
+        ] {
+            assert_eq!(label(t), Some(Label::Sin), "{t}");
+        }
+        for t in [
+            "SIN\n\nOrder 130692544",
+            "# SIN\nOrder 130692544",
+            "the SIN, then a sentence that goes on for more than forty-eight bytes: 130692544",
+        ] {
+            assert_eq!(label(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn a_long_table_is_read_once() {
+        // 20,000 rows, each value asking for its header: linear, so this stays quick even in a
+        // debug build (a quadratic walk would take minutes).
+        let mut t = String::from("name,sin\n");
+        for _ in 0..20_000 {
+            t.push_str("Jane,130692544\n");
+        }
+        let b = t.as_bytes();
+        let mut ctx = Context::default();
+        let mut found = 0;
+        let mut p = 0;
+        while let Some(k) = t.get(p..).and_then(|r| r.find("130692544")) {
+            found += usize::from(ctx.label(b, p + k, NUMBER) == Some(Label::Sin));
+            p += k + 9;
+        }
+        assert_eq!(found, 20_000);
+    }
+}
