@@ -343,3 +343,148 @@ async fn updates_apply_here_at_once_and_on_other_replicas_within_the_ttl() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+fn employee_detector() -> pb::CustomDetector {
+    pb::CustomDetector {
+        name: "employee".into(),
+        pattern: r"\bE\d{6}\b".into(),
+        context_words: vec!["employee id".into(), "Personalnummer".into()],
+        checksum: pb::Checksum::Luhn as i32,
+        category: "EMPLOYEE_ID".into(),
+    }
+}
+
+#[tokio::test]
+async fn custom_detectors_are_stored_counted_and_every_finding_is_located() {
+    let server = TestServer::start().await;
+    let mut criteria = pb::ReviewCriteria {
+        id: "hr".into(),
+        policies: vec![pb::PolicyRule {
+            id: "codename".into(),
+            description: "Project code names".into(),
+            r#match: Some(pb::policy_rule::Match::Pattern("Bluebird".into())),
+            effect: pb::PolicyEffect::Redact as i32,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    criteria.redaction = Some(pb::RedactionSettings {
+        enabled: true,
+        custom_detectors: vec![employee_detector()],
+        ..Default::default()
+    });
+    let stored = create(&server, "acme", criteria).await;
+    let detectors = stored.redaction.unwrap().custom_detectors;
+    assert_eq!(detectors, [employee_detector()], "stored as given");
+
+    // E000018 passes Luhn, E000019 does not; the order id is no employee id.
+    let output = "## Staff\nname,employee_id,SIN\nAna,E000018,130692544\n\
+                  Write to ana@example.com about Bluebird. Order E000026; Personalnummer E000019.\n";
+    let response = evaluate(
+        &server,
+        "acme",
+        Some(CriteriaSource::ReviewCriteriaId("hr".into())),
+        output,
+        vec![],
+    )
+    .await
+    .unwrap();
+    let located: Vec<(&str, &str, &str)> = response
+        .findings
+        .iter()
+        .map(|f| {
+            let value = output.get(f.start as usize..f.end as usize).unwrap();
+            (f.category.as_str(), f.detector.as_str(), value)
+        })
+        .collect();
+    assert_eq!(
+        located,
+        [
+            ("EMPLOYEE_ID", "custom:employee", "E000018"),
+            ("CA_SIN", "ca_sin_labelled", "130692544"),
+            ("EMAIL", "email", "ana@example.com"),
+            ("policy:codename", "policy:codename", "Bluebird"),
+        ]
+    );
+    let redacted = &response.redacted_output;
+    assert!(
+        redacted.contains("Ana,[EMPLOYEE_ID],[CA_SIN]") && redacted.contains("E000019"),
+        "{redacted}"
+    );
+    let decision = response.decision.unwrap();
+    let counted: Vec<(&str, u32)> = decision
+        .redactions
+        .iter()
+        .map(|r| (r.category.as_str(), r.count))
+        .collect();
+    assert_eq!(
+        counted,
+        [
+            ("CA_SIN", 1),
+            ("EMAIL", 1),
+            ("EMPLOYEE_ID", 1),
+            ("policy:codename", 1)
+        ]
+    );
+    assert!(
+        decision
+            .issues
+            .iter()
+            .any(|i| i.description == "Redacted 1 EMPLOYEE_ID value(s) in section(s) 'Staff'."),
+        "{:?}",
+        decision.issues
+    );
+}
+
+#[tokio::test]
+async fn invalid_custom_detectors_name_their_fields() {
+    let server = TestServer::start().await;
+    let bad = |change: fn(&mut pb::CustomDetector)| {
+        let mut detector = employee_detector();
+        change(&mut detector);
+        detector
+    };
+    let mut criteria = strict("bad");
+    criteria.redaction = Some(pb::RedactionSettings {
+        enabled: true,
+        custom_detectors: vec![
+            bad(|d| d.pattern = "(".into()),
+            bad(|d| {
+                d.name = "second".into();
+                d.pattern = "x*".into();
+                d.category = "lower case".into();
+                d.checksum = 9;
+            }),
+            bad(|d| {
+                d.name = "employee".into();
+                d.context_words = vec!["--".into()];
+                d.pattern = r"\w{1000}{1000}".into();
+            }),
+        ],
+        ..Default::default()
+    });
+    let status = evaluate(
+        &server,
+        "acme",
+        Some(CriteriaSource::InlineCriteria(criteria)),
+        "x",
+        vec![],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let mut fields = violated_fields(&status);
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "inline_criteria.redaction.custom_detectors[0].pattern",
+            "inline_criteria.redaction.custom_detectors[1].category",
+            "inline_criteria.redaction.custom_detectors[1].checksum",
+            "inline_criteria.redaction.custom_detectors[1].pattern",
+            "inline_criteria.redaction.custom_detectors[2].context_words[0]",
+            "inline_criteria.redaction.custom_detectors[2].name",
+            "inline_criteria.redaction.custom_detectors[2].pattern",
+        ]
+    );
+}

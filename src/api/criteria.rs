@@ -6,7 +6,8 @@ use tonic::{Request, Response, Status};
 
 use super::ApiError;
 use super::convert::criteria::{
-    criteria_from_proto, criteria_to_proto, decision_to_proto, reviewed_tasks_from_proto,
+    criteria_from_proto, criteria_to_proto, decision_to_proto, finding_to_proto,
+    reviewed_tasks_from_proto,
 };
 use super::paging::{decode_token, encode_token, page_size};
 use super::pb;
@@ -350,6 +351,7 @@ impl ReviewCriteriaService for ReviewCriteriaApi {
         Ok(Response::new(pb::EvaluateReviewResponse {
             decision: Some(decision_to_proto(&outcome.decision)),
             redacted_output: outcome.redacted_output,
+            findings: outcome.findings.into_iter().map(finding_to_proto).collect(),
         }))
     }
 }

@@ -199,10 +199,14 @@ impl Runner {
             let review = match logged.next() {
                 // Decided before a restart: that decision stands (a judge asked again could
                 // answer otherwise); the rules pass recomputes the redacted output.
-                Some(decision) => Some(Ok(ReviewOutcome {
-                    decision,
-                    redacted_output: criteria.review_rules(input).redacted_output,
-                })),
+                Some(decision) => {
+                    let rules = criteria.review_rules(input);
+                    Some(Ok(ReviewOutcome {
+                        decision,
+                        redacted_output: rules.redacted_output,
+                        findings: rules.findings,
+                    }))
+                }
                 None => {
                     events.emit(EventKind::Review(ReviewUpdate {
                         state: ReviewState::Started,

@@ -81,6 +81,7 @@ impl ReviewCriteria {
                 categories: Vec::new(),
                 style: RedactionStyle::Label,
                 reject_on_detection: false,
+                custom_detectors: Vec::new(),
             },
             create_time: epoch,
             update_time: epoch,
@@ -172,6 +173,36 @@ pub struct RedactionSettings {
     /// Reject instead of only redacting when sensitive data is found.
     #[serde(default)]
     pub reject_on_detection: bool,
+    /// The tenant's own kinds of sensitive value; always on when redaction is.
+    #[serde(default)]
+    pub custom_detectors: Vec<CustomDetector>,
+}
+
+/// A tenant's own kind of sensitive value, found by a pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomDetector {
+    /// Unique within the criteria; findings name it as `custom:<name>`.
+    pub name: String,
+    /// A linear-time regular expression (RE2 syntax).
+    pub pattern: String,
+    /// When not empty, a match counts only when one of these words labels it.
+    #[serde(default)]
+    pub context_words: Vec<String>,
+    #[serde(default)]
+    pub checksum: Option<Checksum>,
+    /// What matches are counted and redacted as (`EMPLOYEE_ID`).
+    pub category: String,
+}
+
+/// Check digits a custom detector's matches must pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Checksum {
+    Luhn,
+    /// ISO 7064 MOD 97-10 over letters (A=10) and digits.
+    Mod97,
+    /// Digits weighted 1, 2, 3, ... from the right (a final X is 10), summing to a multiple of 11.
+    Mod11,
 }
 
 impl RedactionSettings {

@@ -12,8 +12,8 @@ pub mod tenant;
 pub mod validation;
 
 pub use criteria::{
-    PolicyEffect, PolicyMatcher, PolicyRule, QualityThresholds, RedactionSettings, RejectAction,
-    ReviewCriteria, Severity,
+    Checksum, CustomDetector, PolicyEffect, PolicyMatcher, PolicyRule, QualityThresholds,
+    RedactionSettings, RejectAction, ReviewCriteria, Severity,
 };
 pub use decision::{IssueKind, RedactionCount, ReviewDecision, ReviewIssue, Verdict};
 pub use sensitive::{PiiCategory, RedactionStyle};

@@ -15,6 +15,7 @@ pub mod redaction;
 pub mod sections;
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -26,6 +27,7 @@ use crate::model::{
 pub use judge::{Judge, JudgeAnswer, JudgeError, JudgeRequest};
 pub use pii::Pseudonyms;
 use pii::Scanner;
+use pii::custom::CustomDetectors;
 use policy::CompiledPolicies;
 use redaction::Replacement;
 
@@ -66,6 +68,28 @@ pub struct ReviewOutcome {
     pub decision: ReviewDecision,
     /// The output after redaction: the only form of it that may leave the service.
     pub redacted_output: String,
+    /// What was redacted, where: for callers that highlight it (never the values).
+    pub findings: Vec<SensitiveFinding>,
+}
+
+/// One redacted value of the reviewed output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SensitiveFinding {
+    /// `EMAIL`, a custom detector's category, or `policy:<rule id>`.
+    pub category: String,
+    /// Bytes of the raw output.
+    pub range: Range<usize>,
+    /// A built-in detector's name (`phone_labelled`), `custom:<name>` or `policy:<rule id>`.
+    pub detector: String,
+}
+
+/// A sensitive value found by a built-in or a custom detector.
+struct Detected<'c> {
+    range: Range<usize>,
+    category: &'c str,
+    detector: &'c str,
+    /// The built-in category, which decides how the value is masked; `None` for custom ones.
+    builtin: Option<PiiCategory>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,6 +109,8 @@ pub struct CompiledCriteria {
     policies: CompiledPolicies,
     /// None when redaction is off.
     scanner: Option<Scanner>,
+    /// The tenant's own detectors; they run when the scanner does.
+    custom: CustomDetectors,
 }
 
 /// Everything wrong with `criteria`, each named by its field (`policies[1].pattern`).
@@ -252,8 +278,15 @@ impl CompiledCriteria {
                 None
             }
         };
-        match policies {
-            Some(policies) if violations.is_empty() => {
+        let custom = match CustomDetectors::compile(&criteria.redaction.custom_detectors) {
+            Ok(custom) => Some(custom),
+            Err(found) => {
+                violations.extend(found);
+                None
+            }
+        };
+        match (policies, custom) {
+            (Some(policies), Some(custom)) if violations.is_empty() => {
                 let scanner = criteria
                     .redaction
                     .enabled
@@ -262,6 +295,7 @@ impl CompiledCriteria {
                     criteria,
                     policies,
                     scanner,
+                    custom,
                 })
             }
             _ => Err(violations),
@@ -298,14 +332,70 @@ impl CompiledCriteria {
     /// `text` with the sensitive data these criteria redact replaced: for everything that
     /// leaves the service besides the reviewed output (task outputs, errors, issue texts).
     pub fn redact(&self, text: &str, pseudonyms: &Pseudonyms) -> String {
-        match &self.scanner {
-            Some(scanner) => pii::redact(
-                text,
-                &scanner.scan(text),
-                self.criteria.redaction.style,
-                pseudonyms,
-            ),
-            None => text.to_owned(),
+        let found = self.sensitive(text);
+        if found.is_empty() {
+            return text.to_owned();
+        }
+        let replacements = found
+            .iter()
+            .filter_map(|d| {
+                Some(Replacement {
+                    text: self.replacement(d, text.get(d.range.clone())?, pseudonyms),
+                    range: d.range.clone(),
+                })
+            })
+            .collect();
+        redaction::apply(text, replacements).text
+    }
+
+    /// The sensitive values in `text` that these criteria redact, sorted and non-overlapping:
+    /// of overlapping ones the earliest wins, then the longest, then a built-in one.
+    fn sensitive(&self, text: &str) -> Vec<Detected<'_>> {
+        let Some(scanner) = &self.scanner else {
+            return Vec::new();
+        };
+        let mut found: Vec<Detected<'_>> = scanner
+            .scan(text)
+            .into_iter()
+            .map(|f| Detected {
+                range: f.range,
+                category: f.category.as_str(),
+                detector: f.detector.as_str(),
+                builtin: Some(f.category),
+            })
+            .collect();
+        if self.custom.is_empty() {
+            return found;
+        }
+        found.extend(self.custom.scan(text).into_iter().map(|f| Detected {
+            range: f.range,
+            category: f.category,
+            detector: f.detector,
+            builtin: None,
+        }));
+        found.sort_by(|a, b| {
+            (a.range.start, b.range.end, b.builtin.is_some()).cmp(&(
+                b.range.start,
+                a.range.end,
+                a.builtin.is_some(),
+            ))
+        });
+        let mut end = 0;
+        found.retain(|d| {
+            let keep = d.range.start >= end;
+            if keep {
+                end = d.range.end;
+            }
+            keep
+        });
+        found
+    }
+
+    fn replacement(&self, found: &Detected<'_>, value: &str, pseudonyms: &Pseudonyms) -> String {
+        let style = self.criteria.redaction.style;
+        match found.builtin {
+            Some(category) => pii::replacement(category, value, style, pseudonyms),
+            None => pii::custom_replacement(found.category, value, style, pseudonyms),
         }
     }
 
@@ -324,33 +414,33 @@ impl CompiledCriteria {
         // Sensitive data and REDACT policies decide what the output becomes.
         let mut replacements = Vec::new();
         let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-        let mut pii_sections: BTreeMap<PiiCategory, Vec<String>> = BTreeMap::new();
-        if let Some(scanner) = &self.scanner {
-            for finding in scanner.scan(raw) {
-                let Some(value) = raw.get(finding.range.clone()) else {
-                    continue;
-                };
-                *counts
-                    .entry(finding.category.as_str().to_owned())
-                    .or_default() += 1;
-                let section =
-                    sections::containing(&parsed, finding.range.start).map(|s| s.name.to_owned());
-                let listed = pii_sections.entry(finding.category).or_default();
-                if let Some(section) = section
-                    && !listed.contains(&section)
-                {
-                    listed.push(section);
-                }
-                replacements.push(Replacement {
-                    text: pii::replacement(
-                        finding.category,
-                        value,
-                        criteria.redaction.style,
-                        input.pseudonyms,
-                    ),
-                    range: finding.range,
-                });
+        // By category: built-in ones in their order, then custom ones by name.
+        let mut pii_sections: BTreeMap<(u8, &str), Vec<String>> = BTreeMap::new();
+        let mut findings = Vec::new();
+        let found = self.sensitive(raw);
+        for finding in &found {
+            let Some(value) = raw.get(finding.range.clone()) else {
+                continue;
+            };
+            *counts.entry(finding.category.to_owned()).or_default() += 1;
+            let section =
+                sections::containing(&parsed, finding.range.start).map(|s| s.name.to_owned());
+            let rank = finding.builtin.map_or(u8::MAX, |c| c as u8);
+            let listed = pii_sections.entry((rank, finding.category)).or_default();
+            if let Some(section) = section
+                && !listed.contains(&section)
+            {
+                listed.push(section);
             }
+            replacements.push(Replacement {
+                text: self.replacement(finding, value, input.pseudonyms),
+                range: finding.range.clone(),
+            });
+            findings.push(SensitiveFinding {
+                category: finding.category.to_owned(),
+                range: finding.range.clone(),
+                detector: finding.detector.to_owned(),
+            });
         }
         let matches = self.policies.find(raw);
         for found in &matches {
@@ -361,6 +451,11 @@ impl CompiledCriteria {
                 replacements.extend(found.ranges.iter().map(|range| Replacement {
                     range: range.clone(),
                     text: format!("[REDACTED:{}]", rule.id),
+                }));
+                findings.extend(found.ranges.iter().map(|range| SensitiveFinding {
+                    category: format!("policy:{}", rule.id),
+                    range: range.clone(),
+                    detector: format!("policy:{}", rule.id),
                 }));
             }
         }
@@ -565,8 +660,8 @@ impl CompiledCriteria {
             }
         }
 
-        for (category, found_in) in &pii_sections {
-            let count = counts.get(category.as_str()).copied().unwrap_or_default();
+        for (&(_, category), found_in) in &pii_sections {
+            let count = counts.get(category).copied().unwrap_or_default();
             let severity = if criteria.redaction.reject_on_detection {
                 Severity::Critical
             } else {
@@ -607,9 +702,11 @@ impl CompiledCriteria {
             issues.push(issue);
         }
 
+        findings.sort_by_key(|f| (f.range.start, f.range.end));
         StagedReview {
             issues,
             redacted_output: redacted.text,
+            findings,
             redactions: counts
                 .into_iter()
                 .map(|(category, count)| RedactionCount { category, count })
@@ -717,6 +814,7 @@ pub struct StagedReview {
     pub issues: Vec<ReviewIssue>,
     pub redacted_output: String,
     pub redactions: Vec<RedactionCount>,
+    pub findings: Vec<SensitiveFinding>,
     /// The judge agent and the confidences of its answers, when it ran.
     judge: Option<(String, Vec<f64>)>,
 }
@@ -811,6 +909,7 @@ impl StagedReview {
                 run,
             },
             redacted_output: self.redacted_output,
+            findings: self.findings,
         }
     }
 }

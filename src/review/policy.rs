@@ -61,7 +61,7 @@ fn source(matcher: &PolicyMatcher) -> String {
     }
 }
 
-fn build(source: &str) -> Result<Regex, regex::Error> {
+pub(super) fn build_regex(source: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(source)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
@@ -118,7 +118,7 @@ fn check_matcher(matcher: &PolicyMatcher) -> Vec<FieldViolation> {
         PolicyMatcher::Pattern(_) => "pattern",
         PolicyMatcher::Terms { .. } => "terms.terms",
     };
-    match build(&source(matcher)) {
+    match build_regex(&source(matcher)) {
         Err(error) => violations.push(FieldViolation::new(field, describe_regex_error(&error))),
         Ok(regex) if regex.is_match("") => violations.push(FieldViolation::new(
             field,
@@ -129,7 +129,7 @@ fn check_matcher(matcher: &PolicyMatcher) -> Vec<FieldViolation> {
     violations
 }
 
-fn describe_regex_error(error: &regex::Error) -> String {
+pub(super) fn describe_regex_error(error: &regex::Error) -> String {
     match error {
         regex::Error::CompiledTooBig(limit) => {
             format!("compiles to more than {limit} bytes; simplify it")
@@ -166,7 +166,7 @@ impl CompiledPolicies {
         let sources: Vec<String> = rules.iter().map(|rule| source(&rule.matcher)).collect();
         let regexes = sources
             .iter()
-            .map(|source| build(source))
+            .map(|source| build_regex(source))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|error| {
                 vec![FieldViolation::new(

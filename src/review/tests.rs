@@ -377,6 +377,7 @@ fn sensitive_data_is_redacted_counted_and_rejected_on_request() {
             categories: Vec::new(),
             style: RedactionStyle::Label,
             reject_on_detection: false,
+            custom_detectors: Vec::new(),
         },
         ..ReviewCriteria::empty("c")
     };

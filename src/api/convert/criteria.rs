@@ -4,11 +4,11 @@ use std::collections::HashSet;
 
 use crate::api::pb;
 use crate::model::{
-    FieldViolation, IssueKind, PiiCategory, PolicyEffect, PolicyMatcher, PolicyRule,
-    QualityThresholds, RedactionSettings, RedactionStyle, RejectAction, ReviewCriteria,
+    Checksum, CustomDetector, FieldViolation, IssueKind, PiiCategory, PolicyEffect, PolicyMatcher,
+    PolicyRule, QualityThresholds, RedactionSettings, RedactionStyle, RejectAction, ReviewCriteria,
     ReviewDecision, ReviewIssue, Severity, TaskState, Verdict,
 };
-use crate::review::ReviewedTask;
+use crate::review::{ReviewedTask, SensitiveFinding};
 
 use super::timestamp;
 
@@ -101,11 +101,33 @@ pub fn criteria_from_proto(proto: pb::ReviewCriteria) -> (ReviewCriteria, Vec<Fi
                     RedactionStyle::Label
                 }
             };
+            let custom_detectors = settings
+                .custom_detectors
+                .into_iter()
+                .enumerate()
+                .map(|(index, detector)| {
+                    let checksum = checksum_from_proto(detector.checksum).unwrap_or_else(|| {
+                        violations.push(unknown_enum(
+                            format!("redaction.custom_detectors[{index}].checksum"),
+                            detector.checksum,
+                        ));
+                        None
+                    });
+                    CustomDetector {
+                        name: detector.name,
+                        pattern: detector.pattern,
+                        context_words: detector.context_words,
+                        checksum,
+                        category: detector.category,
+                    }
+                })
+                .collect();
             RedactionSettings {
                 enabled: settings.enabled,
                 categories,
                 style,
                 reject_on_detection: settings.reject_on_detection,
+                custom_detectors,
             }
         }
     };
@@ -142,6 +164,25 @@ pub fn criteria_from_proto(proto: pb::ReviewCriteria) -> (ReviewCriteria, Vec<Fi
         ..ReviewCriteria::empty(String::new())
     };
     (criteria, violations)
+}
+
+/// `Some(None)` for no check, `None` for an unknown value.
+fn checksum_from_proto(value: i32) -> Option<Option<Checksum>> {
+    Some(match pb::Checksum::try_from(value).ok()? {
+        pb::Checksum::Unspecified => None,
+        pb::Checksum::Luhn => Some(Checksum::Luhn),
+        pb::Checksum::Mod97 => Some(Checksum::Mod97),
+        pb::Checksum::Mod11 => Some(Checksum::Mod11),
+    })
+}
+
+fn checksum_to_proto(checksum: Option<Checksum>) -> pb::Checksum {
+    match checksum {
+        None => pb::Checksum::Unspecified,
+        Some(Checksum::Luhn) => pb::Checksum::Luhn,
+        Some(Checksum::Mod97) => pb::Checksum::Mod97,
+        Some(Checksum::Mod11) => pb::Checksum::Mod11,
+    }
 }
 
 fn severity_from_proto(value: i32) -> Option<Severity> {
@@ -221,6 +262,18 @@ pub fn criteria_to_proto(criteria: &ReviewCriteria) -> pb::ReviewCriteria {
                 RedactionStyle::Hash => pb::RedactionStyle::Hash,
             } as i32,
             reject_on_detection: criteria.redaction.reject_on_detection,
+            custom_detectors: criteria
+                .redaction
+                .custom_detectors
+                .iter()
+                .map(|d| pb::CustomDetector {
+                    name: d.name.clone(),
+                    pattern: d.pattern.clone(),
+                    context_words: d.context_words.clone(),
+                    checksum: checksum_to_proto(d.checksum) as i32,
+                    category: d.category.clone(),
+                })
+                .collect(),
         }),
         check_consistency: criteria.check_consistency,
         validation_prompts: criteria.validation_prompts.clone(),
@@ -254,6 +307,17 @@ fn issue_to_proto(issue: &ReviewIssue) -> pb::ReviewIssue {
         remediation: issue.remediation.clone(),
         rule_id: issue.rule_id.clone().unwrap_or_default(),
         excerpt: issue.excerpt.clone().unwrap_or_default(),
+    }
+}
+
+pub fn finding_to_proto(finding: SensitiveFinding) -> pb::SensitiveFinding {
+    // Outputs are bounded far below 4 GiB (MAX_EVALUATE_OUTPUT_BYTES); saturate regardless.
+    let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+    pb::SensitiveFinding {
+        category: finding.category,
+        start: offset(finding.range.start),
+        end: offset(finding.range.end),
+        detector: finding.detector,
     }
 }
 
@@ -382,6 +446,7 @@ mod tests {
                 categories: vec!["email".into(), "EMAIL".into(), "IBAN".into()],
                 style: pb::RedactionStyle::Hash as i32,
                 reject_on_detection: true,
+                ..Default::default()
             }),
             reject_action: pb::RejectAction::Escalate as i32,
             ..Default::default()

@@ -30,16 +30,44 @@ pub(super) fn iban_mod97_valid(chars: &[u8]) -> bool {
         return false;
     }
     let (head, tail) = chars.split_at(4);
+    mod97_valid(tail.iter().chain(head).copied())
+}
+
+/// ISO 7064 MOD 97-10: uppercase letters read as 10..=35 (two decimal digits), digits as
+/// themselves; valid when the number is 1 mod 97.
+pub(super) fn mod97_valid(chars: impl IntoIterator<Item = u8>) -> bool {
     let mut rem = 0u32;
-    for &c in tail.iter().chain(head) {
+    let mut any = false;
+    for c in chars {
         rem = match c {
             b'0'..=b'9' => (rem * 10 + u32::from(c - b'0')) % 97,
-            // Letters are two decimal digits (A = 10 ... Z = 35).
             b'A'..=b'Z' => (rem * 100 + u32::from(c - b'A') + 10) % 97,
             _ => return false,
         };
+        any = true;
     }
-    rem == 1
+    any && rem == 1
+}
+
+/// Digits weighted 1, 2, 3, ... from the right (a final `X` is 10) sum to a multiple of 11, as
+/// in ISBN-10.
+pub(super) fn mod11_valid(chars: &[u8]) -> bool {
+    let Some((&last, init)) = chars.split_last() else {
+        return false;
+    };
+    let check = match last {
+        b'0'..=b'9' => u32::from(last - b'0'),
+        b'X' => 10,
+        _ => return false,
+    };
+    let mut sum = check;
+    for (k, &c) in init.iter().rev().enumerate() {
+        if !c.is_ascii_digit() {
+            return false;
+        }
+        sum += u32::from(c - b'0') * (k as u32 + 2);
+    }
+    !init.is_empty() && sum.is_multiple_of(11)
 }
 
 /// US SSN rules: area 001-899 except 666, group 01-99, serial 0001-9999.

@@ -64,34 +64,46 @@ struct Shape {
 impl Context {
     /// Which of `candidates` (the labels whose rules the value passes) labels the value at `s`.
     pub(super) fn label(&mut self, b: &[u8], s: usize, candidates: &[Label]) -> Option<Label> {
+        self.label_with(b, s, candidates, &|text| Tokens::of(text).labels())
+    }
+
+    /// [`label`](Self::label), with `read` finding the labels in a piece of text (the lexicon,
+    /// or a custom detector's context words as well).
+    pub(super) fn label_with(
+        &mut self,
+        b: &[u8],
+        s: usize,
+        candidates: &[Label],
+        read: &dyn Fn(&[u8]) -> Labels,
+    ) -> Option<Label> {
         if let Some(key) = Key::before(b, s) {
-            let labels = Tokens::of(slice(b, key.start, key.end)).labels();
+            let labels = read(slice(b, key.start, key.end));
             if labels.names_something() {
                 return labels.resolve(candidates);
             }
             if key.identifier && !labels.generic_only() {
-                return parent_labels(b, key.start).and_then(|l| l.resolve(candidates));
+                return parent_labels(b, key.start, read).and_then(|l| l.resolve(candidates));
             }
             // A generic key (`value`, `number`): the tag it is an attribute of, or the text
             // around it.
-            if let Some(tag) = tag_labels(b, key.start) {
+            if let Some(tag) = tag_labels(b, key.start, read) {
                 return tag.resolve(candidates);
             }
         }
         if let Some(cell) = self.cell(b, s) {
-            let inside = Tokens::of(slice(b, cell.start, s)).labels();
+            let inside = read(slice(b, cell.start, s));
             if inside.names_something() {
                 return inside.resolve(candidates);
             }
-            let header = Tokens::of(slice(b, cell.header.0, cell.header.1)).labels();
+            let header = read(slice(b, cell.header.0, cell.header.1));
             if !header.generic_only() {
                 return header.resolve(candidates);
             }
             return cell
                 .first
-                .and_then(|(a, z)| Tokens::of(slice(b, a, z)).labels().resolve(candidates));
+                .and_then(|(a, z)| read(slice(b, a, z)).resolve(candidates));
         }
-        prose_labels(b, s).resolve(candidates)
+        prose_labels(b, s, read).resolve(candidates)
     }
 
     /// The table cell holding `s`, when its line is a row of a table with a header row above.
@@ -141,7 +153,11 @@ impl Context {
         {
             return (ls, le);
         }
-        let from = self.line.map_or(0, |(_, le)| le.min(s));
+        // Search on from the last line when `s` is past it; from the start otherwise.
+        let from = match self.line {
+            Some((ls, le)) if ls <= s => le.min(s),
+            _ => 0,
+        };
         let ls = slice(b, from, s)
             .iter()
             .rposition(|&c| c == b'\n')
@@ -229,17 +245,17 @@ fn skip_blanks_back(b: &[u8], mut p: usize) -> usize {
 }
 
 /// The labels in the HTML tag a generic attribute (`value="…"`) belongs to.
-fn tag_labels(b: &[u8], key_start: usize) -> Option<Labels> {
+fn tag_labels(b: &[u8], key_start: usize, read: &dyn Fn(&[u8]) -> Labels) -> Option<Labels> {
     let lo = key_start.saturating_sub(MAX_TAG);
     let hay = slice(b, lo, key_start);
     let open = hay.iter().rposition(|&c| c == b'<')?;
     let tag = hay.get(open..)?;
-    (!tag.contains(&b'>')).then(|| Tokens::of(tag).labels())
+    (!tag.contains(&b'>')).then(|| read(tag))
 }
 
 /// The labels of the nearest less-indented line above the key's (its parent in YAML, pretty
 /// JSON or a list), within the paragraph.
-fn parent_labels(b: &[u8], key_start: usize) -> Option<Labels> {
+fn parent_labels(b: &[u8], key_start: usize, read: &dyn Fn(&[u8]) -> Labels) -> Option<Labels> {
     let lo = key_start.saturating_sub(MAX_PARENT);
     let hay = slice(b, lo, key_start);
     let mut line_start = hay.iter().rposition(|&c| c == b'\n').map(|k| k + 1)?;
@@ -256,7 +272,7 @@ fn parent_labels(b: &[u8], key_start: usize) -> Option<Labels> {
             return None;
         }
         if content_indent(line) < indent {
-            return Some(Tokens::of(line).labels());
+            return Some(read(line));
         }
         line_start = above_start;
     }
@@ -276,7 +292,7 @@ fn content_indent(line: &[u8]) -> usize {
 }
 
 /// The labels in the prose before `s`: the window stops after a blank line or a heading.
-fn prose_labels(b: &[u8], s: usize) -> Labels {
+fn prose_labels(b: &[u8], s: usize, read: &dyn Fn(&[u8]) -> Labels) -> Labels {
     let mut lo = s.saturating_sub(PROSE_WINDOW);
     let window = slice(b, lo, s);
     // From the nearest line break back: the first line that ends a paragraph or a section.
@@ -303,7 +319,7 @@ fn prose_labels(b: &[u8], s: usize) -> Labels {
     } {
         lo += 1;
     }
-    Tokens::of(slice(b, lo, s)).labels()
+    read(slice(b, lo, s))
 }
 
 /// The table shape of a line, if it has one: a markdown row (`| a | b |`), or cells separated

@@ -17,14 +17,17 @@ pub(super) enum Label {
     AwsSecret = 3,
     /// A key or header that names no kind of value (`value`, `Wert`): look around it.
     Generic = 4,
+    /// One of a custom detector's context words.
+    Custom = 5,
 }
 
-const LABELS: [Label; 5] = [
+const LABELS: [Label; 6] = [
     Label::Phone,
     Label::Ssn,
     Label::Sin,
     Label::AwsSecret,
     Label::Generic,
+    Label::Custom,
 ];
 
 impl Label {
@@ -94,7 +97,7 @@ fn parse_line(line: &str) -> Option<Entry> {
 }
 
 /// Normalised tokens of a piece of text.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Tokens {
     list: Vec<Vec<u8>>,
 }
@@ -124,6 +127,12 @@ fn char_at(b: &[u8], i: usize) -> (Kind, [u8; 2], usize) {
 }
 
 impl Tokens {
+    /// A context word as tokens: `None` when it has no letters or digits.
+    pub(super) fn word(text: &str) -> Option<Self> {
+        let tokens = Self::of(text.as_bytes());
+        (!tokens.list.is_empty()).then_some(tokens)
+    }
+
     /// Splits at separators, at a lowercase-to-uppercase step (`socialInsurance`), before the
     /// last capital of a run followed by a lowercase letter (`SINNumber`), and between letters
     /// and digits; joins single letters separated by one `.` or `_` (`S.I.N.`, `s_i_n`).
@@ -157,11 +166,24 @@ impl Tokens {
 
     /// The lexicon's findings in these tokens.
     pub(super) fn labels(&self) -> Labels {
+        self.labels_with(&[])
+    }
+
+    /// The lexicon's findings, plus [`Label::Custom`] where one of `words` (each a token
+    /// sequence from [`Tokens::word`]) appears.
+    pub(super) fn labels_with(&self, words: &[Tokens]) -> Labels {
         let mut found = Labels::default();
         for (k, _) in self.list.iter().enumerate() {
             for entry in LEXICON.iter() {
-                if entry_at(entry, &self.list, k) {
-                    found.record(entry, k + entry.tokens.len());
+                if tokens_at(&entry.tokens, &self.list, k) {
+                    found.record(entry.names, entry.qualifier, k + entry.tokens.len());
+                }
+            }
+        }
+        for word in words {
+            for k in 0..self.list.len() {
+                if tokens_at(&word.list, &self.list, k) {
+                    found.record(Label::Custom.bit(), false, k + word.list.len());
                 }
             }
         }
@@ -169,7 +191,7 @@ impl Tokens {
             && self.list.iter().enumerate().all(|(k, _)| {
                 LEXICON
                     .iter()
-                    .any(|e| e.names == Label::Generic.bit() && entry_at(e, &self.list, k))
+                    .any(|e| e.names == Label::Generic.bit() && tokens_at(&e.tokens, &self.list, k))
             });
         found
     }
@@ -209,13 +231,14 @@ impl Splitter {
     }
 }
 
-fn entry_at(entry: &Entry, tokens: &[Vec<u8>], k: usize) -> bool {
-    let Some(window) = tokens.get(k..k + entry.tokens.len()) else {
+/// Whether `tokens` from `k` on start with `want` (a `*`-ended token of `want` is a prefix).
+fn tokens_at(want: &[Vec<u8>], tokens: &[Vec<u8>], k: usize) -> bool {
+    let Some(window) = tokens.get(k..k + want.len()) else {
         return false;
     };
     window
         .iter()
-        .zip(&entry.tokens)
+        .zip(want)
         .all(|(t, e)| match e.strip_suffix(b"*") {
             Some(prefix) => t.starts_with(prefix),
             None => t == e,
@@ -227,26 +250,24 @@ fn entry_at(entry: &Entry, tokens: &[Vec<u8>], k: usize) -> bool {
 #[derive(Debug, Default, Clone)]
 pub(super) struct Labels {
     /// Per `Label`: where the last entry naming it ends (0 = none).
-    nearest: [usize; 5],
+    nearest: [usize; 6],
     /// Per `Label`: where the last entry naming it alone (or qualifying it) ends.
-    specific: [usize; 5],
+    specific: [usize; 6],
     /// Every token is a generic word (`Value`): this text labels nothing by itself.
     generic_only: bool,
 }
 
 impl Labels {
-    fn record(&mut self, entry: &Entry, end: usize) {
+    fn record(&mut self, names: u8, qualifier: bool, end: usize) {
         for label in LABELS {
-            if entry.names & label.bit() == 0 {
+            if names & label.bit() == 0 {
                 continue;
             }
             let slot = label as usize;
-            if !entry.qualifier
-                && let Some(n) = self.nearest.get_mut(slot)
-            {
+            if !qualifier && let Some(n) = self.nearest.get_mut(slot) {
                 *n = (*n).max(end);
             }
-            if (entry.qualifier || entry.names == label.bit())
+            if (qualifier || names == label.bit())
                 && let Some(s) = self.specific.get_mut(slot)
             {
                 *s = (*s).max(end);

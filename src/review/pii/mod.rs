@@ -35,6 +35,7 @@
 
 mod checksums;
 mod context;
+pub mod custom;
 mod email;
 mod iban;
 mod labels;
@@ -48,16 +49,94 @@ mod secret;
 use std::ops::Range;
 
 use crate::model::{PiiCategory, RedactionStyle};
-pub use redact::{PEM_MASK, Pseudonyms, redact, replacement};
+pub use redact::{PEM_MASK, Pseudonyms, custom_replacement, redact, replacement};
 
 use lex::{at, before, is_digit, is_upper, is_word, number_start_ok, run_len, word_start};
 use numeric::Numeric;
 
-/// One detected value: its category and its byte range in the scanned text (on char boundaries).
+/// One detected value: its category, its byte range in the scanned text (on char boundaries)
+/// and the detector that recognised it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub category: PiiCategory,
     pub range: Range<usize>,
+    pub detector: Detector,
+}
+
+/// The built-in detectors, named in findings so that a caller can tell why a value was
+/// redacted (a bare number by its label, a phone by its layout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Detector {
+    Email,
+    /// `(415) 555-2671`, `415-555-2671`, `+1 415 555 2671`.
+    PhoneNanp,
+    /// `+44 20 7946 0958`.
+    PhoneE164,
+    /// Ten or eleven bare digits that a label names a phone number.
+    PhoneLabelled,
+    /// `123-45-6789`.
+    UsSsn,
+    /// Nine bare digits that a label names an SSN.
+    UsSsnLabelled,
+    /// `130-692-544`.
+    CaSin,
+    /// Nine bare digits that a label names a SIN.
+    CaSinLabelled,
+    CreditCard,
+    Iban,
+    Ipv4,
+    Ipv6,
+    AwsAccessKeyId,
+    /// Forty base64 characters beside an access key id or a label naming them.
+    AwsSecretAccessKey,
+    GithubToken,
+    OrchestratorApiKey,
+    Jwt,
+    PemPrivateKey,
+}
+
+impl Detector {
+    pub const fn category(self) -> PiiCategory {
+        match self {
+            Self::Email => PiiCategory::Email,
+            Self::PhoneNanp | Self::PhoneE164 | Self::PhoneLabelled => PiiCategory::Phone,
+            Self::UsSsn | Self::UsSsnLabelled => PiiCategory::UsSsn,
+            Self::CaSin | Self::CaSinLabelled => PiiCategory::CaSin,
+            Self::CreditCard => PiiCategory::CreditCard,
+            Self::Iban => PiiCategory::Iban,
+            Self::Ipv4 | Self::Ipv6 => PiiCategory::IpAddress,
+            Self::AwsAccessKeyId
+            | Self::AwsSecretAccessKey
+            | Self::GithubToken
+            | Self::OrchestratorApiKey
+            | Self::Jwt
+            | Self::PemPrivateKey => PiiCategory::Secret,
+        }
+    }
+
+    /// The name findings carry (`phone_labelled`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::PhoneNanp => "phone_nanp",
+            Self::PhoneE164 => "phone_e164",
+            Self::PhoneLabelled => "phone_labelled",
+            Self::UsSsn => "us_ssn",
+            Self::UsSsnLabelled => "us_ssn_labelled",
+            Self::CaSin => "ca_sin",
+            Self::CaSinLabelled => "ca_sin_labelled",
+            Self::CreditCard => "credit_card",
+            Self::Iban => "iban",
+            Self::Ipv4 => "ipv4",
+            Self::Ipv6 => "ipv6",
+            Self::AwsAccessKeyId => "aws_access_key_id",
+            Self::AwsSecretAccessKey => "aws_secret_access_key",
+            Self::GithubToken => "github_token",
+            Self::OrchestratorApiKey => "orchestrator_api_key",
+            Self::Jwt => "jwt",
+            Self::PemPrivateKey => "pem_private_key",
+        }
+    }
 }
 
 /// Finds sensitive values of the chosen categories. Cheap to build and to clone; holds no
@@ -174,12 +253,13 @@ struct Found {
 
 impl Found {
     /// Records a finding and returns where scanning resumes.
-    fn push(&mut self, category: PiiCategory, start: usize, end: usize) -> usize {
+    fn push(&mut self, detector: Detector, start: usize, end: usize) -> usize {
         debug_assert!(start < end);
         self.overlapping |= start < self.last_end;
         self.list.push(Finding {
-            category,
+            category: detector.category(),
             range: start..end,
+            detector,
         });
         self.last_end = self.last_end.max(end);
         end
@@ -225,7 +305,7 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
         let c = at(b, i);
         let next = match CLASS[usize::from(c)] {
             DIGIT if number_start_ok(b, i) => match numeric::detect(b, i, &mut context) {
-                Numeric::Found(category, end) => found.push(category, i, end),
+                Numeric::Found(detector, end) => found.push(detector, i, end),
                 Numeric::Skip(end) => end,
             },
             // `DE89...`: an IBAN is found from its check digits, since nearly every sentence
@@ -238,7 +318,7 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
                     && word_start(b, i - 2) =>
             {
                 match iban::detect(b, i - 2) {
-                    Some(iban::Iban::Valid(end)) => found.push(PiiCategory::Iban, i - 2, end),
+                    Some(iban::Iban::Valid(end)) => found.push(Detector::Iban, i - 2, end),
                     Some(iban::Iban::BadChecksum(end)) => end,
                     None => i + run_len(b, i, usize::MAX, is_digit),
                 }
@@ -247,9 +327,9 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
             DIGIT => i + run_len(b, i, usize::MAX, is_digit),
             LETTER_A if word_start(b, i) => match secret::aws_key(b, i) {
                 Some(end) => {
-                    let next = found.push(PiiCategory::Secret, i, end);
+                    let next = found.push(Detector::AwsAccessKeyId, i, end);
                     match secret::aws_secret_after_id(b, end) {
-                        Some((s, e)) => found.push(PiiCategory::Secret, s, e),
+                        Some((s, e)) => found.push(Detector::AwsSecretAccessKey, s, e),
                         None => next,
                     }
                 }
@@ -258,27 +338,27 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
             // `eyJ`: found from the `J`, since words starting with `e` are everywhere.
             LETTER_J if i >= 2 && at(b, i - 2) == b'e' && at(b, i - 1) == b'y' => {
                 match secret::jwt(b, i - 2) {
-                    Some(end) => found.push(PiiCategory::Secret, i - 2, end),
+                    Some(end) => found.push(Detector::Jwt, i - 2, end),
                     None => i + 1,
                 }
             }
             AT => match email::detect(b, i) {
-                Some((start, end)) => found.push(PiiCategory::Email, start, end),
+                Some((start, end)) => found.push(Detector::Email, start, end),
                 None => i + 1,
             },
             PLUS if !is_word(before(b, i)) => {
-                let end = if at(b, i + 1) == b'1' {
-                    phone::nanp(b, i)
+                let (detector, end) = if at(b, i + 1) == b'1' {
+                    (Detector::PhoneNanp, phone::nanp(b, i))
                 } else {
-                    phone::e164(b, i)
+                    (Detector::PhoneE164, phone::e164(b, i))
                 };
                 match end {
-                    Some(end) => found.push(PiiCategory::Phone, i, end),
+                    Some(end) => found.push(detector, i, end),
                     None => i + 1,
                 }
             }
             PAREN if !is_word(before(b, i)) => match phone::nanp(b, i) {
-                Some(end) => found.push(PiiCategory::Phone, i, end),
+                Some(end) => found.push(Detector::PhoneNanp, i, end),
                 None => i + 1,
             },
             COLON => {
@@ -290,19 +370,25 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
                     _ => None,
                 };
                 match v6 {
-                    Some((start, end)) => found.push(PiiCategory::IpAddress, start, end),
+                    Some((start, end)) => found.push(Detector::Ipv6, start, end),
                     None => labelled_secret(b, i, &mut context, &mut found),
                 }
             }
             // `aws_secret_access_key = …`: a value that only its key makes a secret.
             EQUALS => labelled_secret(b, i, &mut context, &mut found),
             DASH if at(b, i + 1) == b'-' => match secret::pem_block(b, i, &mut pem_ends) {
-                Some(end) => found.push(PiiCategory::Secret, i, end),
+                Some(end) => found.push(Detector::PemPrivateKey, i, end),
                 None => i + 1,
             },
             UNDERSCORE => {
-                match secret::github_token(b, i).or_else(|| secret::orchestrator_key(b, i)) {
-                    Some((start, end)) => found.push(PiiCategory::Secret, start, end),
+                let token = secret::github_token(b, i)
+                    .map(|found| (Detector::GithubToken, found))
+                    .or_else(|| {
+                        secret::orchestrator_key(b, i)
+                            .map(|found| (Detector::OrchestratorApiKey, found))
+                    });
+                match token {
+                    Some((detector, (start, end))) => found.push(detector, start, end),
                     None => i + 1,
                 }
             }
@@ -317,7 +403,7 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
 /// An AWS secret access key after the `:` or `=` at `i`, when labelled as one.
 fn labelled_secret(b: &[u8], i: usize, context: &mut context::Context, found: &mut Found) -> usize {
     match secret::aws_secret_labelled(b, i, context) {
-        Some((start, end)) => found.push(PiiCategory::Secret, start, end),
+        Some((start, end)) => found.push(Detector::AwsSecretAccessKey, start, end),
         None => i + 1,
     }
 }

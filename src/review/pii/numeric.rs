@@ -9,7 +9,7 @@ use super::checksums::{luhn_valid, nanp_valid, sin_valid, ssn_valid};
 use super::context::Context;
 use super::labels::Label;
 use super::lex::{at, before, end_ok, is_digit, is_word, run_len};
-use super::{PiiCategory, network, phone};
+use super::{Detector, network, phone};
 
 /// Enough groups for the longest layout we accept (a 19-digit card as 4-4-4-4-3).
 const MAX_GROUPS: usize = 5;
@@ -20,7 +20,7 @@ const VERSION_WORDS: &[&[u8]] = &[b"version", b"ver", b"v", b"release", b"build"
 
 /// What a digit at a token start turned out to be.
 pub(super) enum Numeric {
-    Found(PiiCategory, usize),
+    Found(Detector, usize),
     /// Nothing here; resume scanning at this offset (the end of the first digit run).
     Skip(usize),
 }
@@ -42,7 +42,7 @@ impl Group {
 /// Detects a value starting with the digit at `s`, which the caller has checked is a token start.
 pub(super) fn detect(b: &[u8], s: usize, context: &mut Context) -> Numeric {
     if let Some(end) = phone::nanp(b, s) {
-        return Numeric::Found(PiiCategory::Phone, end);
+        return Numeric::Found(Detector::PhoneNanp, end);
     }
 
     let mut groups = [Group::default(); MAX_GROUPS];
@@ -90,8 +90,8 @@ pub(super) fn detect(b: &[u8], s: usize, context: &mut Context) -> Numeric {
         if !end_ok(b, end) && !address_before_at(b, gs, end) {
             continue;
         }
-        if let Some(category) = layout(b, s, gs, context) {
-            return Numeric::Found(category, end);
+        if let Some(detector) = layout(b, s, gs, context) {
+            return Numeric::Found(detector, end);
         }
     }
     skip
@@ -110,8 +110,8 @@ fn joined(gs: &[Group]) -> &[Group] {
     gs.split_last().map_or(&[], |(_, init)| init)
 }
 
-/// The category of the value made of exactly the groups `gs` (starting at `s`), if any.
-fn layout(b: &[u8], s: usize, gs: &[Group], context: &mut Context) -> Option<PiiCategory> {
+/// What the value made of exactly the groups `gs` (starting at `s`) is, if anything.
+fn layout(b: &[u8], s: usize, gs: &[Group], context: &mut Context) -> Option<Detector> {
     let seps = joined(gs);
     let one_sep = |allowed: &[u8]| {
         seps.first()
@@ -128,11 +128,11 @@ fn layout(b: &[u8], s: usize, gs: &[Group], context: &mut Context) -> Option<Pii
         1 => bare(b, s, digits?, context),
         3 if lens(&[3, 2, 4]) && one_sep(b"- ") => {
             let d = digits?;
-            ssn_valid(d.get(..3)?, d.get(3..5)?, d.get(5..)?).then_some(PiiCategory::UsSsn)
+            ssn_valid(d.get(..3)?, d.get(3..5)?, d.get(5..)?).then_some(Detector::UsSsn)
         }
-        3 if lens(&[3, 3, 3]) && one_sep(b"- ") => sin_valid(digits?).then_some(PiiCategory::CaSin),
-        4 if one_sep(b".") => ipv4(b, s, gs).then_some(PiiCategory::IpAddress),
-        _ if card_layout(gs) => card_valid(digits?).then_some(PiiCategory::CreditCard),
+        3 if lens(&[3, 3, 3]) && one_sep(b"- ") => sin_valid(digits?).then_some(Detector::CaSin),
+        4 if one_sep(b".") => ipv4(b, s, gs).then_some(Detector::Ipv4),
+        _ if card_layout(gs) => card_valid(digits?).then_some(Detector::CreditCard),
         _ => None,
     }
 }
@@ -154,9 +154,9 @@ fn card_layout(gs: &[Group]) -> bool {
 
 /// A single unseparated digit run: a card by itself, or a phone, SSN or SIN with a label
 /// (see `context`).
-fn bare(b: &[u8], s: usize, d: &[u8], context: &mut Context) -> Option<PiiCategory> {
+fn bare(b: &[u8], s: usize, d: &[u8], context: &mut Context) -> Option<Detector> {
     match d.len() {
-        13..=19 => card_valid(d).then_some(PiiCategory::CreditCard),
+        13..=19 => card_valid(d).then_some(Detector::CreditCard),
         9 => {
             // Only the categories whose rules the number passes can label it; of those, the
             // label decides (the nearer one when both are named).
@@ -167,8 +167,8 @@ fn bare(b: &[u8], s: usize, d: &[u8], context: &mut Context) -> Option<PiiCatego
                 return None;
             }
             match context.label(b, s, &candidates)? {
-                Label::Ssn => Some(PiiCategory::UsSsn),
-                Label::Sin => Some(PiiCategory::CaSin),
+                Label::Ssn => Some(Detector::UsSsnLabelled),
+                Label::Sin => Some(Detector::CaSinLabelled),
                 _ => None,
             }
         }
@@ -181,7 +181,7 @@ fn bare(b: &[u8], s: usize, d: &[u8], context: &mut Context) -> Option<PiiCatego
             };
             (nanp_valid(at(national, 0), at(national, 3))
                 && context.label(b, s, &[Label::Phone]) == Some(Label::Phone))
-            .then_some(PiiCategory::Phone)
+            .then_some(Detector::PhoneLabelled)
         }
         _ => None,
     }
@@ -256,12 +256,13 @@ fn issuer_ok(d: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PiiCategory;
 
     fn find(t: &str) -> Option<(PiiCategory, &str)> {
         let b = t.as_bytes();
         let s = b.iter().position(|c| c.is_ascii_digit())?;
         match detect(b, s, &mut Context::default()) {
-            Numeric::Found(c, e) => Some((c, t.get(s..e)?)),
+            Numeric::Found(d, e) => Some((d.category(), t.get(s..e)?)),
             Numeric::Skip(_) => None,
         }
     }

@@ -31,9 +31,9 @@ impl Pseudonyms {
         Self { tenant_mac }
     }
 
-    fn write(&self, out: &mut String, category: PiiCategory, value: &str) {
+    fn write(&self, out: &mut String, category: &str, value: &str) {
         let mut mac = self.tenant_mac.clone();
-        mac.update(category.as_str().as_bytes());
+        mac.update(category.as_bytes());
         mac.update(&[HASH_SEP]);
         mac.update(value.as_bytes());
         let digest = mac.finalize().into_bytes();
@@ -79,6 +79,22 @@ pub fn replacement(
     out
 }
 
+/// The replacement text for a value a custom detector found, redacted as `category`: as
+/// [`replacement`], and masked like a number (the last four digits kept when it has eight).
+pub fn custom_replacement(
+    category: &str,
+    value: &str,
+    style: RedactionStyle,
+    pseudonyms: &Pseudonyms,
+) -> String {
+    let mut out = String::with_capacity(value.len().max(24));
+    match style {
+        RedactionStyle::Mask => mask_keep_last_digits(&mut out, value),
+        _ => write_tagged(&mut out, category, value, style, pseudonyms),
+    }
+    out
+}
+
 /// `text` with every finding replaced by [`replacement`].
 ///
 /// Findings are expected as [`Scanner::scan`](super::Scanner::scan) returns them: sorted and
@@ -117,17 +133,8 @@ fn write_replacement(
     pseudonyms: &Pseudonyms,
 ) {
     match style {
-        RedactionStyle::Label => {
-            out.push('[');
-            out.push_str(category.as_str());
-            out.push(']');
-        }
-        RedactionStyle::Hash => {
-            out.push('[');
-            out.push_str(category.as_str());
-            out.push(':');
-            pseudonyms.write(out, category, value);
-            out.push(']');
+        RedactionStyle::Label | RedactionStyle::Hash => {
+            write_tagged(out, category.as_str(), value, style, pseudonyms);
         }
         RedactionStyle::Mask => match category {
             PiiCategory::Email => mask_email(out, value),
@@ -140,6 +147,23 @@ fn write_replacement(
             PiiCategory::Secret | PiiCategory::IpAddress => mask_all(out, value),
         },
     }
+}
+
+/// `[CATEGORY]`, or `[CATEGORY:pseudonym]` under the HASH style.
+fn write_tagged(
+    out: &mut String,
+    category: &str,
+    value: &str,
+    style: RedactionStyle,
+    pseudonyms: &Pseudonyms,
+) {
+    out.push('[');
+    out.push_str(category);
+    if style == RedactionStyle::Hash {
+        out.push(':');
+        pseudonyms.write(out, category, value);
+    }
+    out.push(']');
 }
 
 fn mask_char(c: char) -> char {
@@ -183,6 +207,7 @@ fn mask_email(out: &mut String, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::review::pii::Detector;
 
     fn mask(category: PiiCategory, value: &str) -> String {
         replacement(category, value, RedactionStyle::Mask, &keyed(b"", ""))
@@ -306,10 +331,12 @@ mod tests {
         let findings = [
             Finding {
                 category: PiiCategory::Email,
+                detector: Detector::Email,
                 range: s1..s1 + 6,
             },
             Finding {
                 category: PiiCategory::Phone,
+                detector: Detector::PhoneNanp,
                 range: s2..s2 + 12,
             },
         ];
@@ -326,22 +353,27 @@ mod tests {
         let bad = [
             Finding {
                 category: PiiCategory::Email,
+                detector: Detector::Email,
                 range: e + 1..e + 2,
             }, // inside `é`
             Finding {
                 category: PiiCategory::Email,
+                detector: Detector::Email,
                 range: empty_reversed(),
             },
             Finding {
                 category: PiiCategory::Email,
+                detector: Detector::Email,
                 range: 0..usize::MAX,
             },
             Finding {
                 category: PiiCategory::Phone,
+                detector: Detector::PhoneNanp,
                 range: s2..s2 + 12,
             },
             Finding {
                 category: PiiCategory::Phone,
+                detector: Detector::PhoneNanp,
                 range: s2 + 1..s2 + 3,
             }, // overlaps
         ];
