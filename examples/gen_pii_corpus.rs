@@ -19,6 +19,9 @@ const POSITIVE_LINES: usize = 340;
 const MIXED_LINES: usize = 300;
 /// Lines with only look-alikes.
 const DECOY_LINES: usize = 2400;
+/// Lines where a checksum-valid bare number sits under a key or header that names something
+/// else, near a label that is not its own.
+const STRUCTURED_DECOY_LINES: usize = 240;
 
 fn main() -> std::io::Result<()> {
     let mut rng = Rng(0x5eed_0fc0_ffee);
@@ -56,6 +59,11 @@ fn main() -> std::io::Result<()> {
         };
         let mut line = Line::default();
         line.fill(template, &decoys);
+        lines.push(line);
+    }
+    for _ in 0..STRUCTURED_DECOY_LINES {
+        let mut line = Line::default();
+        line.fill("{}", &[Part::Plain(structured_decoy(&mut rng))]);
         lines.push(line);
     }
     // Interleave so that positives and decoys are not in blocks (nicer to read, same counts).
@@ -351,6 +359,14 @@ const PHONE_CONTEXT_TEMPLATES: &[&str] = &[
     "Contact number {}",
     "cell {} (personal)",
     "PHONE={}",
+    "Telefonnummer: {}",
+    "Teléfono móvil {}",
+    "telefoonnummer {}",
+    "numero di cellulare {}",
+    "\"phoneNumber\": \"{}\"",
+    "mobile_number={}",
+    "name,phone\nJane,{}",
+    "| Nom | Téléphone |\n|---|---|\n| Léa | {} |",
 ];
 
 /// NANP area code or exchange: first digit 2-9.
@@ -423,6 +439,12 @@ const SSN_CONTEXT_TEMPLATES: &[&str] = &[
     "ssn: {}",
     "social security number {}",
     "Social Security No. {} on the W-2",
+    "\"ssn\": \"{}\"",
+    "social_security_number={}",
+    "US-Sozialversicherungsnummer {}",
+    "numéro de sécurité sociale (États-Unis) : {}",
+    "name\tSSN\nJoe\t{}",
+    "customer:\n  socialSecurityNumber: {}",
 ];
 
 fn ssn(rng: &mut Rng) -> (&'static str, String) {
@@ -462,6 +484,13 @@ const SIN_CONTEXT_TEMPLATES: &[&str] = &[
     "sin: {}",
     "social insurance number: {}",
     "Social Insurance No {}",
+    "NAS : {}",
+    "N° d'assurance sociale {}",
+    "\"socialInsuranceNumber\": {}",
+    "S.I.N. {}",
+    "| Name | SIN |\n|---|---|\n| Léa | {} |",
+    "numero di assicurazione sociale {}",
+    "Sozialversicherungsnummer (Kanada): {}",
 ];
 
 fn sin_digits(rng: &mut Rng) -> String {
@@ -1102,6 +1131,29 @@ fn decoy(rng: &mut Rng) -> String {
         // A bare 9-digit run without any context word.
         23 => format!("batch {}", rng.number(9)),
         _ => prose(rng),
+    }
+}
+
+/// A bare number that passes its checks, labelled by its own key or column as something else,
+/// with a label of another value nearby.
+fn structured_decoy(rng: &mut Rng) -> String {
+    let ssn = format!(
+        "{:03}{:02}{:04}",
+        rng.range(1, 665),
+        rng.range(1, 99),
+        rng.range(1, 9999)
+    );
+    let sin = sin_digits(rng);
+    let phone = format!("{}{}{}", nanp3(rng), nanp3(rng), rng.digits(4));
+    match rng.below(8) {
+        0 => format!("{{\"ssn_verified\": true, \"account\": \"{ssn}\"}}"),
+        1 => format!("name,sin_on_file,order\nJane,yes,{sin}"),
+        2 => format!("| Telefon | Bestellnummer |\n|---|---|\n| ja | {phone} |"),
+        3 => format!("## Phone\n\nnuméro de commande {phone}"),
+        4 => format!("hotel {phone}"),
+        5 => format!("customer:\n  ssn: on file\n  order_id: {ssn}"),
+        6 => format!("<input name=\"pedido\" value=\"{sin}\"> <label>SIN</label>"),
+        _ => format!("telemetry_id={phone}"),
     }
 }
 

@@ -132,6 +132,16 @@ impl Context {
             let end = line_end(b, first);
             cells(b, first, end, shape.delimiter)
         });
+        // A block starting at a markdown separator (`|---|`) lost its header row (the line
+        // above is not a row): no column names the value.
+        let separator = |&(a, z): &(usize, usize)| {
+            slice(b, a, z)
+                .iter()
+                .all(|c| matches!(c, b'-' | b':' | b' ' | b'\t'))
+        };
+        if header.iter().all(separator) {
+            return None;
+        }
         let (col, start) = column_at(b, ls, s, shape.delimiter);
         let &(h0, h1) = header.get(col)?;
         let first = (col > 0)
@@ -503,6 +513,8 @@ mod tests {
             "| Field | Value |\n|---|---|\n| SIN | 130692544 |",
             "name,id\nJane,\"SIN 130692544\"",
             "a,social insurance number\nx,y\nz,w\nJane,130692544",
+            // The header row glued to prose is no row; the prose before names the value.
+            "see: | Name | SIN |\n|---|---|\n| Léa | 130692544 |",
         ] {
             assert_eq!(label(t), Some(Label::Sin), "{t}");
         }
