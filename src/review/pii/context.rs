@@ -52,6 +52,7 @@ enum Delimiter {
     Pipe,
     Tab,
     Comma,
+    Semicolon,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +83,11 @@ impl Context {
                 return labels.resolve(candidates);
             }
             if key.identifier && !labels.generic_only() {
+                // An attribute names only its own value; a YAML or JSON key may inherit from
+                // its parent line.
+                if tag_labels(b, key.start, read).is_some() {
+                    return None;
+                }
                 return parent_labels(b, key.start, read).and_then(|l| l.resolve(candidates));
             }
             // A generic key (`value`, `number`): the tag it is an attribute of, or the text
@@ -225,19 +231,47 @@ impl Key {
                 identifier: true,
             });
         }
+        // Back over the key, spaces included (YAML keys may hold them), to what bounds it.
         let end = p;
         let mut start = end;
-        while end - start < MAX_KEY && is_key_byte(before(b, start)) {
+        while end - start < MAX_KEY
+            && (is_key_byte(before(b, start)) || matches!(before(b, start), b' ' | b'\t'))
+        {
             start -= 1;
         }
-        if start == end {
+        // Nothing before it on its line but indentation: the line is `key: value`.
+        let at_line_start = slice(b, line_start(b, start, MAX_KEY), start).is_empty()
+            && (start == 0 || before(b, start) == b'\n');
+        let bound = before(b, start);
+        // Leading indentation and a list marker (`- `) are not part of the key.
+        let text = slice(b, start, end);
+        let trimmed = text.trim_ascii_start();
+        let marker = trimmed
+            .iter()
+            .take_while(|c| matches!(c, b'-' | b'*' | b'+' | b' ' | b'\t'))
+            .count();
+        let start = start + (text.len() - trimmed.len()) + marker;
+        let end = start + slice(b, start, end).trim_ascii_end().len();
+        if start >= end {
             return None;
         }
-        let lead = skip_blanks_back(b, start);
+        let spaced = slice(b, start, end).contains(&b' ');
+        // A whole line's `key:`, or a single word after punctuation (`{`, `,`, `;`, a quote),
+        // is a key; several words after punctuation end a sentence (`… as requested: `), and
+        // only the last word is read as the key.
+        let identifier = at_line_start || (!spaced && !bound.is_ascii_alphanumeric());
+        let start = if identifier {
+            start
+        } else {
+            slice(b, start, end)
+                .iter()
+                .rposition(|&c| c == b' ')
+                .map_or(start, |k| start + k + 1)
+        };
         Some(Self {
             start,
             end,
-            identifier: !before(b, lead).is_ascii_alphanumeric(),
+            identifier,
         })
     }
 }
@@ -282,7 +316,7 @@ fn parent_labels(b: &[u8], key_start: usize, read: &dyn Fn(&[u8]) -> Labels) -> 
             return None;
         }
         if content_indent(line) < indent {
-            return Some(read(line));
+            return Some(read(line).strong_only());
         }
         line_start = above_start;
     }
@@ -340,25 +374,32 @@ fn shape(line: &[u8]) -> Option<Shape> {
         Delimiter::Pipe
     } else if line.contains(&b'\t') {
         Delimiter::Tab
-    } else if line.contains(&b',') {
-        Delimiter::Comma
     } else {
-        return None;
+        // European CSV separates with `;`: whichever of the two the line has more of.
+        let commas = delimiters(line, Delimiter::Comma).count();
+        let semicolons = delimiters(line, Delimiter::Semicolon).count();
+        match (commas, semicolons) {
+            (0, 0) => return None,
+            (c, s) if s > c => Delimiter::Semicolon,
+            _ => Delimiter::Comma,
+        }
     };
     let count = delimiters(line, delimiter).count();
     (count > usize::from(delimiter == Delimiter::Pipe)).then_some(Shape { delimiter, count })
 }
 
-/// Positions of the delimiters in `line` (commas inside double quotes do not count).
+/// Positions of the delimiters in `line` (in CSV, those inside double quotes do not count).
 fn delimiters(line: &[u8], delimiter: Delimiter) -> impl Iterator<Item = usize> + '_ {
     let want = match delimiter {
         Delimiter::Pipe => b'|',
         Delimiter::Tab => b'\t',
         Delimiter::Comma => b',',
+        Delimiter::Semicolon => b';',
     };
+    let csv = matches!(delimiter, Delimiter::Comma | Delimiter::Semicolon);
     let mut quoted = false;
     line.iter().enumerate().filter_map(move |(k, &c)| {
-        if c == b'"' && delimiter == Delimiter::Comma {
+        if c == b'"' && csv {
             quoted = !quoted;
         }
         (c == want && !quoted).then_some(k)
@@ -505,6 +546,23 @@ mod tests {
     }
 
     #[test]
+    fn weak_labels_label_directly_but_not_as_parents() {
+        let phone = |t: &str| {
+            let s = t.find("4155552671").unwrap_or_default();
+            Context::default().label(t.as_bytes(), s, &[Label::Phone])
+        };
+        assert_eq!(phone("Contact: 4155552671"), Some(Label::Phone));
+        assert_eq!(phone("phones:\n  home: 4155552671"), Some(Label::Phone));
+        assert_eq!(phone("contact:\n  customer_id: 4155552671"), None);
+        assert_eq!(
+            phone("<li class=\"phone\"\n    data-account=\"4155552671\">"),
+            None
+        );
+        // A key of several words on its own line is one key, not prose.
+        assert_eq!(phone("phone_count: 2\nnumero de suivi: 4155552671"), None);
+    }
+
+    #[test]
     fn tables() {
         for t in [
             "name,sin,city\nJane,130692544,Montréal",
@@ -513,6 +571,7 @@ mod tests {
             "| Field | Value |\n|---|---|\n| SIN | 130692544 |",
             "name,id\nJane,\"SIN 130692544\"",
             "a,social insurance number\nx,y\nz,w\nJane,130692544",
+            "\"Name\";\"S.I.N.\"\n\"Léa\";\"130692544\"",
             // The header row glued to prose is no row; the prose before names the value.
             "see: | Name | SIN |\n|---|---|\n| Léa | 130692544 |",
         ] {

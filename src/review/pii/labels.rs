@@ -56,6 +56,8 @@ struct Entry {
     names: u8,
     /// Only breaks a tie between the categories of an ambiguous label.
     qualifier: bool,
+    /// Names a value it labels directly, but not the keys nested under it.
+    weak: bool,
 }
 
 const LEXICON_DATA: &str = include_str!("labels.txt");
@@ -79,6 +81,10 @@ fn parse_line(line: &str) -> Option<Entry> {
         Some(c) => (c, true),
         None => (category, false),
     };
+    let (category, weak) = match category.strip_suffix('~') {
+        Some(c) => (c, true),
+        None => (category, false),
+    };
     let mut names = 0;
     for name in category.split('|') {
         names |= Label::from_name(name)?.bit();
@@ -93,6 +99,7 @@ fn parse_line(line: &str) -> Option<Entry> {
         tokens,
         names,
         qualifier,
+        weak,
     })
 }
 
@@ -177,6 +184,9 @@ impl Tokens {
             for entry in LEXICON.iter() {
                 if tokens_at(&entry.tokens, &self.list, k) {
                     found.record(entry.names, entry.qualifier, k + entry.tokens.len());
+                    if !entry.weak {
+                        found.strong |= entry.names;
+                    }
                 }
             }
         }
@@ -184,6 +194,7 @@ impl Tokens {
             for k in 0..self.list.len() {
                 if tokens_at(&word.list, &self.list, k) {
                     found.record(Label::Custom.bit(), false, k + word.list.len());
+                    found.strong |= Label::Custom.bit();
                 }
             }
         }
@@ -255,6 +266,8 @@ pub(super) struct Labels {
     specific: [usize; 6],
     /// Every token is a generic word (`Value`): this text labels nothing by itself.
     generic_only: bool,
+    /// `Label::bit`s named by at least one entry that is not weak.
+    strong: u8,
 }
 
 impl Labels {
@@ -273,6 +286,22 @@ impl Labels {
                 *s = (*s).max(end);
             }
         }
+    }
+
+    /// Only the labels named by entries that are not weak: what a parent line lends the keys
+    /// nested under it.
+    pub(super) fn strong_only(mut self) -> Self {
+        for label in LABELS {
+            if self.strong & label.bit() == 0 {
+                let slot = label as usize;
+                for n in [&mut self.nearest, &mut self.specific] {
+                    if let Some(n) = n.get_mut(slot) {
+                        *n = 0;
+                    }
+                }
+            }
+        }
+        self
     }
 
     /// Whether any label of a kind of value (not a generic word) was found.

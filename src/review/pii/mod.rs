@@ -1,19 +1,23 @@
 //! Sensitive-data (PII) detection and redaction for the review gate.
 //!
 //! [`Scanner::scan`] makes one forward pass over the bytes. Only a few bytes can be where a
-//! value is recognised (digits, `@`, `+`, `(`, `:`, `=`, `-`, `_`, and `A` and `J` for secret
+//! value is recognised (digits, `@`, `+`, `(`, `:`, `-`, `_`, and `A` and `J` for secret
 //! prefixes); 32-byte blocks without any are skipped with a test the compiler vectorises, and
 //! each detector then reads only the bytes around its candidate. Values that start with other
 //! letters are found from a later byte: an IBAN from its check digits, a JWT from the `J` of
-//! `eyJ`, an email from its `@`, a GitHub token from its `_`, an IPv6 address from a `:`. That
+//! `eyJ`, an email from its `@`, a GitHub token from its `_`, an IPv6 address from a `:`, an AWS
+//! secret key from the `:` or the `_` of its key. That
 //! keeps prose close to memory speed, where a set of regexes would revisit every byte once per
 //! pattern.
 //!
 //! Detectors by family: `numeric` (values starting with a digit: phones, SSNs, SINs, cards,
-//! IPv4, context-gated bare runs), `phone` (NANP and E.164 layouts), `email`, `network` (IPv6
-//! and octets), `iban`, `secret` (AWS keys, GitHub tokens, this service's `orch_` API keys,
-//! JWTs, PEM blocks), with the check digits in `checksums` and byte helpers in `lex`.
-//! Replacement text is in `redact`.
+//! IPv4, labelled bare runs), `phone` (NANP and E.164 layouts), `email`, `network` (IPv6 and
+//! octets), `iban`, `secret` (AWS access keys and secret keys, GitHub tokens, this service's
+//! `orch_` API keys, JWTs, PEM blocks), with the check digits in `checksums` and byte helpers in
+//! `lex`. A value that only a label makes sensitive (nine bare digits, forty base64 characters)
+//! asks `context`, which reads its key, its table column or the prose before it, and matches
+//! the words there against the lexicon in `labels.txt` (six languages) with `labels`. A
+//! tenant's own detectors are in `custom`; replacement text is in `redact`.
 //!
 //! All detectors run whatever categories a [`Scanner`] reports, so a value is recognised as what
 //! it is even when its category is not wanted (an IPv4 address is never half-reported as
@@ -22,7 +26,12 @@
 //! Deliberate limits (each trades a little recall for precision on prose):
 //! - NANP numbers need area code and exchange starting with 2-9, so `555-123-4567` (exchange
 //!   `123`) is not a phone. Bare digit runs (10-digit phones, 9-digit SSNs and SINs) need a
-//!   context word in the 48 bytes before them.
+//!   label: their key, their column's header, or a word in the 48 bytes of prose before them
+//!   (see `context` for the order). A key or column that names something else wins over a
+//!   label nearby, so `{"ssn_verified": true, "account": "123456789"}` stays untouched.
+//! - An AWS secret access key (40 base64 characters) needs its key id just before it (the
+//!   console's CSV, `AKIA…,wJalr…`) or a label as its key; one in a CSV column headed `Secret
+//!   access key` without its id in the row is missed.
 //! - IBANs are uppercase only; Maestro cards start at 13 digits, not 12.
 //! - IPv6 needs at least one decimal digit (`dead:beef::cafe` is missed, `add::dec` is not an
 //!   address), and eight two-digit groups read as a MAC-style EUI-64. An unbracketed address
@@ -185,7 +194,6 @@ const PAREN: u8 = 6;
 const COLON: u8 = 7;
 const DASH: u8 = 8;
 const UNDERSCORE: u8 = 9;
-const EQUALS: u8 = 10;
 
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -201,7 +209,6 @@ static CLASS: [u8; 256] = {
             b':' => COLON,
             b'-' => DASH,
             b'_' => UNDERSCORE,
-            b'=' => EQUALS,
             _ => 0,
         };
         c += 1;
@@ -221,7 +228,6 @@ fn is_trigger(c: u8) -> bool {
         | (c == b'(')
         | (c == b'-')
         | (c == b'_')
-        | (c == b'=')
 }
 
 const BLOCK: usize = 32;
@@ -371,11 +377,12 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
                 };
                 match v6 {
                     Some((start, end)) => found.push(Detector::Ipv6, start, end),
-                    None => labelled_secret(b, i, &mut context, &mut found),
+                    None if secret::may_end_secret_label(b, i) => {
+                        labelled_secret(b, i, &mut context, &mut found)
+                    }
+                    None => i + 1,
                 }
             }
-            // `aws_secret_access_key = …`: a value that only its key makes a secret.
-            EQUALS => labelled_secret(b, i, &mut context, &mut found),
             DASH if at(b, i + 1) == b'-' => match secret::pem_block(b, i, &mut pem_ends) {
                 Some(end) => found.push(Detector::PemPrivateKey, i, end),
                 None => i + 1,
@@ -389,7 +396,12 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
                     });
                 match token {
                     Some((detector, (start, end))) => found.push(detector, start, end),
-                    None => i + 1,
+                    // `aws_secret_access_key = …`: found from the key's `_`, since `=` is
+                    // too common in code to stop at.
+                    None => match secret::key_end(b, i) {
+                        Some(sep) => labelled_secret(b, sep, &mut context, &mut found),
+                        None => i + 1,
+                    },
                 }
             }
             _ => i + 1,
@@ -400,7 +412,9 @@ fn scan_all(b: &[u8]) -> Vec<Finding> {
     found.finish()
 }
 
-/// An AWS secret access key after the `:` or `=` at `i`, when labelled as one.
+/// An AWS secret access key after the `:` or `=` at `i`, when labelled as one. Kept out of
+/// line: colons are common and nearly never lead to one.
+#[inline(never)]
 fn labelled_secret(b: &[u8], i: usize, context: &mut context::Context, found: &mut Found) -> usize {
     match secret::aws_secret_labelled(b, i, context) {
         Some((start, end)) => found.push(Detector::AwsSecretAccessKey, start, end),

@@ -39,13 +39,15 @@ fn aws_secret_at(b: &[u8], s: usize) -> Option<usize> {
     if is_b64(before(b, s)) {
         return None;
     }
-    let len = run_len(b, s, AWS_SECRET_LEN + 1, is_b64);
+    if run_len(b, s, AWS_SECRET_LEN + 1, is_b64) != AWS_SECRET_LEN {
+        return None;
+    }
     let end = s + AWS_SECRET_LEN;
     let token = b.get(s..end)?;
     let mixed = token.iter().any(u8::is_ascii_uppercase)
         && token.iter().any(u8::is_ascii_lowercase)
         && token.iter().any(u8::is_ascii_digit);
-    (len == AWS_SECRET_LEN && mixed && at(b, end) != b'=').then_some(end)
+    (mixed && at(b, end) != b'=').then_some(end)
 }
 
 /// The secret access key that follows an AWS key id ending at `id_end` in the same record: the
@@ -59,6 +61,28 @@ pub(super) fn aws_secret_after_id(b: &[u8], id_end: usize) -> Option<(usize, usi
     });
     let s = id_end + gap;
     (gap > 0).then(|| aws_secret_at(b, s).map(|end| (s, end)))?
+}
+
+/// Whether the text before the `:` at `i` may end a label of an AWS secret key: every label
+/// in the lexicon ends in `key` or `secret` (`SecretAccessKey`, `"aws secret"`). A cheap
+/// test, so that times and `::` paths never reach the full check.
+pub(super) fn may_end_secret_label(b: &[u8], i: usize) -> bool {
+    let mut p = i;
+    while p + 4 > i && matches!(before(b, p), b' ' | b'\t' | b'"' | b'\'') {
+        p -= 1;
+    }
+    matches!(before(b, p), b'y' | b'Y' | b't' | b'T')
+}
+
+/// For a `_` at `u` inside a key followed by `=` or `:` (`aws_secret_access_key = …`), where
+/// that `=` or `:` is. `None` when the word is not such a key.
+pub(super) fn key_end(b: &[u8], u: usize) -> Option<usize> {
+    let mut k = u + 1 + run_len(b, u + 1, 64, |c| is_word(c) || c == b'-' || c == b'.');
+    if matches!(at(b, k), b'"' | b'\'') {
+        k += 1;
+    }
+    k += run_len(b, k, 4, |c| c == b' ' || c == b'\t');
+    matches!(at(b, k), b'=' | b':').then_some(k)
 }
 
 /// A secret access key as the value after the `:` or `=` at `i`, when its key or the structure
