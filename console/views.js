@@ -862,6 +862,19 @@ async function criteriaEditor(main, id) {
 
 // ---------- dry run ----------
 
+/** One row per finding: what it is, what found it, and where (line and column of the pasted
+ * text; the server gives UTF-8 byte offsets, the page counts characters). */
+function findingRows(text, findings) {
+  if (!findings.length) return [h("tr", {}, h("td", { colspan: 3, class: "muted" }, "Nothing was redacted."))];
+  const bytes = new TextEncoder().encode(text);
+  const decoder = new TextDecoder();
+  return findings.map((f) => {
+    const before = decoder.decode(bytes.subarray(0, f.start)).split("\n");
+    const where = `line ${before.length}, column ${before[before.length - 1].length + 1} (bytes ${f.start}–${f.end})`;
+    return h("tr", {}, h("td", {}, f.category), h("td", { class: "mono" }, f.detector), h("td", {}, where));
+  });
+}
+
 export async function dryRun(main) {
   const note = notice();
   const preset = decodeURIComponent(location.hash.split("/")[2] ?? "");
@@ -869,6 +882,9 @@ export async function dryRun(main) {
   const text = h("textarea", { id: "dry-text", rows: 10, placeholder: "Paste the text to review" });
   const redacted = h("pre", { id: "dry-redacted" }, "");
   const verdict = h("div", { id: "dry-verdict" });
+  const foundBody = h("tbody", {});
+  const found = h("table", { id: "dry-findings" },
+    h("thead", {}, h("tr", {}, h("th", {}, "Category"), h("th", {}, "Detector"), h("th", {}, "Where"))), foundBody);
   main.append(h("h1", {}, "Dry run of a review"),
     h("p", { class: "muted" }, "Reviews pasted text against criteria without running anything or storing anything."),
     note.element,
@@ -877,7 +893,8 @@ export async function dryRun(main) {
     h("div", { class: "row" }, h("button", { type: "button", class: "primary", id: "evaluate", onclick: evaluate }, "Review it")),
     h("div", { class: "grid2" },
       h("section", { "aria-label": "Redacted text" }, h("h2", {}, "Redacted text"), redacted),
-      h("section", { "aria-label": "Decision" }, h("h2", {}, "Decision"), verdict)));
+      h("section", { "aria-label": "Decision" }, h("h2", {}, "Decision"), verdict)),
+    h("section", { "aria-label": "What was redacted" }, h("h2", {}, "What was redacted"), found));
 
   async function evaluate() {
     try {
@@ -886,6 +903,7 @@ export async function dryRun(main) {
       const answer = await api(rpc.evaluate, request);
       redacted.textContent = answer.redacted_output;
       verdict.replaceChildren(decisionView(answer.decision));
+      foundBody.replaceChildren(...findingRows(text.value, answer.findings));
       note.clear();
     } catch (error) {
       note.error(error, "Cannot review");

@@ -16,7 +16,7 @@ use prometheus_client::registry::Registry;
 
 use crate::engine::stack::CallMeter;
 use crate::model::task::TokenUsage;
-use crate::model::{RedactionCount, TenantId};
+use crate::model::{PiiCategory, RedactionCount, TenantId};
 
 /// Label pairs; the keys are fixed by each metric, the values bounded (see the module's doc).
 type Labels = Vec<(&'static str, String)>;
@@ -248,11 +248,12 @@ impl Metrics {
             .inc();
         self.review_duration.observe(took.as_secs_f64());
         for redaction in redactions {
-            // Policy rules are named by the tenant (`policy:<rule id>`): one label value for
-            // them all keeps the series bounded.
-            let category = match redaction.category.starts_with("policy:") {
-                true => "policy",
-                false => redaction.category.as_str(),
+            // Policy rules and custom detectors are named by the tenant (`policy:<rule id>`,
+            // `EMPLOYEE_ID`): one label value for each kind keeps the series bounded.
+            let category = match PiiCategory::from_name(&redaction.category) {
+                Some(builtin) => builtin.as_str(),
+                None if redaction.category.starts_with("policy:") => "policy",
+                None => "custom",
             };
             self.pii_redactions
                 .get_or_create(&vec![("category", category.to_owned())])
@@ -377,17 +378,17 @@ mod tests {
     }
 
     #[test]
-    fn policy_redactions_share_one_category() {
+    fn policy_and_custom_redactions_share_one_category_each() {
         let metrics = Metrics::new(false);
+        let count = |category: &str, count| RedactionCount {
+            category: category.into(),
+            count,
+        };
         let counts = [
-            RedactionCount {
-                category: "EMAIL".into(),
-                count: 2,
-            },
-            RedactionCount {
-                category: "policy:no-codenames".into(),
-                count: 1,
-            },
+            count("EMAIL", 2),
+            count("policy:no-codenames", 1),
+            count("EMPLOYEE_ID", 3),
+            count("BADGE", 1),
         ];
         metrics.review_decided("approved", Duration::from_millis(1), &counts);
         let text = metrics.render(false);
@@ -399,6 +400,13 @@ mod tests {
             text.contains("orchestrator_pii_redactions_total{category=\"policy\"} 1"),
             "{text}"
         );
-        assert!(!text.contains("no-codenames"), "{text}");
+        assert!(
+            text.contains("orchestrator_pii_redactions_total{category=\"custom\"} 4"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("no-codenames") && !text.contains("EMPLOYEE"),
+            "{text}"
+        );
     }
 }

@@ -188,7 +188,11 @@ def dry_run(driver, url, arg):
     wait_for(driver, lambda d: d.find_element(By.ID, "dry-redacted").text.strip(), "the redacted text")
     wait_for(driver, has_text("#dry-verdict", "Verdict"), "the decision")
     driver.save_screenshot(f"{arg['shots']}/dry-run.png")
-    return {"redacted": text_of(driver, "#dry-redacted"), "decision": text_of(driver, "#dry-verdict")}
+    return {
+        "redacted": text_of(driver, "#dry-redacted"),
+        "decision": text_of(driver, "#dry-verdict"),
+        "findings": text_of(driver, "#dry-findings"),
+    }
 
 
 def cancels(driver, url, arg):

@@ -32,6 +32,8 @@ const MAX_ROW: usize = 4096;
 #[derive(Debug, Default)]
 pub(super) struct Context {
     line: Option<(usize, usize)>,
+    /// The table shape of the line starting at `.0`.
+    shape: Option<(usize, Option<Shape>)>,
     block: Option<Block>,
 }
 
@@ -118,7 +120,14 @@ impl Context {
         if le - ls > MAX_ROW {
             return None;
         }
-        let shape = shape(slice(b, ls, le))?;
+        let shape = match self.shape {
+            Some((start, shape)) if start == ls => shape,
+            _ => {
+                let found = shape(slice(b, ls, le));
+                self.shape = Some((ls, found));
+                found
+            }
+        }?;
         let known = self.block.as_ref().and_then(|block| {
             let same = block.shape == shape;
             let within = block.first <= ls && le <= block.end;
@@ -151,7 +160,7 @@ impl Context {
         let (col, start) = column_at(b, ls, s, shape.delimiter);
         let &(h0, h1) = header.get(col)?;
         let first = (col > 0)
-            .then(|| cells(b, ls, le, shape.delimiter).first().copied())
+            .then(|| first_cell(b, ls, le, shape.delimiter))
             .flatten();
         Some(Cell {
             start,
@@ -435,6 +444,18 @@ fn cells(b: &[u8], ls: usize, le: usize, delimiter: Delimiter) -> Vec<(usize, us
             cell
         })
         .collect()
+}
+
+/// The first cell of the line `ls..le` (as `cells(…).first()`, without building the rest).
+fn first_cell(b: &[u8], ls: usize, le: usize, delimiter: Delimiter) -> Option<(usize, usize)> {
+    let mut bounds = delimiters(slice(b, ls, le), delimiter).map(|k| ls + k);
+    match delimiter {
+        Delimiter::Pipe => {
+            let open = bounds.next()?;
+            Some((open + 1, bounds.next().unwrap_or(le)))
+        }
+        _ => Some((ls, bounds.next().unwrap_or(le))),
+    }
 }
 
 /// The column of `s` in the row starting at `ls`, and where its cell starts.

@@ -6,6 +6,7 @@
 //! This runs only for a value that needs a label (a bare digit run that passed its check
 //! digits, a 40-character AWS secret), never on the scanner's fast path.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// What a label says the value beside it is.
@@ -63,6 +64,44 @@ struct Entry {
 const LEXICON_DATA: &str = include_str!("labels.txt");
 
 static LEXICON: LazyLock<Vec<Entry>> = LazyLock::new(|| parse(LEXICON_DATA));
+
+/// The lexicon's entries by their first token, so that a token is compared with the few entries
+/// that can start there rather than with all of them.
+struct Index {
+    /// Entries whose first token is a whole word.
+    exact: HashMap<&'static [u8], Vec<&'static Entry>>,
+    /// Entries whose first token is a prefix (`telefonn*`).
+    prefixed: Vec<&'static Entry>,
+}
+
+static INDEX: LazyLock<Index> = LazyLock::new(|| {
+    let mut index = Index {
+        exact: HashMap::new(),
+        prefixed: Vec::new(),
+    };
+    for entry in LEXICON.iter() {
+        match entry.tokens.first() {
+            Some(first) if first.ends_with(b"*") => index.prefixed.push(entry),
+            Some(first) => index.exact.entry(first.as_slice()).or_default().push(entry),
+            None => {}
+        }
+    }
+    index
+});
+
+impl Index {
+    /// The entries that may start at a token.
+    fn starting<'a>(&'a self, token: &'a [u8]) -> impl Iterator<Item = &'static Entry> + 'a {
+        let exact = self.exact.get(token).into_iter().flatten().copied();
+        let prefixed = self.prefixed.iter().copied().filter(move |e| {
+            e.tokens
+                .first()
+                .and_then(|f| f.strip_suffix(b"*"))
+                .is_some_and(|p| token.starts_with(p))
+        });
+        exact.chain(prefixed)
+    }
+}
 
 /// Parses the lexicon. The data is compiled in and checked by a test, so a malformed line can
 /// only come from an edit that the test catches; it is skipped rather than panicking.
@@ -180,15 +219,19 @@ impl Tokens {
     /// sequence from [`Tokens::word`]) appears.
     pub(super) fn labels_with(&self, words: &[Tokens]) -> Labels {
         let mut found = Labels::default();
-        for (k, _) in self.list.iter().enumerate() {
-            for entry in LEXICON.iter() {
+        let mut all_generic = !self.list.is_empty();
+        for (k, token) in self.list.iter().enumerate() {
+            let mut generic = false;
+            for entry in INDEX.starting(token) {
                 if tokens_at(&entry.tokens, &self.list, k) {
                     found.record(entry.names, entry.qualifier, k + entry.tokens.len());
                     if !entry.weak {
                         found.strong |= entry.names;
                     }
+                    generic |= entry.names == Label::Generic.bit();
                 }
             }
+            all_generic &= generic;
         }
         for word in words {
             for k in 0..self.list.len() {
@@ -198,12 +241,7 @@ impl Tokens {
                 }
             }
         }
-        found.generic_only = !self.list.is_empty()
-            && self.list.iter().enumerate().all(|(k, _)| {
-                LEXICON
-                    .iter()
-                    .any(|e| e.names == Label::Generic.bit() && tokens_at(&e.tokens, &self.list, k))
-            });
+        found.generic_only = all_generic;
         found
     }
 }

@@ -160,13 +160,15 @@ fn bare(b: &[u8], s: usize, d: &[u8], context: &mut Context) -> Option<Detector>
         9 => {
             // Only the categories whose rules the number passes can label it; of those, the
             // label decides (the nearer one when both are named).
-            let ssn = ssn_valid(d.get(..3)?, d.get(3..5)?, d.get(5..)?).then_some(Label::Ssn);
-            let sin = sin_valid(d).then_some(Label::Sin);
-            let candidates: Vec<Label> = ssn.into_iter().chain(sin).collect();
-            if candidates.is_empty() {
-                return None;
-            }
-            match context.label(b, s, &candidates)? {
+            let ssn = ssn_valid(d.get(..3)?, d.get(3..5)?, d.get(5..)?);
+            let sin = sin_valid(d);
+            let candidates: &[Label] = match (ssn, sin) {
+                (true, true) => &[Label::Ssn, Label::Sin],
+                (true, false) => &[Label::Ssn],
+                (false, true) => &[Label::Sin],
+                (false, false) => return None,
+            };
+            match context.label(b, s, candidates)? {
                 Label::Ssn => Some(Detector::UsSsnLabelled),
                 Label::Sin => Some(Detector::CaSinLabelled),
                 _ => None,
