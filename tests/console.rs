@@ -420,7 +420,7 @@ async fn a_dry_run_shows_the_redacted_text_beside_the_issues() {
     // Each finding is located in the pasted text, without its value.
     let findings = observed["findings"].as_str().unwrap();
     assert!(
-        findings.contains("EMAIL email line 2, column 10 (bytes 20–40)")
+        findings.contains("EMAIL\temail\tline 2, column 10 (bytes 20–40)")
             && !findings.contains("jane.doe"),
         "{observed}"
     );
