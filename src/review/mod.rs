@@ -425,7 +425,8 @@ impl CompiledCriteria {
             *counts.entry(finding.category.to_owned()).or_default() += 1;
             let section =
                 sections::containing(&parsed, finding.range.start).map(|s| s.name.to_owned());
-            let rank = finding.builtin.map_or(u8::MAX, |c| c as u8);
+            // A custom category may reuse a built-in name (`SECRET`): one issue for both.
+            let rank = PiiCategory::from_name(finding.category).map_or(u8::MAX, |c| c as u8);
             let listed = pii_sections.entry((rank, finding.category)).or_default();
             if let Some(section) = section
                 && !listed.contains(&section)

@@ -637,3 +637,81 @@ fn a_review_without_its_judge_fails_instead_of_approving() {
         Err(ReviewError::Judge(_))
     ));
 }
+
+#[test]
+fn custom_detectors_count_redact_and_are_located_like_built_in_categories() {
+    let detector = |name: &str, pattern: &str, category: &str| crate::model::CustomDetector {
+        name: name.into(),
+        pattern: pattern.into(),
+        context_words: Vec::new(),
+        checksum: None,
+        category: category.into(),
+    };
+    let criteria = ReviewCriteria {
+        redaction: RedactionSettings {
+            enabled: true,
+            style: RedactionStyle::Mask,
+            custom_detectors: vec![
+                detector("tokens", r"\btok_[a-z]{8}\b", "SECRET"),
+                detector("badges", r"\bB-\d{8}\b", "BADGE"),
+            ],
+            ..RedactionSettings::default()
+        },
+        reject_action: RejectAction::Error,
+        ..ReviewCriteria::empty("c")
+    };
+    let output = "## Access\nKey AKIAIOSFODNN7EXAMPLE, token tok_abcdefgh, badge B-12345678.\n";
+    let outcome = review(criteria, output, &[]);
+    // A custom category that reuses a built-in name adds to its count and its one issue.
+    assert_eq!(
+        outcome.decision.redactions,
+        vec![
+            RedactionCount {
+                category: "BADGE".into(),
+                count: 1
+            },
+            RedactionCount {
+                category: "SECRET".into(),
+                count: 2
+            },
+        ]
+    );
+    let issues: Vec<&str> = outcome
+        .decision
+        .issues
+        .iter()
+        .map(|i| i.description.as_str())
+        .collect();
+    assert_eq!(
+        issues,
+        [
+            "Redacted 2 SECRET value(s) in section(s) 'Access'.",
+            "Redacted 1 BADGE value(s) in section(s) 'Access'."
+        ]
+    );
+    // MASK keeps a custom value's last four digits when it has eight.
+    assert!(
+        outcome.redacted_output.contains("*-****5678") && !outcome.redacted_output.contains("tok_"),
+        "{}",
+        outcome.redacted_output
+    );
+    let located: Vec<(&str, &str, &str)> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.category.as_str(),
+                f.detector.as_str(),
+                &output[f.range.clone()],
+            )
+        })
+        .collect();
+    assert_eq!(
+        located,
+        [
+            ("SECRET", "aws_access_key_id", "AKIAIOSFODNN7EXAMPLE"),
+            ("SECRET", "custom:tokens", "tok_abcdefgh"),
+            ("BADGE", "custom:badges", "B-12345678"),
+        ]
+    );
+}

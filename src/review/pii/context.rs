@@ -249,8 +249,7 @@ impl Key {
             start -= 1;
         }
         // Nothing before it on its line but indentation: the line is `key: value`.
-        let at_line_start = slice(b, line_start(b, start, MAX_KEY), start).is_empty()
-            && (start == 0 || before(b, start) == b'\n');
+        let at_line_start = start == 0 || before(b, start) == b'\n';
         let bound = before(b, start);
         // Leading indentation and a list marker (`- `) are not part of the key.
         let text = slice(b, start, end);
