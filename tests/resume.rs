@@ -374,3 +374,74 @@ async fn a_completed_log_whose_record_lagged_is_settled_on_takeover() {
         .await;
     assert_eq!(result.output, "the answer", "the result comes from the log");
 }
+
+/// A server restarted on the same SQLite data after kill -9 sees that the owner of the leases
+/// is gone (its lock file in the data dir is no longer held) and resumes at once, without
+/// waiting out a 30 s lease.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_on_the_same_sqlite_data_resumes_at_once() {
+    let config_dir = tempfile::tempdir().unwrap();
+    let settings = config_dir.path().join("settings.toml");
+    std::fs::write(&settings, "[storage]\nlease_duration = \"30s\"\n").unwrap();
+    let args = ["--config", settings.to_str().unwrap()];
+    let slow = |events: &[pb::OrchestrationEvent]| {
+        task_updates(events)
+            .iter()
+            .any(|(t, s, _)| t == "slow" && *s == pb::TaskState::Running)
+    };
+
+    let first = ServerProcess::start(&args).await;
+    let mut orchestrator = client(&first).await;
+    let id = orchestrator
+        .submit_orchestration(pb::SubmitOrchestrationRequest {
+            request_id: "at-once".into(),
+            spec: Some(spec(vec![mock(
+                "slow",
+                &[],
+                json!({"delay_ms": 60_000, "output": "slow part"}),
+            )])),
+        })
+        .await
+        .expect("submit")
+        .into_inner()
+        .orchestration_id;
+    let mut events = stream_status(&mut orchestrator, &id, 0).await;
+    let mut seen = Vec::new();
+    while !slow(&seen) {
+        let message = events.message().await.expect("a healthy stream");
+        seen.push(
+            message
+                .expect("the stream goes on")
+                .event
+                .expect("an event"),
+        );
+    }
+    let last_seen = seen.last().map_or(0, |e| e.sequence);
+    let data_dir = first.kill().await;
+    drop(events);
+
+    let restarted = tokio::time::Instant::now();
+    let second = ServerProcess::start_in(data_dir, &args, &[] as &[(&str, &str)]).await;
+    let mut orchestrator = client(&second).await;
+    let mut events = stream_status(&mut orchestrator, &id, last_seen).await;
+    let mut rest = Vec::new();
+    while !slow(&rest) {
+        let message = tokio::time::timeout(Duration::from_secs(20), events.message())
+            .await
+            .expect("resumed before the 30 s lease could expire")
+            .expect("a healthy stream");
+        rest.push(
+            message
+                .expect("the stream goes on")
+                .event
+                .expect("an event"),
+        );
+    }
+    let took = restarted.elapsed();
+    eprintln!("the interrupted task ran again {took:?} after the restart began");
+    assert!(common::plans::was_resumed(&rest), "{rest:?}");
+    assert!(
+        took < Duration::from_secs(20),
+        "resumed after {took:?}: the dead owner's lease was waited out"
+    );
+}

@@ -1,9 +1,11 @@
 //! Leases: this server renews the lease of every orchestration it runs, and takes over the
-//! orchestrations whose lease expired (their server stopped) and resumes them from their log:
+//! orchestrations whose lease expired or whose server the store knows is dead (SQLite: another
+//! process on the same data dir that died), and resumes them from their log:
 //! tasks that succeeded are not run again, and the event sequence goes on where it stopped.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Utc;
 use futures_util::StreamExt as _;
@@ -30,7 +32,17 @@ impl Orchestrations {
     pub async fn keep_leases(self: Arc<Self>, stop: CancellationToken) {
         let period = (self.leases.duration / 3).max(std::time::Duration::from_millis(100));
         let renew = every(period, &stop, || self.renew_leases());
+        // Claimed before the first scan where the store can (it may not be open yet).
+        let claimed = AtomicBool::new(false);
         let adopt = every(period, &stop, || async {
+            if !claimed.load(Ordering::Relaxed) {
+                match self.store.claim_owner(&self.leases.owner).await {
+                    Ok(()) => claimed.store(true, Ordering::Relaxed),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot mark this server alive in the store")
+                    }
+                }
+            }
             if let Err(error) = self.adopt_orphans().await {
                 tracing::warn!(%error, "cannot look for orchestrations to take over");
             }
@@ -97,11 +109,15 @@ impl Orchestrations {
     }
 
     async fn adopt_orphans(&self) -> Result<(), ServiceError> {
-        let expired = self
-            .store
-            .expired_leases(Utc::now(), ADOPT_PER_SCAN)
-            .await?;
-        for orphan in expired {
+        // Leases whose owner is known dead first (a restart on the same data resumes at once),
+        // then those that expired.
+        let mut orphans = self.store.abandoned_leases(ADOPT_PER_SCAN).await?;
+        orphans.extend(
+            self.store
+                .expired_leases(Utc::now(), ADOPT_PER_SCAN)
+                .await?,
+        );
+        for orphan in orphans {
             // Resumed work queues behind the server's admission bounds: its lease stays
             // expired, and a later scan takes it once there is room.
             if !self.admission.has_room() {

@@ -222,6 +222,14 @@ impl LeaseStore for Connecting {
     ) -> Result<Vec<Lease>, StoreError> {
         self.store()?.expired_leases(now, limit).await
     }
+
+    async fn claim_owner(&self, owner: &str) -> Result<(), StoreError> {
+        self.store()?.claim_owner(owner).await
+    }
+
+    async fn abandoned_leases(&self, limit: usize) -> Result<Vec<Lease>, StoreError> {
+        self.store()?.abandoned_leases(limit).await
+    }
 }
 
 #[cfg(test)]

@@ -227,6 +227,16 @@ impl LeaseStore for Metered {
         let result = self.inner.expired_leases(now, limit).await;
         self.seen("expired_leases", result)
     }
+
+    async fn claim_owner(&self, owner: &str) -> Result<(), StoreError> {
+        let result = self.inner.claim_owner(owner).await;
+        self.seen("claim_owner", result)
+    }
+
+    async fn abandoned_leases(&self, limit: usize) -> Result<Vec<Lease>, StoreError> {
+        let result = self.inner.abandoned_leases(limit).await;
+        self.seen("abandoned_leases", result)
+    }
 }
 
 #[cfg(test)]

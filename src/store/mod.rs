@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod connecting;
 pub mod cosmos;
+mod liveness;
 pub mod metered;
 pub mod sqlite;
 
@@ -329,6 +330,21 @@ pub trait LeaseStore: Send + Sync + 'static {
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Lease>, StoreError>;
+
+    /// Marks `owner` alive for as long as this store stays open, where the backend can tell a
+    /// live owner from a dead one before its leases expire (SQLite: a lock held on a file in
+    /// the data directory, which the kernel releases when the process dies). Elsewhere, nothing.
+    async fn claim_owner(&self, owner: &str) -> Result<(), StoreError> {
+        let _ = owner;
+        Ok(())
+    }
+
+    /// Leases that have not expired but whose owner this backend can tell is gone; `acquire_lease`
+    /// takes them over at once. Elsewhere, none: they are found once they expire.
+    async fn abandoned_leases(&self, limit: usize) -> Result<Vec<Lease>, StoreError> {
+        let _ = limit;
+        Ok(Vec::new())
+    }
 }
 
 /// Everything the service stores, in one backend.

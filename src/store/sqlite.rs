@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
+use super::liveness::Owners;
 use super::{
     CRITERIA, Created, CriteriaStore, DECISION, DecisionStore, LEASE, Lease, LeaseClaim,
     LeaseStore, LogBatch, ORCHESTRATION, OrchestrationRecord, OrchestrationStore, Page,
@@ -126,6 +127,8 @@ struct Inner {
     next_reader: AtomicUsize,
     /// A write failed for want of space, and none has succeeded since.
     disk_full: AtomicBool,
+    /// Which lease owners on this data directory are alive.
+    owners: Owners,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -227,6 +230,7 @@ impl SqliteStore {
                 readers,
                 next_reader: AtomicUsize::new(0),
                 disk_full: AtomicBool::new(false),
+                owners: Owners::new(data_dir),
             }),
         })
     }
@@ -1043,6 +1047,7 @@ impl LeaseStore for SqliteStore {
             orchestration_id.to_owned(),
             owner.to_owned(),
         );
+        let inner = self.inner.clone();
         self.write(move |connection| {
             let transaction = connection.transaction().map_err(sql_error)?;
             let held: Option<(String, i64, i64)> = transaction
@@ -1056,7 +1061,9 @@ impl LeaseStore for SqliteStore {
             let version = match held {
                 None => 1,
                 Some((holder, expires, version))
-                    if holder == owner || expires < millis(Utc::now()) =>
+                    if holder == owner
+                        || expires < millis(Utc::now())
+                        || inner.owners.is_gone(&holder) =>
                 {
                     version + 1
                 }
@@ -1170,6 +1177,72 @@ impl LeaseStore for SqliteStore {
                     lease_from(&tenant, id, owner, expires, version)
                 })
                 .collect()
+        })
+        .await
+    }
+
+    async fn claim_owner(&self, owner: &str) -> Result<(), StoreError> {
+        let inner = self.inner.clone();
+        let owner = owner.to_owned();
+        self.read(move |connection| {
+            let holds_leases = |who: &str| {
+                connection
+                    .query_row(
+                        "SELECT 1 FROM leases WHERE owner = ?1 LIMIT 1",
+                        params![who],
+                        |_| Ok(()),
+                    )
+                    .optional()
+                    // When unsure, keep the file: it only costs a few bytes.
+                    .map_or(true, |found| found.is_some())
+            };
+            inner.owners.claim(&owner, holds_leases).map_err(|e| {
+                StoreError::Unavailable(format!("cannot claim the owner lock file: {e}"))
+            })
+        })
+        .await
+    }
+
+    async fn abandoned_leases(&self, limit: usize) -> Result<Vec<Lease>, StoreError> {
+        let inner = self.inner.clone();
+        self.read(move |connection| {
+            let now = millis(Utc::now());
+            let owners: Vec<String> = connection
+                .prepare_cached("SELECT DISTINCT owner FROM leases WHERE expire_millis >= ?1")
+                .map_err(sql_error)?
+                .query_map(params![now], |row| row.get(0))
+                .map_err(sql_error)?
+                .collect::<Result<_, _>>()
+                .map_err(sql_error)?;
+            let mut statement = connection
+                .prepare_cached(
+                    "SELECT tenant, orchestration_id, expire_millis, version FROM leases
+                     WHERE owner = ?1 AND expire_millis >= ?2 LIMIT ?3",
+                )
+                .map_err(sql_error)?;
+            let mut found = Vec::new();
+            for owner in owners.into_iter().filter(|o| inner.owners.is_gone(o)) {
+                let left = limit.saturating_sub(found.len());
+                if left == 0 {
+                    break;
+                }
+                let rows = statement
+                    .query_map(params![owner, now, left as i64], |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, i64>(2)?,
+                            row.get::<_, i64>(3)?,
+                        ))
+                    })
+                    .map_err(sql_error)?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(sql_error)?;
+                for (tenant, id, expires, version) in rows {
+                    found.push(lease_from(&tenant, id, owner.clone(), expires, version)?);
+                }
+            }
+            Ok(found)
         })
         .await
     }
