@@ -55,6 +55,14 @@ fn settings_file(dir: &std::path::Path, agent_url: &str) -> std::path::PathBuf {
     path
 }
 
+/// Settings with only the lease duration set.
+fn lease_settings(dir: &std::path::Path, lease: &str) -> std::path::PathBuf {
+    let path = dir.join("settings.toml");
+    std::fs::write(&path, format!("[storage]\nlease_duration = \"{lease}\"\n"))
+        .expect("write settings");
+    path
+}
+
 /// Two quick tasks through a counting HTTP agent, a slow mock task that is still running at
 /// the kill, and a final task that needs all three.
 fn plan() -> pb::OrchestrationSpec {
@@ -257,8 +265,7 @@ async fn cosmos_resumes_after_kill_9() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resumed_orchestration_keeps_the_callers_deadline() {
     let config_dir = tempfile::tempdir().unwrap();
-    let settings = config_dir.path().join("settings.toml");
-    std::fs::write(&settings, "[storage]\nlease_duration = \"1s\"\n").unwrap();
+    let settings = lease_settings(config_dir.path(), "1s");
     let args = ["--config", settings.to_str().unwrap()];
 
     let first = ServerProcess::start(&args).await;
@@ -381,8 +388,7 @@ async fn a_completed_log_whose_record_lagged_is_settled_on_takeover() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_on_the_same_sqlite_data_resumes_at_once() {
     let config_dir = tempfile::tempdir().unwrap();
-    let settings = config_dir.path().join("settings.toml");
-    std::fs::write(&settings, "[storage]\nlease_duration = \"30s\"\n").unwrap();
+    let settings = lease_settings(config_dir.path(), "30s");
     let args = ["--config", settings.to_str().unwrap()];
     let slow = |events: &[pb::OrchestrationEvent]| {
         task_updates(events)
