@@ -44,7 +44,7 @@ use crate::store::connecting::Connecting;
 use crate::store::cosmos::{CosmosAuth, CosmosConfig, CosmosStore};
 use crate::store::metered::Metered;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{Store, StoreError};
+use crate::store::{OpenError, Store, StoreError};
 use crate::telemetry;
 use crate::telemetry::metrics::Metrics;
 use crate::tls::TlsError;
@@ -82,6 +82,8 @@ pub enum ServerError {
     Settings(String),
     #[error("cannot open the store: {0}")]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    OpenStore(#[from] OpenError),
     #[error("invalid agent settings: {0}")]
     Agents(#[from] AgentConfigError),
     #[error("cannot load the review criteria: {0}")]
@@ -368,7 +370,7 @@ async fn open_store(
                     tracing::info!(endpoint = %redact_url(&config.endpoint), database = store.database(), "cosmos store open");
                     Ok(Arc::new(store))
                 }
-                Err(StoreError::Unavailable(error)) => {
+                Err(OpenError::Unreachable(error)) => {
                     availability.report(false, &error);
                     tracing::warn!("serving NOT_SERVING until the store can be opened");
                     let connecting = Arc::new(Connecting::new(error));

@@ -37,7 +37,7 @@ use sha2::Digest as _;
 
 use super::{
     CRITERIA, Created, CriteriaStore, DECISION, DecisionStore, LEASE, Lease, LeaseClaim,
-    LeaseStore, LogBatch, ORCHESTRATION, OrchestrationRecord, OrchestrationStore, Page,
+    LeaseStore, LogBatch, ORCHESTRATION, OpenError, OrchestrationRecord, OrchestrationStore, Page,
     PageRequest, StateUpdate, StoreError,
 };
 use crate::model::event::Event;
@@ -134,15 +134,15 @@ fn status_text(error: &CosmosError) -> String {
 /// A failure to open the store: refused for good when the account says the settings cannot
 /// work (a wrong key or identity, a firewall, a database or container that does not exist and
 /// may not be created), otherwise an outage, worth waiting out.
-fn open_error(what: &str, error: &CosmosError) -> StoreError {
+fn open_error(what: &str, error: &CosmosError) -> OpenError {
     let message = format!("cosmos: cannot {what}: {}", status_text(error));
     let status = error.status();
     let sub_status = status.sub_status().map(|sub| sub.value());
     match (u16::from(status.status_code()), sub_status) {
         // Passing: writes forbidden during a regional failover; a session not readable yet.
-        (403, Some(3)) | (404, Some(1002)) => StoreError::Unavailable(message),
-        (401 | 403 | 404, _) => StoreError::Rejected(message),
-        _ => StoreError::Unavailable(message),
+        (403, Some(3)) | (404, Some(1002)) => OpenError::Unreachable(message),
+        (401 | 403 | 404, _) => OpenError::Refused(message),
+        _ => OpenError::Unreachable(message),
     }
 }
 
@@ -345,12 +345,12 @@ impl LeaseDoc {
 
 impl CosmosStore {
     /// Connects, and creates the database and containers when allowed and missing.
-    pub async fn connect(config: &CosmosConfig) -> Result<Self, StoreError> {
-        // What fails before the account is asked anything is the settings' fault: `Rejected`,
-        // trying again cannot help. What fails after may be an outage (`Unavailable`), unless
+    pub async fn connect(config: &CosmosConfig) -> Result<Self, OpenError> {
+        // What fails before the account is asked anything is the settings' fault: `Refused`,
+        // trying again cannot help. What fails after may be an outage (`Unreachable`), unless
         // the account says otherwise (`open_error`).
         let refused = |what: &str, error: &dyn std::fmt::Display| {
-            StoreError::Rejected(format!("cosmos: cannot {what}: {error}"))
+            OpenError::Refused(format!("cosmos: cannot {what}: {error}"))
         };
         let pool = ConnectionPoolOptions::builder()
             .with_is_http2_allowed(config.http2)
@@ -408,7 +408,7 @@ impl CosmosStore {
         }
         let [criteria, decisions, orchestrations, events, leases]: [ContainerClient; 5] = opened
             .try_into()
-            .map_err(|_| StoreError::Unavailable("cosmos: containers missing".into()))?;
+            .map_err(|_| OpenError::Unreachable("cosmos: containers missing".into()))?;
         Ok(Self {
             inner: Arc::new(Containers {
                 database: config.database.clone(),
@@ -489,7 +489,7 @@ async fn open_container(
     name: &str,
     partition_key: &str,
     create: bool,
-) -> Result<ContainerClient, StoreError> {
+) -> Result<ContainerClient, OpenError> {
     if create {
         let properties = ContainerProperties::new(
             name.to_owned(),

@@ -42,6 +42,31 @@ pub enum StoreError {
     Rejected(String),
 }
 
+/// Why a store did not open. Apart from [`StoreError`], the errors of a store that is open: a
+/// caller opening a store decides whether to stop or to keep trying, which no runtime error
+/// asks of it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpenError {
+    /// The settings cannot work (an endpoint that does not parse, credentials the account
+    /// refuses, a data directory that cannot be created): trying again cannot help.
+    #[error("the store cannot be opened: {0}")]
+    Refused(String),
+    /// The store cannot be reached now; it may be later.
+    #[error("the store cannot be reached yet: {0}")]
+    Unreachable(String),
+}
+
+impl OpenError {
+    /// A runtime error met while opening (a migration, a first read): unavailable stays
+    /// retryable, anything else is for good.
+    pub fn while_opening(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(message) => Self::Unreachable(message),
+            other => Self::Refused(other.to_string()),
+        }
+    }
+}
+
 impl StoreError {
     /// The error's kind, for metrics: `not_found`, `already_exists`, `version_conflict`,
     /// `unavailable`, `corrupt`, `rejected`.

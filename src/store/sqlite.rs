@@ -16,7 +16,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use super::liveness::Owners;
 use super::{
     CRITERIA, Created, CriteriaStore, DECISION, DecisionStore, LEASE, Lease, LeaseClaim,
-    LeaseStore, LogBatch, ORCHESTRATION, OrchestrationRecord, OrchestrationStore, Page,
+    LeaseStore, LogBatch, ORCHESTRATION, OpenError, OrchestrationRecord, OrchestrationStore, Page,
     PageRequest, StoreError,
 };
 use crate::model::event::Event;
@@ -189,29 +189,28 @@ fn configure(connection: &Connection) -> Result<(), rusqlite::Error> {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
-    pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
+    pub async fn open(data_dir: &Path) -> Result<Self, OpenError> {
         let data_dir = data_dir.to_owned();
         tokio::task::spawn_blocking(move || Self::open_blocking(&data_dir))
             .await
-            .map_err(unavailable)?
+            .map_err(|e| OpenError::while_opening(unavailable(e)))?
     }
 
-    fn open_blocking(data_dir: &Path) -> Result<Self, StoreError> {
+    fn open_blocking(data_dir: &Path) -> Result<Self, OpenError> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
-            StoreError::Unavailable(format!(
+            OpenError::Refused(format!(
                 "cannot create data directory {}: {e}",
                 data_dir.display()
             ))
         })?;
         let path = data_dir.join(DATABASE_FILE);
-        let open_error = |e: rusqlite::Error| {
-            StoreError::Unavailable(format!("cannot open {}: {e}", path.display()))
-        };
+        let open_error =
+            |e: rusqlite::Error| OpenError::Refused(format!("cannot open {}: {e}", path.display()));
         let mut writer = Connection::open(&path).map_err(open_error)?;
         // The busy timeout first: another process may be opening or migrating the same file.
         configure(&writer).map_err(open_error)?;
         enable_wal(&writer).map_err(open_error)?;
-        migrate(&mut writer)?;
+        migrate(&mut writer).map_err(OpenError::while_opening)?;
         let readers = (0..READERS)
             .map(|_| {
                 let reader = Connection::open_with_flags(
