@@ -13,6 +13,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::validate::{Defaults, Limits};
 use crate::model::plan::RetryPolicy;
 
 mod security;
@@ -330,14 +331,16 @@ pub struct EngineSettings {
 }
 
 impl Default for EngineSettings {
+    /// The engine's own defaults and limits: one source for both.
     fn default() -> Self {
+        let (defaults, limits) = (Defaults::default(), Limits::default());
         Self {
-            default_task_timeout: Duration::from_secs(60),
-            default_max_parallelism: 64,
-            max_tasks: 256,
-            max_input_bytes: 1024 * 1024,
-            max_output_bytes: 256 * 1024,
-            retry: RetryPolicy::default(),
+            default_task_timeout: defaults.task_timeout,
+            default_max_parallelism: defaults.max_parallelism,
+            max_tasks: limits.max_tasks,
+            max_input_bytes: limits.max_input_bytes,
+            max_output_bytes: limits.max_output_bytes,
+            retry: defaults.retry,
         }
     }
 }
@@ -368,7 +371,7 @@ impl Default for LimitsSettings {
     fn default() -> Self {
         // 10,000 three-task orchestrations in flight fit, in about 250 MiB of process memory.
         Self {
-            max_result_bytes: 3 * 1024 * 1024,
+            max_result_bytes: Limits::default().max_result_bytes,
             max_in_flight: 10_000,
             max_in_flight_per_tenant: 10_000,
             submissions_per_second_per_tenant: 10_000.0,
