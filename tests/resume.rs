@@ -55,6 +55,13 @@ fn settings_file(dir: &std::path::Path, agent_url: &str) -> std::path::PathBuf {
     path
 }
 
+/// Whether `events` show the task `slow` running.
+fn slow_running(events: &[pb::OrchestrationEvent]) -> bool {
+    task_updates(events)
+        .iter()
+        .any(|(t, s, _)| t == "slow" && *s == pb::TaskState::Running)
+}
+
 /// Settings with only the lease duration set.
 fn lease_settings(dir: &std::path::Path, lease: &str) -> std::path::PathBuf {
     let path = dir.join("settings.toml");
@@ -285,10 +292,7 @@ async fn a_resumed_orchestration_keeps_the_callers_deadline() {
         .expect("Orchestrate")
         .into_inner();
     let mut seen = Vec::new();
-    while !task_updates(&seen)
-        .iter()
-        .any(|(t, s, _)| t == "slow" && *s == pb::TaskState::Running)
-    {
+    while !slow_running(&seen) {
         let message = events.message().await.expect("a healthy stream");
         seen.push(
             message
@@ -390,11 +394,6 @@ async fn a_restart_on_the_same_sqlite_data_resumes_at_once() {
     let config_dir = tempfile::tempdir().unwrap();
     let settings = lease_settings(config_dir.path(), "30s");
     let args = ["--config", settings.to_str().unwrap()];
-    let slow = |events: &[pb::OrchestrationEvent]| {
-        task_updates(events)
-            .iter()
-            .any(|(t, s, _)| t == "slow" && *s == pb::TaskState::Running)
-    };
 
     let first = ServerProcess::start(&args).await;
     let mut orchestrator = client(&first).await;
@@ -413,7 +412,7 @@ async fn a_restart_on_the_same_sqlite_data_resumes_at_once() {
         .orchestration_id;
     let mut events = stream_status(&mut orchestrator, &id, 0).await;
     let mut seen = Vec::new();
-    while !slow(&seen) {
+    while !slow_running(&seen) {
         let message = events.message().await.expect("a healthy stream");
         seen.push(
             message
@@ -431,7 +430,7 @@ async fn a_restart_on_the_same_sqlite_data_resumes_at_once() {
     let mut orchestrator = client(&second).await;
     let mut events = stream_status(&mut orchestrator, &id, last_seen).await;
     let mut rest = Vec::new();
-    while !slow(&rest) {
+    while !slow_running(&rest) {
         let message = tokio::time::timeout(Duration::from_secs(20), events.message())
             .await
             .expect("resumed before the 30 s lease could expire")
