@@ -17,10 +17,12 @@ ARG RUST_VERSION=1.95
 FROM rust:${RUST_VERSION}-bookworm AS build
 WORKDIR /src
 # Only what the build reads: the manifest (its [[bench]] targets must exist), build.rs and the
-# protos it compiles, and the sources.
+# protos it compiles, and the sources of both workspace members (the service in src/, the
+# domain core in crates/core).
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY proto proto
 COPY benches benches
+COPY crates crates
 COPY src src
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \

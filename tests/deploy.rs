@@ -810,6 +810,20 @@ fn the_image_is_the_release_binary_run_by_an_unprivileged_user() {
             && i.args.contains("--locked")),
         "the build stage builds the release binary: {build:?}"
     );
+    // Every workspace member's sources reach the build, or `cargo build --locked` fails there
+    // and nowhere else (no test here runs a Docker engine).
+    let copied: Vec<&str> = build
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "COPY")
+        .flat_map(|i| i.args.split_whitespace())
+        .collect();
+    for member in ["src", "crates", "build.rs", "proto", "Cargo.lock"] {
+        assert!(
+            copied.contains(&member),
+            "the build stage does not copy {member}: {copied:?}"
+        );
+    }
 
     let runtime = stages.last().unwrap();
     assert!(

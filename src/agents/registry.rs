@@ -3,39 +3,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
-
-use super::Agent;
-use super::builtin::{EchoAgent, MockAgent};
+use super::builtin::{self, EchoAgent, MockAgent};
 use super::grpc::GrpcAgent;
 use super::http::HttpAgent;
 use super::openai::{ApiKey, OpenAiAgent};
+use super::{Agent, RegisteredAgent};
 use crate::config::{AgentSettings, ClientTlsSettings};
 use crate::secrets::redact_url;
 use crate::tls::client::ClientTls;
-
-/// One agent as the engine sees it.
-#[derive(Clone)]
-pub struct RegisteredAgent {
-    pub name: Arc<str>,
-    pub kind: &'static str,
-    pub description: String,
-    /// 0: unlimited.
-    pub max_concurrency: u32,
-    pub agent: Arc<dyn Agent>,
-    /// Shared by every call to this agent, across orchestrations.
-    pub limit: Option<Arc<Semaphore>>,
-}
-
-impl std::fmt::Debug for RegisteredAgent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RegisteredAgent")
-            .field("name", &self.name)
-            .field("kind", &self.kind)
-            .field("max_concurrency", &self.max_concurrency)
-            .finish_non_exhaustive()
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgentConfigError {
@@ -236,21 +211,13 @@ pub struct AgentRegistry {
     agents: BTreeMap<String, RegisteredAgent>,
 }
 
-const BUILTIN_DESCRIPTIONS: [(&str, &str); 2] = [
-    ("echo", "Returns the task's rendered input."),
-    (
-        "mock",
-        "Deterministic test agent: params delay_ms, fail_attempts, error, output, confidence.",
-    ),
-];
-
 impl AgentRegistry {
     /// The configured agents, plus `echo` and `mock` unless the settings name them.
     pub fn from_settings(
         settings: &BTreeMap<String, AgentSettings>,
     ) -> Result<Self, AgentConfigError> {
         let mut all = settings.clone();
-        for (name, _) in BUILTIN_DESCRIPTIONS {
+        for (name, _) in builtin::DESCRIPTIONS {
             all.entry(name.to_owned()).or_insert_with(|| match name {
                 "echo" => AgentSettings::Echo {
                     enabled: true,
@@ -285,26 +252,16 @@ impl AgentRegistry {
             let agent = build(&name, &agent_settings, &client)?;
             let kind = agent.kind();
             let description = match agent_settings.description() {
-                "" => BUILTIN_DESCRIPTIONS
+                "" => builtin::DESCRIPTIONS
                     .iter()
                     .find(|(builtin, _)| *builtin == kind)
                     .map(|(_, text)| (*text).to_owned())
                     .unwrap_or_default(),
                 text => text.to_owned(),
             };
-            let max_concurrency = agent_settings.max_concurrency();
-            agents.insert(
-                name.clone(),
-                RegisteredAgent {
-                    name: name.as_str().into(),
-                    kind,
-                    description,
-                    max_concurrency,
-                    agent,
-                    limit: (max_concurrency > 0)
-                        .then(|| Arc::new(Semaphore::new(max_concurrency as usize))),
-                },
-            );
+            let registered =
+                RegisteredAgent::new(&name, agent, description, agent_settings.max_concurrency());
+            agents.insert(name, registered);
         }
         Ok(Self { agents })
     }

@@ -22,9 +22,10 @@ use tracing::Instrument as _;
 
 use crate::agents::AgentRegistry;
 use crate::catalog::{CatalogError, CriteriaCatalog};
-use crate::engine::orchestration::{Cancellation, HumanDecision, HumanReview, Job, Runner};
+use crate::engine::orchestration::{Cancellation, HumanReview, Job, Runner};
 use crate::engine::run::EventSink;
 use crate::engine::validate::{Defaults, Limits, Rules, validate};
+use crate::model::HumanDecision;
 use crate::model::event::{Event, EventKind, ReviewState, fold};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use crate::model::plan::{OrchestrationSpec, Plan};

@@ -19,7 +19,7 @@ use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceBuilder, ServiceExt as _};
 use tracing::Instrument as _;
 
-use crate::agents::{AgentError, AgentRequest, AgentResponse, AgentService, RegisteredAgent};
+use crate::agent::{AgentError, AgentRequest, AgentResponse, AgentService, RegisteredAgent};
 use crate::model::plan::RetryPolicy;
 use crate::model::task::TokenUsage;
 

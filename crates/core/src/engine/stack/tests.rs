@@ -4,7 +4,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::*;
-use crate::agents::Agent;
+use crate::agent::Agent;
 
 /// Answers attempt N with `script[N - 1]` (the last entry repeats), after `delay`.
 struct Scripted {

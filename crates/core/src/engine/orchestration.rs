@@ -14,23 +14,15 @@ use tracing::Instrument as _;
 
 use super::run::{EventSink, RunTasks, Scrub, TaskRun, run_tasks};
 use super::stack::{self, AgentCall, AgentStack, AttemptObserver};
-use crate::agents::{AgentError, AgentRequest};
+use crate::agent::{AgentError, AgentRequest};
 use crate::model::event::{Accepted, EventKind, PlanEntry, ReviewState, ReviewUpdate};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskResult};
 use crate::model::plan::{Plan, RetryPolicy};
-use crate::model::{RejectAction, ReviewDecision, TaskState, TenantId, Verdict};
+use crate::model::{HumanDecision, RejectAction, ReviewDecision, TaskState, TenantId, Verdict};
 use crate::review::{
     CompiledCriteria, Judge, JudgeAnswer, JudgeError, JudgeRequest, Pseudonyms, ReviewInput,
     ReviewOutcome, ReviewedTask,
 };
-
-/// A human's answer to an escalated review.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HumanDecision {
-    pub approve: bool,
-    pub reviewer: String,
-    pub comment: String,
-}
 
 /// Where escalated orchestrations wait for a human.
 #[async_trait]

@@ -15,7 +15,9 @@ pub use criteria::{
     Checksum, CustomDetector, PolicyEffect, PolicyMatcher, PolicyRule, QualityThresholds,
     RedactionSettings, RejectAction, ReviewCriteria, Severity,
 };
-pub use decision::{IssueKind, RedactionCount, ReviewDecision, ReviewIssue, Verdict};
+pub use decision::{
+    HumanDecision, IssueKind, RedactionCount, ReviewDecision, ReviewIssue, Verdict,
+};
 pub use sensitive::{PiiCategory, RedactionStyle};
 pub use task::TaskState;
 pub use tenant::TenantId;

@@ -109,3 +109,11 @@ pub struct RedactionCount {
     pub category: String,
     pub count: u32,
 }
+
+/// A human's answer to an escalated review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HumanDecision {
+    pub approve: bool,
+    pub reviewer: String,
+    pub comment: String,
+}

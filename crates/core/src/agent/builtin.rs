@@ -1,12 +1,32 @@
 //! The built-in agents, present with no configuration at all: `echo` and `mock`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use serde_json::Value;
 
-use super::{Agent, AgentError, AgentRequest, AgentResponse};
+use super::{Agent, AgentError, AgentRequest, AgentResponse, RegisteredAgent};
 use crate::model::FieldViolation;
+
+/// The built-in kinds and what they do, for agent listings.
+pub const DESCRIPTIONS: [(&str, &str); 2] = [
+    ("echo", "Returns the task's rendered input."),
+    (
+        "mock",
+        "Deterministic test agent: params delay_ms, fail_attempts, error, output, confidence.",
+    ),
+];
+
+/// `echo` and `mock` under their own names, without a concurrency limit: the agents an engine
+/// has when nothing is configured.
+pub fn registered() -> [RegisteredAgent; 2] {
+    let [(echo, echo_text), (mock, mock_text)] = DESCRIPTIONS;
+    [
+        RegisteredAgent::new(echo, Arc::new(EchoAgent), echo_text.into(), 0),
+        RegisteredAgent::new(mock, Arc::new(MockAgent), mock_text.into(), 0),
+    ]
+}
 
 /// Returns the rendered task input.
 #[derive(Debug, Default)]
@@ -147,7 +167,6 @@ impl Agent for MockAgent {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-    use std::sync::Arc;
 
     use super::*;
 

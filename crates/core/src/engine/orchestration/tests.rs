@@ -3,7 +3,7 @@ use std::sync::Mutex;
 use serde_json::json;
 
 use super::*;
-use crate::agents::AgentRegistry;
+use crate::agent::builtin;
 use crate::engine::validate::{Defaults, Limits, Rules, validate};
 use crate::model::event::TaskUpdate;
 use crate::model::plan::{OrchestrationSpec, TaskSpec};
@@ -78,9 +78,8 @@ fn task(id: &str, agent: &str, input: &str, params: serde_json::Value) -> TaskSp
 }
 
 fn runner() -> Runner {
-    let registry = AgentRegistry::from_settings(&BTreeMap::new()).unwrap();
     Runner {
-        stacks: registry
+        stacks: builtin::registered()
             .iter()
             .map(|agent| {
                 (
@@ -327,7 +326,7 @@ struct FixedJudge {
 }
 
 #[async_trait]
-impl crate::agents::Agent for FixedJudge {
+impl crate::agent::Agent for FixedJudge {
     fn kind(&self) -> &'static str {
         "fixed"
     }
@@ -335,9 +334,9 @@ impl crate::agents::Agent for FixedJudge {
     async fn invoke(
         &self,
         request: AgentRequest,
-    ) -> Result<crate::agents::AgentResponse, AgentError> {
+    ) -> Result<crate::agent::AgentResponse, AgentError> {
         self.asked.lock().unwrap().push(request.input.to_string());
-        Ok(crate::agents::AgentResponse::text(self.answer))
+        Ok(crate::agent::AgentResponse::text(self.answer))
     }
 }
 
@@ -356,7 +355,7 @@ async fn the_judge_runs_through_the_agent_stack() {
     runner.stacks.insert(
         "judge".into(),
         stack::build(
-            &crate::agents::RegisteredAgent {
+            &crate::agent::RegisteredAgent {
                 name: "judge".into(),
                 kind: "fixed",
                 description: String::new(),

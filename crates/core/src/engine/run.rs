@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::budget::FEEDBACK_CAP;
 use super::stack::{self, AgentCall, AgentStack, AttemptObserver, CallFailure, CallSuccess};
-use crate::agents::{AgentError, AgentRequest};
+use crate::agent::{AgentError, AgentRequest};
 use crate::model::event::{EventKind, TaskUpdate};
 use crate::model::orchestration::TaskCheckpoint;
 use crate::model::plan::Plan;

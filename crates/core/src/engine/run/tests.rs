@@ -1,9 +1,7 @@
-use std::collections::BTreeMap;
-
 use serde_json::json;
 
 use super::*;
-use crate::agents::AgentRegistry;
+use crate::agent::builtin;
 use crate::engine::validate::{Defaults, Limits, Rules, validate};
 use crate::model::plan::{OrchestrationSpec, TaskSpec};
 
@@ -94,9 +92,8 @@ struct Harness {
 
 impl Harness {
     fn new() -> Self {
-        let registry = AgentRegistry::from_settings(&BTreeMap::new()).unwrap();
         Self {
-            stacks: registry
+            stacks: builtin::registered()
                 .iter()
                 .map(|agent| {
                     (
