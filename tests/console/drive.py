@@ -13,7 +13,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -179,6 +179,23 @@ def criteria_lifecycle(driver, url, arg):
     return {"listed_after": attributes(driver, "#criteria tbody tr", "data-id")}
 
 
+def click(driver, element_id, what):
+    """Clicks the element once it is clickable. A page that re-renders while events stream in
+    may replace the element between finding and clicking it: then it is found again."""
+
+    def clicked(d):
+        try:
+            element = ready.element_to_be_clickable((By.ID, element_id))(d)
+            if not element:
+                return False
+            element.click()
+            return True
+        except StaleElementReferenceException:
+            return False
+
+    wait_for(driver, clicked, what)
+
+
 def dry_run(driver, url, arg):
     sign_in(driver, url, arg.get("token"))
     driver.get(f"{url}/console/#/dry-run")
@@ -198,11 +215,10 @@ def dry_run(driver, url, arg):
 def cancels(driver, url, arg):
     sign_in(driver, url, arg.get("token"))
     driver.get(f"{url}/console/#/orchestrations/{arg['id']}")
-    button = wait_for(driver, ready.element_to_be_clickable((By.ID, "cancel")), "the cancel button")
-    button.click()
-    confirm = wait_for(driver, ready.element_to_be_clickable((By.ID, "confirm-ok")), "the confirmation")
+    click(driver, "cancel", "the cancel button")
+    wait_for(driver, ready.element_to_be_clickable((By.ID, "confirm-ok")), "the confirmation")
     question = text_of(driver, "#confirm-title")
-    confirm.click()
+    click(driver, "confirm-ok", "the confirmation's OK")
     wait_for(driver, has_text("#state", "CANCELLED"), "the orchestration to end CANCELLED")
     driver.save_screenshot(f"{arg['shots']}/cancelled.png")
     return {"question": question, "state": text_of(driver, "#state")}
