@@ -335,7 +335,9 @@ async fn a_completed_log_whose_record_lagged_is_settled_on_takeover() {
     use orchestrator::model::event::{Event, EventKind};
     use orchestrator::model::orchestration::{OrchestrationResult, OrchestrationState};
     use orchestrator::store::sqlite::SqliteStore;
-    use orchestrator::store::{LeaseClaim, LogBatch, OrchestrationRecord, OrchestrationStore};
+    use orchestrator::store::{
+        LeaseClaim, LogBatch, LogStore, OrchestrationRecord, OrchestrationStore,
+    };
 
     let data_dir = Arc::new(tempfile::tempdir().unwrap());
     let tenant = TenantId::default_tenant();

@@ -17,7 +17,7 @@ use crate::engine::run::EventSink;
 use crate::model::TenantId;
 use crate::model::event::{Event, EventKind, ReviewState};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
-use crate::store::{Lease, LogBatch, OrchestrationStore, StateUpdate, StoreError};
+use crate::store::{Lease, LogBatch, LogStore, StateUpdate, StoreError};
 use crate::telemetry::metrics::Metrics;
 
 /// Most writes folded into one transaction.
@@ -142,7 +142,7 @@ impl EventLog {
     /// Starts the writer. It runs until every `EventLog` and sink is dropped and the queue is
     /// empty.
     pub fn start(
-        store: Arc<dyn OrchestrationStore>,
+        store: Arc<dyn LogStore>,
         availability: StoreAvailability,
         metrics: Arc<Metrics>,
     ) -> (Self, JoinHandle<()>) {
@@ -320,7 +320,7 @@ impl OrchestrationSink {
 }
 
 async fn write_loop(
-    store: Arc<dyn OrchestrationStore>,
+    store: Arc<dyn LogStore>,
     mut receiver: mpsc::UnboundedReceiver<Command>,
     hub: Arc<Hub>,
     availability: StoreAvailability,
@@ -413,7 +413,7 @@ fn batch_of<'a>(writes: impl IntoIterator<Item = &'a Write>) -> LogBatch {
 /// refused write is ended FAILED in its place (`end_refused`); what to publish then goes to
 /// `afterwards`. False when something was refused.
 fn store_with_retry<'a>(
-    store: &'a dyn OrchestrationStore,
+    store: &'a dyn LogStore,
     writes: &'a [&'a Write],
     availability: &'a StoreAvailability,
     afterwards: &'a mut Vec<Afterwards>,
@@ -488,7 +488,7 @@ enum Afterwards {
 /// each running it into the same refusal): the run is stopped, and a FAILED end saying why is
 /// written where the log stops. Loud, and limited to this orchestration.
 async fn end_refused(
-    store: &dyn OrchestrationStore,
+    store: &dyn LogStore,
     write: &Write,
     reason: &str,
     availability: &StoreAvailability,
@@ -586,7 +586,7 @@ async fn end_refused(
 /// The log ends with `completed`, which the store kept although it refused the record's copy of
 /// the result: the record takes its state and no result, and readers fold the log instead.
 async fn settle_record(
-    store: &dyn OrchestrationStore,
+    store: &dyn LogStore,
     write: &Write,
     completed: Event,
     availability: &StoreAvailability,
@@ -634,7 +634,7 @@ fn in_place_of(refused: &Write) -> Write {
 /// run was fenced meanwhile (its end is then another server's to write, and nobody may see
 /// this one).
 async fn stored_in_place(
-    store: &dyn OrchestrationStore,
+    store: &dyn LogStore,
     write: &Write,
     availability: &StoreAvailability,
     afterwards: &mut Vec<Afterwards>,
@@ -655,7 +655,7 @@ fn leave_unfinished(write: &Write, afterwards: &mut Vec<Afterwards>) {
 /// The stored events of the orchestration of `write` after `after`, in order. Waits out a
 /// store that cannot be reached, as the writes do.
 async fn stored_tail(
-    store: &dyn OrchestrationStore,
+    store: &dyn LogStore,
     write: &Write,
     after: u64,
     availability: &StoreAvailability,

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{
-    Created, CriteriaStore, DecisionStore, Lease, LeaseClaim, LeaseStore, LogBatch,
+    Created, CriteriaStore, DecisionStore, Lease, LeaseClaim, LeaseStore, LogBatch, LogStore,
     OrchestrationRecord, OrchestrationStore, Page, PageRequest, Store, StoreError,
 };
 use crate::model::event::Event;
@@ -157,6 +157,13 @@ impl OrchestrationStore for Connecting {
             .await
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.store()?.ping().await
+    }
+}
+
+#[async_trait]
+impl LogStore for Connecting {
     async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
         self.store()?.write_log(batch).await
     }
@@ -170,10 +177,6 @@ impl OrchestrationStore for Connecting {
         self.store()?
             .read_checkpoints(tenant, orchestration_id, run)
             .await
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        self.store()?.ping().await
     }
 
     async fn read_events(

@@ -35,14 +35,14 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
+use super::forms::SpecForm;
 use super::{
     CRITERIA, Created, CriteriaStore, DECISION, DecisionStore, LEASE, Lease, LeaseClaim,
-    LeaseStore, LogBatch, ORCHESTRATION, OpenError, OrchestrationRecord, OrchestrationStore, Page,
-    PageRequest, StateUpdate, StoreError,
+    LeaseStore, LogBatch, LogStore, ORCHESTRATION, OpenError, OrchestrationRecord,
+    OrchestrationStore, Page, PageRequest, StateUpdate, StoreError,
 };
 use crate::model::event::Event;
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
-use crate::model::plan::OrchestrationSpec;
 use crate::model::{ReviewCriteria, ReviewDecision, TenantId};
 
 /// Operations per transactional batch, Cosmos DB's limit.
@@ -231,7 +231,7 @@ struct OrchestrationDoc {
     kind: String,
     request_id: Option<String>,
     state: OrchestrationState,
-    spec: OrchestrationSpec,
+    spec: SpecForm,
     create_time: DateTime<Utc>,
     update_time: DateTime<Utc>,
     result: Option<OrchestrationResult>,
@@ -262,7 +262,7 @@ impl OrchestrationDoc {
             kind: KIND_ORCHESTRATION.into(),
             request_id: record.request_id.clone(),
             state: record.state,
-            spec: record.spec.clone(),
+            spec: SpecForm::from(&record.spec),
             create_time: record.create_time,
             update_time: record.update_time,
             result: record.result.clone(),
@@ -279,7 +279,7 @@ impl OrchestrationDoc {
             orchestration_id: self.id,
             request_id: self.request_id,
             state: self.state,
-            spec: self.spec,
+            spec: self.spec.into(),
             create_time: self.create_time,
             update_time: self.update_time,
             result: self.result,
@@ -1199,6 +1199,27 @@ impl OrchestrationStore for CosmosStore {
         Ok(page_of(records, page.size, |r| r.orchestration_id.clone()))
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        // A write, not a read: during a failover that forbids writes, reads still succeed. One
+        // small document, overwritten every time (about 6 RU per probe).
+        let probe = serde_json::json!({
+            "id": PROBE_ID,
+            "tenant": PROBE_PARTITION,
+            "at_millis": Utc::now().timestamp_millis(),
+        });
+        retrying(|| {
+            self.inner
+                .leases
+                .upsert_item(PROBE_PARTITION, PROBE_ID, &probe, None)
+        })
+        .await
+        .map(drop)
+        .map_err(|error| write_error(&error))
+    }
+}
+
+#[async_trait]
+impl LogStore for CosmosStore {
     async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
         let mut by_orchestration: BTreeMap<&str, OrchestrationWrites<'_>> = BTreeMap::new();
         for (tenant, orchestration_id, checkpoint) in &batch.checkpoints {
@@ -1285,24 +1306,6 @@ impl OrchestrationStore for CosmosStore {
             )
             .await?;
         Ok(documents.into_iter().map(|d| d.checkpoint).collect())
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        // A write, not a read: during a failover that forbids writes, reads still succeed. One
-        // small document, overwritten every time (about 6 RU per probe).
-        let probe = serde_json::json!({
-            "id": PROBE_ID,
-            "tenant": PROBE_PARTITION,
-            "at_millis": Utc::now().timestamp_millis(),
-        });
-        retrying(|| {
-            self.inner
-                .leases
-                .upsert_item(PROBE_PARTITION, PROBE_ID, &probe, None)
-        })
-        .await
-        .map(drop)
-        .map_err(|error| write_error(&error))
     }
 }
 
@@ -1510,6 +1513,7 @@ impl LeaseStore for CosmosStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::plan::OrchestrationSpec;
 
     #[test]
     fn an_orchestration_keeps_the_fields_of_newer_builds_but_not_the_accounts() {

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{
-    Created, CriteriaStore, DecisionStore, Lease, LeaseClaim, LeaseStore, LogBatch,
+    Created, CriteriaStore, DecisionStore, Lease, LeaseClaim, LeaseStore, LogBatch, LogStore,
     OrchestrationRecord, OrchestrationStore, Page, PageRequest, Store, StoreError,
 };
 use crate::model::event::Event;
@@ -151,6 +151,14 @@ impl OrchestrationStore for Metered {
         self.seen("list_orchestrations", result)
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        let result = self.inner.ping().await;
+        self.seen("ping", result)
+    }
+}
+
+#[async_trait]
+impl LogStore for Metered {
     async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
         let result = self.inner.write_log(batch).await;
         self.seen("write_log", result)
@@ -167,11 +175,6 @@ impl OrchestrationStore for Metered {
             .read_checkpoints(tenant, orchestration_id, run)
             .await;
         self.seen("read_checkpoints", result)
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        let result = self.inner.ping().await;
-        self.seen("ping", result)
     }
 
     async fn read_events(

@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod connecting;
 pub mod cosmos;
+mod forms;
 mod liveness;
 pub mod metered;
 pub mod sqlite;
@@ -286,6 +287,15 @@ pub trait OrchestrationStore: Send + Sync + 'static {
         page: PageRequest,
     ) -> Result<Page<OrchestrationRecord>, StoreError>;
 
+    /// A cheap write to the backend, for health checks: a store that answers reads but takes
+    /// no writes (a full disk, a read-only failover) is not up.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// The log of each orchestration: its events, its task checkpoints, and the derived state,
+/// decisions and lease releases written with them.
+#[async_trait]
+pub trait LogStore: Send + Sync + 'static {
     /// Applies a batch: in one transaction where the backend has them; otherwise checkpoints,
     /// then events, then decisions, then states, then released leases, so that nothing runs
     /// ahead of the events it follows. Writing a batch again (after an error) is harmless: what is already stored stays.
@@ -298,10 +308,6 @@ pub trait OrchestrationStore: Send + Sync + 'static {
         orchestration_id: &str,
         run: u32,
     ) -> Result<Vec<TaskCheckpoint>, StoreError>;
-
-    /// A cheap write to the backend, for health checks: a store that answers reads but takes
-    /// no writes (a full disk, a read-only failover) is not up.
-    async fn ping(&self) -> Result<(), StoreError>;
 
     /// Events with a sequence above `after`, in order, at most `limit`.
     async fn read_events(
@@ -373,5 +379,8 @@ pub trait LeaseStore: Send + Sync + 'static {
 }
 
 /// Everything the service stores, in one backend.
-pub trait Store: CriteriaStore + DecisionStore + OrchestrationStore + LeaseStore {}
-impl<T: CriteriaStore + DecisionStore + OrchestrationStore + LeaseStore> Store for T {}
+pub trait Store:
+    CriteriaStore + DecisionStore + OrchestrationStore + LogStore + LeaseStore
+{
+}
+impl<T: CriteriaStore + DecisionStore + OrchestrationStore + LogStore + LeaseStore> Store for T {}

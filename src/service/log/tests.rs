@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use super::*;
 use crate::model::orchestration::TaskCheckpoint;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{Created, LeaseClaim, OrchestrationRecord, Page, PageRequest};
+use crate::store::{
+    Created, LeaseClaim, LogStore, OrchestrationRecord, OrchestrationStore, Page, PageRequest,
+};
 
 /// SQLite with document size limits, as Cosmos DB has: it refuses for good any batch with an
 /// event over `LARGEST_EVENT` bytes of JSON; like Cosmos DB, it writes a batch's events before
@@ -63,6 +65,13 @@ impl OrchestrationStore for SizeLimited {
     ) -> Result<Page<OrchestrationRecord>, StoreError> {
         self.sqlite.list_orchestrations(tenant, states, page).await
     }
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.sqlite.ping().await
+    }
+}
+
+#[async_trait]
+impl LogStore for SizeLimited {
     async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
         if batch
             .events
@@ -95,6 +104,7 @@ impl OrchestrationStore for SizeLimited {
         );
         Ok(())
     }
+
     async fn read_events(
         &self,
         tenant: &TenantId,
@@ -104,6 +114,7 @@ impl OrchestrationStore for SizeLimited {
     ) -> Result<Vec<Event>, StoreError> {
         self.sqlite.read_events(tenant, id, after, limit).await
     }
+
     async fn read_checkpoints(
         &self,
         tenant: &TenantId,
@@ -111,9 +122,6 @@ impl OrchestrationStore for SizeLimited {
         run: u32,
     ) -> Result<Vec<TaskCheckpoint>, StoreError> {
         self.sqlite.read_checkpoints(tenant, id, run).await
-    }
-    async fn ping(&self) -> Result<(), StoreError> {
-        self.sqlite.ping().await
     }
 }
 
