@@ -1,0 +1,167 @@
+//! The stored documents, apart from the domain types they convert to and from, and their ids.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
+
+use crate::model::event::Event;
+use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
+use crate::model::{ReviewCriteria, ReviewDecision, TenantId};
+use crate::store::forms::SpecForm;
+use crate::store::{Lease, OrchestrationRecord, StoreError};
+
+/// Document ids may not contain `/`, `\`, `?` or `#`, and callers choose request ids freely.
+pub(super) fn request_marker_id(request_id: &str) -> String {
+    format!(
+        "request-{}",
+        hex::encode(sha2::Sha256::digest(request_id.as_bytes()))
+    )
+}
+
+pub(super) fn event_id(sequence: u64) -> String {
+    format!("event-{sequence:020}")
+}
+
+pub(super) fn checkpoint_id(run: u32, task_id: &str) -> String {
+    format!("checkpoint-{run}-{task_id}")
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct CriteriaDoc {
+    pub(super) id: String,
+    pub(super) tenant: String,
+    pub(super) version: u64,
+    pub(super) criteria: ReviewCriteria,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct DecisionDoc {
+    pub(super) id: String,
+    pub(super) tenant: String,
+    pub(super) orchestration_id: Option<String>,
+    pub(super) decision: ReviewDecision,
+}
+
+pub(super) const KIND_ORCHESTRATION: &str = "orchestration";
+pub(super) const KIND_REQUEST: &str = "request";
+pub(super) const KIND_EVENT: &str = "event";
+pub(super) const KIND_CHECKPOINT: &str = "checkpoint";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct OrchestrationDoc {
+    pub(super) id: String,
+    pub(super) tenant: String,
+    pub(super) kind: String,
+    pub(super) request_id: Option<String>,
+    pub(super) state: OrchestrationState,
+    pub(super) spec: SpecForm,
+    pub(super) create_time: DateTime<Utc>,
+    pub(super) update_time: DateTime<Utc>,
+    pub(super) result: Option<OrchestrationResult>,
+    pub(super) escalated_output: Option<String>,
+    pub(super) last_sequence: u64,
+    #[serde(default)]
+    pub(super) deadline: Option<DateTime<Utc>>,
+    /// Fields this build does not know, written by a newer one: a state update here (read,
+    /// change, replace) keeps them during a rolling upgrade. The account's own (`_rid`,
+    /// `_etag`, ...) are left out.
+    #[serde(flatten, deserialize_with = "fields_of_newer_builds")]
+    pub(super) newer: serde_json::Map<String, serde_json::Value>,
+}
+
+pub(super) fn fields_of_newer_builds<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
+    let mut fields = serde_json::Map::deserialize(deserializer)?;
+    fields.retain(|name, _| !name.starts_with('_'));
+    Ok(fields)
+}
+
+impl OrchestrationDoc {
+    pub(super) fn from_record(record: &OrchestrationRecord) -> Self {
+        Self {
+            id: record.orchestration_id.clone(),
+            tenant: record.tenant.as_str().to_owned(),
+            kind: KIND_ORCHESTRATION.into(),
+            request_id: record.request_id.clone(),
+            state: record.state,
+            spec: SpecForm::from(&record.spec),
+            create_time: record.create_time,
+            update_time: record.update_time,
+            result: record.result.clone(),
+            escalated_output: record.escalated_output.clone(),
+            last_sequence: record.last_sequence,
+            deadline: record.deadline,
+            newer: serde_json::Map::new(),
+        }
+    }
+
+    pub(super) fn into_record(self) -> Result<OrchestrationRecord, StoreError> {
+        Ok(OrchestrationRecord {
+            tenant: TenantId::new(self.tenant).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            orchestration_id: self.id,
+            request_id: self.request_id,
+            state: self.state,
+            spec: self.spec.into(),
+            create_time: self.create_time,
+            update_time: self.update_time,
+            result: self.result,
+            escalated_output: self.escalated_output,
+            last_sequence: self.last_sequence,
+            deadline: self.deadline,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct RequestDoc {
+    pub(super) id: String,
+    pub(super) tenant: String,
+    pub(super) kind: String,
+    pub(super) request_id: String,
+    pub(super) orchestration_id: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct EventDoc {
+    pub(super) id: String,
+    pub(super) orchestration_id: String,
+    pub(super) tenant: String,
+    pub(super) kind: String,
+    pub(super) sequence: u64,
+    pub(super) event: Event,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct CheckpointDoc {
+    pub(super) id: String,
+    pub(super) orchestration_id: String,
+    pub(super) tenant: String,
+    pub(super) kind: String,
+    pub(super) run: u32,
+    pub(super) checkpoint: TaskCheckpoint,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct LeaseDoc {
+    pub(super) id: String,
+    pub(super) tenant: String,
+    pub(super) owner: String,
+    pub(super) expire_millis: i64,
+    #[serde(rename = "_etag", default, skip_serializing)]
+    pub(super) etag: Option<String>,
+}
+
+impl LeaseDoc {
+    pub(super) fn into_lease(self, etag: Option<String>) -> Result<Lease, StoreError> {
+        Ok(Lease {
+            tenant: TenantId::new(self.tenant).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            expire_time: DateTime::from_timestamp_millis(self.expire_millis).ok_or_else(|| {
+                StoreError::Corrupt(format!("lease expiry {} out of range", self.expire_millis))
+            })?,
+            etag: etag.or(self.etag).unwrap_or_default(),
+            orchestration_id: self.id,
+            owner: self.owner,
+        })
+    }
+}
