@@ -196,7 +196,7 @@ impl Orchestrations {
         }
         // Before the checkpoints are read and the plan is rebuilt: refused, that work is
         // not wasted.
-        let charge = Admission::charge_of(super::spec_bytes(&record.spec));
+        let charge = Admission::charge_of(super::submission::spec_bytes(&record.spec));
         let ticket = match self.admission.admit_resumed(tenant, charge) {
             Ok(ticket) => ticket,
             Err(refusal) => {

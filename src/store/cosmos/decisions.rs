@@ -4,7 +4,6 @@ use async_trait::async_trait;
 
 use super::documents::DecisionDoc;
 use super::{CosmosStore, create_new};
-
 use crate::model::{ReviewDecision, TenantId};
 use crate::store::{DECISION, DecisionStore, StoreError};
 

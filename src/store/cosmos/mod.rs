@@ -45,7 +45,6 @@ use serde::de::DeserializeOwned;
 
 use crate::model::TenantId;
 use crate::store::{OpenError, Page, StoreError};
-
 use error::{open_error, retrying, unavailable, write_error};
 
 /// How the server authenticates to the account.

@@ -1,11 +1,11 @@
+use chrono::Utc;
+
 use super::documents::{OrchestrationDoc, request_marker_id};
 use super::log::chunks;
 use crate::model::TenantId;
 use crate::model::orchestration::OrchestrationState;
-use crate::store::OrchestrationRecord;
-use chrono::Utc;
-
 use crate::model::plan::OrchestrationSpec;
+use crate::store::OrchestrationRecord;
 
 #[test]
 fn an_orchestration_keeps_the_fields_of_newer_builds_but_not_the_accounts() {

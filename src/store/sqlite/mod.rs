@@ -26,7 +26,6 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::store::liveness::Owners;
 use crate::store::{OpenError, Page, StoreError};
-
 use error::{DISK_FULL, free_bytes, unavailable};
 use schema::migrate;
 
