@@ -20,8 +20,8 @@ use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskR
 use crate::model::plan::{Plan, RetryPolicy};
 use crate::model::{HumanDecision, RejectAction, ReviewDecision, TaskState, TenantId, Verdict};
 use crate::review::{
-    CompiledCriteria, Judge, JudgeAnswer, JudgeError, JudgeRequest, Pseudonyms, ReviewInput,
-    ReviewOutcome, ReviewedTask,
+    CompiledCriteria, Judge, JudgeAnswer, JudgeError, JudgeRequest, Pseudonyms, ReviewError,
+    ReviewInput, ReviewOutcome, ReviewedTask,
 };
 
 /// Where escalated orchestrations wait for a human.
@@ -102,251 +102,25 @@ pub struct Runner {
 }
 
 impl Runner {
+    /// Runs `job` to its end, from where its log left off when it is resumed. Every step
+    /// returns the next; the orchestration ends at `Step::End`, the one way out.
     pub async fn run(
         &self,
         job: &Job,
         events: Arc<dyn EventSink>,
         humans: &dyn HumanReview,
     ) -> OrchestrationResult {
-        let started = Instant::now();
-        let criteria = &job.criteria;
-        let pseudonyms = Pseudonyms::new(&self.pseudonym_secret, job.tenant.as_str());
-        let scrub: Scrub = {
-            let (criteria, pseudonyms) = (criteria.clone(), pseudonyms.clone());
-            Arc::new(move |text: &str| criteria.redact(text, &pseudonyms))
-        };
-        if let Some(resume) = &job.resume {
-            events.emit(EventKind::StateChanged {
-                state: OrchestrationState::Running,
-                reason: format!(
-                    "resumed after the server running it stopped; {} task(s) that had succeeded in run {} are kept",
-                    resume.done.len(),
-                    resume.run
-                ),
-            });
-        }
-        let resume = job.resume.clone().unwrap_or_default();
-        let mut feedback: Option<Arc<str>> = resume.feedback.as_deref().map(Arc::from);
-        let mut run = resume.run.max(1);
-        let mut announced = resume.accepted;
-        let mut done = resume.done;
-        let mut logged_decisions = resume.decisions;
-        // Each pass is one run; every way out of it ends the orchestration with a result.
+        let mut orchestration = Orchestration::new(self, job, events, humans);
+        let mut step = Step::Run;
         let result = loop {
-            if !std::mem::take(&mut announced) {
-                events.emit(EventKind::Accepted(self.accepted(job, run)));
-            }
-            let tasks = run_tasks(RunTasks {
-                orchestration_id: &job.orchestration_id,
-                run,
-                plan: &job.plan,
-                review_feedback: feedback.clone(),
-                cancel: &job.cancel.token,
-                stacks: &self.stacks,
-                events: &events,
-                scrub: &scrub,
-                done: &std::mem::take(&mut done),
-            })
-            .await;
-            let finish = |state,
-                          decision: Option<ReviewDecision>,
-                          output: Option<String>,
-                          error: Option<String>| {
-                self.finish(
-                    job, run, started, &tasks, &scrub, state, decision, output, error,
-                )
+            step = match step {
+                Step::Run => orchestration.run_tasks().await,
+                Step::Review(tasks) => orchestration.review(tasks).await,
+                Step::AwaitHuman(escalated) => orchestration.await_human(escalated).await,
+                Step::End(tasks, ending) => break orchestration.finish(&tasks, ending),
             };
-            if job.cancel.is_cancelled() {
-                break finish(
-                    OrchestrationState::Cancelled,
-                    None,
-                    None,
-                    Some(scrub(&job.cancel.reason())),
-                );
-            }
-
-            let aggregated = aggregate(&job.plan, &tasks);
-            let reviewed: Vec<ReviewedTask> = job
-                .plan
-                .tasks
-                .iter()
-                .zip(&tasks)
-                .map(|(task, run)| ReviewedTask {
-                    task_id: task.id.clone(),
-                    section: task.section.clone(),
-                    state: run.state,
-                    output: run.output.clone().unwrap_or_default(),
-                    confidence: run.confidence,
-                    error: run.error.clone(),
-                })
-                .collect();
-            let input = ReviewInput {
-                output: &aggregated,
-                tasks: &reviewed,
-                run,
-                pseudonyms: &pseudonyms,
-            };
-            let mut logged = std::mem::take(&mut logged_decisions).into_iter();
-            let from_log = logged.len() > 0;
-            let review = match logged.next() {
-                // Decided before a restart: that decision stands (a judge asked again could
-                // answer otherwise); the rules pass recomputes the redacted output.
-                Some(decision) => {
-                    let rules = criteria.review_rules(input);
-                    Some(Ok(ReviewOutcome {
-                        decision,
-                        redacted_output: rules.redacted_output,
-                        findings: rules.findings,
-                    }))
-                }
-                None => {
-                    events.emit(EventKind::Review(ReviewUpdate {
-                        state: ReviewState::Started,
-                        decision: None,
-                        run,
-                    }));
-                    let judge = self.judge_for(job, run, &scrub);
-                    let span = tracing::info_span!("review", run, verdict = tracing::field::Empty);
-                    let review = criteria
-                        .review(input, judge.as_ref().map(|j| j as &dyn Judge))
-                        .instrument(span.clone());
-                    tokio::select! {
-                        biased;
-                        () = job.cancel.token.cancelled() => None,
-                        outcome = review => {
-                            if let Ok(outcome) = &outcome {
-                                span.record("verdict", tracing::field::debug(outcome.decision.verdict));
-                            }
-                            Some(outcome)
-                        }
-                    }
-                }
-            };
-            // A human's answer logged before the restart.
-            let logged_human = logged.next();
-            let outcome = match review {
-                None => {
-                    break finish(
-                        OrchestrationState::Cancelled,
-                        None,
-                        None,
-                        Some(scrub(&job.cancel.reason())),
-                    );
-                }
-                Some(Err(error)) => {
-                    break finish(
-                        OrchestrationState::Failed,
-                        None,
-                        None,
-                        Some(scrub(&format!("the review could not decide: {error}"))),
-                    );
-                }
-                Some(Ok(outcome)) => outcome,
-            };
-            let mut decision = outcome.decision;
-            let retry_allowed = run <= criteria.criteria().max_runs_after_reject;
-            if decision.verdict == Verdict::Rejected
-                && decision.action == Some(RejectAction::Retry)
-                && !retry_allowed
-                && !from_log
-            {
-                // Out of re-runs: say so in the decision that ends it.
-                decision.feedback = format!(
-                    "{} (No re-runs left: {} allowed after a rejection.)",
-                    decision.feedback,
-                    criteria.criteria().max_runs_after_reject
-                );
-            }
-            if !from_log {
-                events.emit(EventKind::Review(ReviewUpdate {
-                    state: ReviewState::Decided,
-                    decision: Some(Box::new(decision.clone())),
-                    run,
-                }));
-            }
-
-            match (decision.verdict, decision.action) {
-                (Verdict::Approved, _) => {
-                    break finish(
-                        OrchestrationState::Approved,
-                        Some(decision),
-                        Some(outcome.redacted_output),
-                        None,
-                    );
-                }
-                (Verdict::Rejected, Some(RejectAction::Retry)) if retry_allowed => {
-                    feedback = Some(decision.feedback.as_str().into());
-                    run += 1;
-                }
-                (Verdict::Rejected, Some(RejectAction::Escalate)) => {
-                    if let Some(human_decision) = logged_human {
-                        let (state, output) = if human_decision.verdict == Verdict::Approved {
-                            (OrchestrationState::Approved, Some(outcome.redacted_output))
-                        } else {
-                            (OrchestrationState::Rejected, None)
-                        };
-                        break finish(state, Some(human_decision), output, None);
-                    }
-                    events.emit(EventKind::StateChanged {
-                        state: OrchestrationState::AwaitingHuman,
-                        reason: decision.feedback.clone(),
-                    });
-                    let human = tokio::select! {
-                        biased;
-                        () = job.cancel.token.cancelled() => None,
-                        human = humans.await_decision(&job.orchestration_id, &outcome.redacted_output) => Some(human),
-                    };
-                    let Some(human) = human else {
-                        break finish(
-                            OrchestrationState::Cancelled,
-                            Some(decision),
-                            None,
-                            Some(scrub(&job.cancel.reason())),
-                        );
-                    };
-                    let verdict = if human.approve {
-                        Verdict::Approved
-                    } else {
-                        Verdict::Rejected
-                    };
-                    // The human's words leave the service too.
-                    let reviewer = scrub(human.reviewer.trim());
-                    let comment = scrub(human.comment.trim());
-                    let comment = comment.as_str();
-                    let human_decision = ReviewDecision {
-                        decision_id: crate::review::new_decision_id(),
-                        verdict,
-                        confidence: 1.0,
-                        feedback: match (human.approve, comment.is_empty()) {
-                            (true, true) => String::new(),
-                            (false, true) => {
-                                format!("Rejected by {reviewer}. {}", decision.feedback)
-                            }
-                            (_, false) => comment.to_owned(),
-                        },
-                        action: (!human.approve).then_some(RejectAction::Error),
-                        reviewer: format!("human:{reviewer}"),
-                        create_time: Utc::now(),
-                        ..decision
-                    };
-                    events.emit(EventKind::Review(ReviewUpdate {
-                        state: ReviewState::Decided,
-                        decision: Some(Box::new(human_decision.clone())),
-                        run,
-                    }));
-                    let (state, output) = if human.approve {
-                        (OrchestrationState::Approved, Some(outcome.redacted_output))
-                    } else {
-                        (OrchestrationState::Rejected, None)
-                    };
-                    break finish(state, Some(human_decision), output, None);
-                }
-                (Verdict::Rejected, _) => {
-                    break finish(OrchestrationState::Rejected, Some(decision), None, None);
-                }
-            }
         };
-        events.emit(EventKind::Completed {
+        orchestration.events.emit(EventKind::Completed {
             result: Box::new(result.clone()),
         });
         result
@@ -390,20 +164,317 @@ impl Runner {
             scrub: scrub.clone(),
         })
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn finish(
-        &self,
-        job: &Job,
-        run: u32,
-        started: Instant,
-        tasks: &[TaskRun],
-        scrub: &Scrub,
+/// Where an orchestration stands between two steps of `Runner::run`.
+enum Step {
+    /// Run the tasks of the current run (those that succeeded before a restart are kept).
+    Run,
+    /// Review what the run produced.
+    Review(Vec<TaskRun>),
+    /// Wait for a human to decide on an escalated rejection.
+    AwaitHuman(Escalated),
+    /// The end, and how it came.
+    End(Vec<TaskRun>, Ending),
+}
+
+/// A rejection escalated to a human.
+struct Escalated {
+    tasks: Vec<TaskRun>,
+    decision: ReviewDecision,
+    redacted_output: String,
+}
+
+/// How an orchestration ended.
+enum Ending {
+    /// By its cancellation (a caller, its deadline, shutdown), with the decision made so far.
+    Cancelled(Option<ReviewDecision>),
+    /// The review could not decide.
+    ReviewFailed(String),
+    /// By a decision, the review's or a human's; `output` only with an approval.
+    Decided {
         state: OrchestrationState,
-        decision: Option<ReviewDecision>,
+        decision: ReviewDecision,
         output: Option<String>,
-        error: Option<String>,
-    ) -> OrchestrationResult {
+    },
+}
+
+/// One orchestration on its way through `Runner::run`: what every step reads, and what
+/// carries over from one run to the next.
+struct Orchestration<'a> {
+    runner: &'a Runner,
+    job: &'a Job,
+    events: Arc<dyn EventSink>,
+    humans: &'a dyn HumanReview,
+    started: Instant,
+    pseudonyms: Pseudonyms,
+    scrub: Scrub,
+    /// 1, then one more after every review RETRY.
+    run: u32,
+    /// What the last review asked to change, for the run after a RETRY.
+    feedback: Option<Arc<str>>,
+    /// Whether the current run's ACCEPTED event is stored already (a resumed run).
+    announced: bool,
+    /// Tasks that had succeeded before a restart, for the run that resumes.
+    done: HashMap<String, TaskRun>,
+    /// Decisions logged before a restart, for the run that resumes: the review's, then a
+    /// human's.
+    logged: std::vec::IntoIter<ReviewDecision>,
+}
+
+impl<'a> Orchestration<'a> {
+    fn new(
+        runner: &'a Runner,
+        job: &'a Job,
+        events: Arc<dyn EventSink>,
+        humans: &'a dyn HumanReview,
+    ) -> Self {
+        let pseudonyms = Pseudonyms::new(&runner.pseudonym_secret, job.tenant.as_str());
+        let scrub: Scrub = {
+            let (criteria, pseudonyms) = (job.criteria.clone(), pseudonyms.clone());
+            Arc::new(move |text: &str| criteria.redact(text, &pseudonyms))
+        };
+        if let Some(resume) = &job.resume {
+            events.emit(EventKind::StateChanged {
+                state: OrchestrationState::Running,
+                reason: format!(
+                    "resumed after the server running it stopped; {} task(s) that had succeeded in run {} are kept",
+                    resume.done.len(),
+                    resume.run
+                ),
+            });
+        }
+        let resume = job.resume.clone().unwrap_or_default();
+        Self {
+            runner,
+            job,
+            events,
+            humans,
+            started: Instant::now(),
+            pseudonyms,
+            scrub,
+            run: resume.run.max(1),
+            feedback: resume.feedback.as_deref().map(Arc::from),
+            announced: resume.accepted,
+            done: resume.done,
+            logged: resume.decisions.into_iter(),
+        }
+    }
+
+    async fn run_tasks(&mut self) -> Step {
+        if !std::mem::take(&mut self.announced) {
+            let accepted = self.runner.accepted(self.job, self.run);
+            self.events.emit(EventKind::Accepted(accepted));
+        }
+        let tasks = run_tasks(RunTasks {
+            orchestration_id: &self.job.orchestration_id,
+            run: self.run,
+            plan: &self.job.plan,
+            review_feedback: self.feedback.clone(),
+            cancel: &self.job.cancel.token,
+            stacks: &self.runner.stacks,
+            events: &self.events,
+            scrub: &self.scrub,
+            done: &std::mem::take(&mut self.done),
+        })
+        .await;
+        if self.job.cancel.is_cancelled() {
+            return Step::End(tasks, Ending::Cancelled(None));
+        }
+        Step::Review(tasks)
+    }
+
+    async fn review(&mut self, tasks: Vec<TaskRun>) -> Step {
+        let job = self.job;
+        let criteria = &job.criteria;
+        let aggregated = aggregate(&job.plan, &tasks);
+        let reviewed = reviewed_tasks(&job.plan, &tasks);
+        let input = ReviewInput {
+            output: &aggregated,
+            tasks: &reviewed,
+            run: self.run,
+            pseudonyms: &self.pseudonyms,
+        };
+        let from_log = self.logged.len() > 0;
+        let outcome = match self.logged.next() {
+            // Decided before a restart: that decision stands (a judge asked again could
+            // answer otherwise); the rules pass recomputes the redacted output.
+            Some(decision) => {
+                let rules = criteria.review_rules(input);
+                ReviewOutcome {
+                    decision,
+                    redacted_output: rules.redacted_output,
+                    findings: rules.findings,
+                }
+            }
+            None => match self.review_now(input).await {
+                None => return Step::End(tasks, Ending::Cancelled(None)),
+                Some(Err(error)) => {
+                    let error = format!("the review could not decide: {error}");
+                    return Step::End(tasks, Ending::ReviewFailed(error));
+                }
+                Some(Ok(outcome)) => outcome,
+            },
+        };
+        let mut decision = outcome.decision;
+        let max_runs_after_reject = criteria.criteria().max_runs_after_reject;
+        let retry_allowed = self.run <= max_runs_after_reject;
+        if decision.verdict == Verdict::Rejected
+            && decision.action == Some(RejectAction::Retry)
+            && !retry_allowed
+            && !from_log
+        {
+            // Out of re-runs: say so in the decision that ends it.
+            decision.feedback = format!(
+                "{} (No re-runs left: {max_runs_after_reject} allowed after a rejection.)",
+                decision.feedback
+            );
+        }
+        if !from_log {
+            self.events.emit(EventKind::Review(ReviewUpdate {
+                state: ReviewState::Decided,
+                decision: Some(Box::new(decision.clone())),
+                run: self.run,
+            }));
+        }
+        match (decision.verdict, decision.action) {
+            (Verdict::Approved, _) => Step::End(
+                tasks,
+                Ending::Decided {
+                    state: OrchestrationState::Approved,
+                    decision,
+                    output: Some(outcome.redacted_output),
+                },
+            ),
+            (Verdict::Rejected, Some(RejectAction::Retry)) if retry_allowed => {
+                self.feedback = Some(decision.feedback.as_str().into());
+                self.run += 1;
+                // What the log held was that run's; the next one decides afresh.
+                self.logged = Vec::new().into_iter();
+                Step::Run
+            }
+            (Verdict::Rejected, Some(RejectAction::Escalate)) => Step::AwaitHuman(Escalated {
+                tasks,
+                decision,
+                redacted_output: outcome.redacted_output,
+            }),
+            (Verdict::Rejected, _) => Step::End(
+                tasks,
+                Ending::Decided {
+                    state: OrchestrationState::Rejected,
+                    decision,
+                    output: None,
+                },
+            ),
+        }
+    }
+
+    /// Asks the review now (rules, then the judge if the criteria name one); `None` when the
+    /// orchestration is cancelled meanwhile.
+    async fn review_now(
+        &self,
+        input: ReviewInput<'_>,
+    ) -> Option<Result<ReviewOutcome, ReviewError>> {
+        self.events.emit(EventKind::Review(ReviewUpdate {
+            state: ReviewState::Started,
+            decision: None,
+            run: self.run,
+        }));
+        let judge = self.runner.judge_for(self.job, self.run, &self.scrub);
+        let span = tracing::info_span!("review", run = self.run, verdict = tracing::field::Empty);
+        let review = self
+            .job
+            .criteria
+            .review(input, judge.as_ref().map(|j| j as &dyn Judge))
+            .instrument(span.clone());
+        tokio::select! {
+            biased;
+            () = self.job.cancel.token.cancelled() => None,
+            outcome = review => {
+                if let Ok(outcome) = &outcome {
+                    span.record("verdict", tracing::field::debug(outcome.decision.verdict));
+                }
+                Some(outcome)
+            }
+        }
+    }
+
+    async fn await_human(&mut self, escalated: Escalated) -> Step {
+        let Escalated {
+            tasks,
+            decision,
+            redacted_output,
+        } = escalated;
+        // A human's answer logged before a restart stands.
+        if let Some(logged) = self.logged.next() {
+            return decided_by_human(tasks, logged, redacted_output);
+        }
+        self.events.emit(EventKind::StateChanged {
+            state: OrchestrationState::AwaitingHuman,
+            reason: decision.feedback.clone(),
+        });
+        let job = self.job;
+        let human = tokio::select! {
+            biased;
+            () = job.cancel.token.cancelled() => None,
+            human = self.humans.await_decision(&job.orchestration_id, &redacted_output) => Some(human),
+        };
+        let Some(human) = human else {
+            return Step::End(tasks, Ending::Cancelled(Some(decision)));
+        };
+        let human_decision = self.human_decision(&human, decision);
+        self.events.emit(EventKind::Review(ReviewUpdate {
+            state: ReviewState::Decided,
+            decision: Some(Box::new(human_decision.clone())),
+            run: self.run,
+        }));
+        decided_by_human(tasks, human_decision, redacted_output)
+    }
+
+    /// A human's answer as the decision that ends the orchestration. Their name and words
+    /// leave the service too, so they are redacted.
+    fn human_decision(&self, human: &HumanDecision, review: ReviewDecision) -> ReviewDecision {
+        let reviewer = (self.scrub)(human.reviewer.trim());
+        let comment = (self.scrub)(human.comment.trim());
+        ReviewDecision {
+            decision_id: crate::review::new_decision_id(),
+            verdict: if human.approve {
+                Verdict::Approved
+            } else {
+                Verdict::Rejected
+            },
+            confidence: 1.0,
+            feedback: match (human.approve, comment.is_empty()) {
+                (true, true) => String::new(),
+                (false, true) => format!("Rejected by {reviewer}. {}", review.feedback),
+                (_, false) => comment,
+            },
+            action: (!human.approve).then_some(RejectAction::Error),
+            reviewer: format!("human:{reviewer}"),
+            create_time: Utc::now(),
+            ..review
+        }
+    }
+
+    fn finish(&self, tasks: &[TaskRun], ending: Ending) -> OrchestrationResult {
+        let job = self.job;
+        let scrub = &self.scrub;
+        let (state, decision, output, error) = match ending {
+            Ending::Cancelled(decision) => (
+                OrchestrationState::Cancelled,
+                decision,
+                None,
+                Some(scrub(&job.cancel.reason())),
+            ),
+            Ending::ReviewFailed(error) => {
+                (OrchestrationState::Failed, None, None, Some(scrub(&error)))
+            }
+            Ending::Decided {
+                state,
+                decision,
+                output,
+            } => (state, Some(decision), output, None),
+        };
         // Outputs leave the service only with an approval, and only redacted.
         let approved = state == OrchestrationState::Approved;
         let tasks = job
@@ -446,12 +517,49 @@ impl Runner {
             review: decision,
             create_time: job.create_time,
             end_time: Some(Utc::now()),
-            total_duration: Some(started.elapsed()),
-            runs: run,
+            total_duration: Some(self.started.elapsed()),
+            runs: self.run,
             error,
             labels: job.labels.clone(),
         }
     }
+}
+
+/// A human's decision as the end of an escalated orchestration.
+fn decided_by_human(
+    tasks: Vec<TaskRun>,
+    decision: ReviewDecision,
+    redacted_output: String,
+) -> Step {
+    let (state, output) = if decision.verdict == Verdict::Approved {
+        (OrchestrationState::Approved, Some(redacted_output))
+    } else {
+        (OrchestrationState::Rejected, None)
+    };
+    Step::End(
+        tasks,
+        Ending::Decided {
+            state,
+            decision,
+            output,
+        },
+    )
+}
+
+/// The tasks of a run as the review sees them.
+fn reviewed_tasks(plan: &Plan, tasks: &[TaskRun]) -> Vec<ReviewedTask> {
+    plan.tasks
+        .iter()
+        .zip(tasks)
+        .map(|(task, run)| ReviewedTask {
+            task_id: task.id.clone(),
+            section: task.section.clone(),
+            state: run.state,
+            output: run.output.clone().unwrap_or_default(),
+            confidence: run.confidence,
+            error: run.error.clone(),
+        })
+        .collect()
 }
 
 /// The combined output: one `## <section>` per succeeded task, in plan order.
