@@ -6,6 +6,7 @@
 //! consistency, sensitive data), then the optional judge on the redacted output. An issue of
 //! severity MAJOR or CRITICAL rejects.
 
+mod checks;
 pub mod consistency;
 pub mod feedback;
 pub mod judge;
@@ -24,6 +25,7 @@ use crate::model::{
     FieldViolation, IssueKind, PiiCategory, PolicyEffect, RedactionCount, ReviewCriteria,
     ReviewDecision, ReviewIssue, Severity, TaskState, Verdict,
 };
+use checks::Subject;
 pub use judge::{Judge, JudgeAnswer, JudgeError, JudgeRequest};
 pub use pii::Pseudonyms;
 use pii::Scanner;
@@ -462,246 +464,21 @@ impl CompiledCriteria {
         }
         let redacted = redaction::apply(raw, replacements);
 
-        // Required sections, and the tasks meant to fill them.
-        let section_task = |name: &str| {
-            let wanted = sections::normalize_name(name);
-            input
-                .tasks
-                .iter()
-                .find(|task| sections::normalize_name(&task.section) == wanted)
+        let subject = Subject {
+            criteria,
+            raw,
+            parsed: &parsed,
+            tasks: input.tasks,
+            scrub: &scrub,
         };
-        let required: Vec<String> = criteria
-            .required_sections
-            .iter()
-            .map(|name| sections::normalize_name(name))
-            .collect();
-        for name in &criteria.required_sections {
-            let wanted = sections::normalize_name(name);
-            let present = parsed
-                .iter()
-                .find(|s| sections::normalize_name(s.name) == wanted);
-            let task = section_task(name);
-            let filler = match task {
-                Some(task) if task.state != TaskState::Succeeded => format!(
-                    " Task '{}', which fills it, {}{}.",
-                    task.task_id,
-                    task.state.describe(),
-                    task.error
-                        .as_deref()
-                        .map(|e| format!(": {}", scrub(e)))
-                        .unwrap_or_default()
-                ),
-                Some(task) => format!(" Task '{}' fills it.", task.task_id),
-                None => String::new(),
-            };
-            let (description, remediation) = match present {
-                None => (
-                    format!("The required section '{name}' is missing.{filler}"),
-                    format!("Add a non-empty '## {name}' section"),
-                ),
-                Some(section) if section.is_empty_in(raw) => (
-                    format!("The required section '{name}' is empty.{filler}"),
-                    format!("Write content under the '## {name}' heading"),
-                ),
-                Some(_) => continue,
-            };
-            let mut issue = ReviewIssue::new(
-                IssueKind::MissingSection,
-                Severity::Major,
-                description,
-                remediation,
-            )
-            .in_section(name.clone());
-            if let Some(task) = task {
-                issue = issue.for_task(task.task_id.clone());
-            }
-            issues.push(issue);
-        }
-
-        // Tasks that did not succeed.
-        for task in input
-            .tasks
-            .iter()
-            .filter(|t| t.state != TaskState::Succeeded && t.state.is_terminal())
-        {
-            let fills_required = required.contains(&sections::normalize_name(&task.section));
-            let severity = if fills_required {
-                Severity::Major
-            } else {
-                Severity::Minor
-            };
-            let error = task
-                .error
-                .as_deref()
-                .map(|e| format!(": {}", scrub(e)))
-                .unwrap_or_default();
-            let remediation = match task.state {
-                TaskState::TimedOut => format!(
-                    "Give task '{}' a longer timeout or make its agent answer faster",
-                    task.task_id
-                ),
-                TaskState::Skipped => format!(
-                    "Make the dependencies of task '{}' succeed so that it can run",
-                    task.task_id
-                ),
-                TaskState::Cancelled => format!("Run task '{}' to completion", task.task_id),
-                _ => format!(
-                    "Fix the cause of the failure of task '{}'{}",
-                    task.task_id, error
-                ),
-            };
-            issues.push(
-                ReviewIssue::new(
-                    IssueKind::TaskFailed,
-                    severity,
-                    format!(
-                        "Task '{}' {}{}.",
-                        task.task_id,
-                        task.state.describe(),
-                        error
-                    ),
-                    remediation,
-                )
-                .in_section(task.section.clone())
-                .for_task(task.task_id.clone()),
-            );
-        }
-
-        issues.extend(self.threshold_issues(raw, input.tasks));
-
-        // Policy rules that reject or warn: one issue per rule and section.
-        for found in &matches {
-            let rule = &criteria.policies[found.rule];
-            if rule.effect == PolicyEffect::Redact {
-                continue;
-            }
-            // Sections in the order the output has them.
-            let mut per_section: Vec<(Option<&str>, Vec<&std::ops::Range<usize>>)> = Vec::new();
-            for range in &found.ranges {
-                let section = sections::containing(&parsed, range.start).map(|s| s.name);
-                match per_section.iter_mut().find(|(s, _)| *s == section) {
-                    Some((_, ranges)) => ranges.push(range),
-                    None => per_section.push((section, vec![range])),
-                }
-            }
-            for (section, ranges) in per_section {
-                let severity = if rule.effect == PolicyEffect::Warn {
-                    Severity::Minor
-                } else {
-                    rule.severity
-                };
-                let label = if rule.description.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", rule.description)
-                };
-                let place = section
-                    .map(|s| format!(" in section '{s}'"))
-                    .unwrap_or_default();
-                let times = if ranges.len() == 1 {
-                    "once".to_owned()
-                } else {
-                    format!("{} times", ranges.len())
-                };
-                let remediation = if rule.remediation.trim().is_empty() {
-                    format!(
-                        "Remove or rephrase the text that matches policy rule '{}'{place}",
-                        rule.id
-                    )
-                } else {
-                    rule.remediation.trim().to_owned()
-                };
-                let mut issue = ReviewIssue::new(
-                    IssueKind::PolicyViolation,
-                    severity,
-                    format!("Policy rule '{}'{label} matched {times}{place}.", rule.id),
-                    remediation,
-                )
-                .with_rule(rule.id.clone())
-                .with_excerpt(redacted.excerpt(ranges[0].clone()));
-                if let Some(section) = section {
-                    issue = issue.in_section(section);
-                }
-                issues.push(issue);
-            }
-        }
-
+        issues.extend(checks::sections::issues(&subject));
+        issues.extend(checks::tasks::issues(&subject));
+        issues.extend(checks::thresholds::issues(&subject));
+        issues.extend(checks::policies::issues(&subject, &matches, &redacted));
         if criteria.check_consistency {
-            let succeeded = input
-                .tasks
-                .iter()
-                .filter(|t| t.state == TaskState::Succeeded)
-                .map(|t| (t.task_id.as_str(), t.output.as_str()));
-            for conflict in consistency::conflicts(succeeded) {
-                let others = conflict.holders.saturating_sub(2);
-                let more = if others > 0 {
-                    format!(" ({others} more tasks also set it)")
-                } else {
-                    String::new()
-                };
-                issues.push(
-                    ReviewIssue::new(
-                        IssueKind::Inconsistency,
-                        Severity::Major,
-                        scrub(&format!(
-                            "Tasks '{}' and '{}' disagree on '{}': {} versus {}{more}.",
-                            conflict.first_task,
-                            conflict.second_task,
-                            conflict.key,
-                            conflict.first_value,
-                            conflict.second_value
-                        )),
-                        format!(
-                            "Make tasks '{}' and '{}' agree on '{}'",
-                            conflict.first_task, conflict.second_task, conflict.key
-                        ),
-                    )
-                    .for_task(conflict.second_task),
-                );
-            }
+            issues.extend(checks::consistency::issues(&subject));
         }
-
-        for (&(_, category), found_in) in &pii_sections {
-            let count = counts.get(category).copied().unwrap_or_default();
-            let severity = if criteria.redaction.reject_on_detection {
-                Severity::Critical
-            } else {
-                Severity::Minor
-            };
-            let place = if found_in.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " in section(s) {}",
-                    found_in
-                        .iter()
-                        .map(|s| format!("'{s}'"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            let (description, remediation) = if criteria.redaction.reject_on_detection {
-                (
-                    format!(
-                        "Found {count} {category} value(s){place}; these criteria reject sensitive data."
-                    ),
-                    format!(
-                        "Remove every {category} value from the output (the agents must not include it)"
-                    ),
-                )
-            } else {
-                (
-                    format!("Redacted {count} {category} value(s){place}."),
-                    format!("Leave {category} values out of the output; they were redacted"),
-                )
-            };
-            let mut issue =
-                ReviewIssue::new(IssueKind::SensitiveData, severity, description, remediation);
-            if let [only] = found_in.as_slice() {
-                issue = issue.in_section(only.clone());
-            }
-            issues.push(issue);
-        }
+        issues.extend(checks::sensitive::issues(&subject, &pii_sections, &counts));
 
         findings.sort_by_key(|f| (f.range.start, f.range.end));
         StagedReview {
@@ -714,98 +491,6 @@ impl CompiledCriteria {
                 .collect(),
             judge: None,
         }
-    }
-
-    fn threshold_issues(&self, raw: &str, tasks: &[ReviewedTask]) -> Vec<ReviewIssue> {
-        let thresholds = &self.criteria.thresholds;
-        let mut issues = Vec::new();
-        let chars = raw.chars().count();
-        if let Some(min) = thresholds.min_output_chars
-            && chars < min as usize
-        {
-            issues.push(ReviewIssue::new(
-                IssueKind::QualityThreshold,
-                Severity::Major,
-                format!("The output has {chars} characters; at least {min} are required."),
-                format!("Expand the output to at least {min} characters"),
-            ));
-        }
-        if let Some(max) = thresholds.max_output_chars
-            && chars > max as usize
-        {
-            issues.push(ReviewIssue::new(
-                IssueKind::QualityThreshold,
-                Severity::Major,
-                format!("The output has {chars} characters; at most {max} are allowed."),
-                format!("Shorten the output to at most {max} characters"),
-            ));
-        }
-        if tasks.is_empty() {
-            return issues; // the task thresholds have nothing to look at (a dry run on text)
-        }
-        if let Some(min) = thresholds.min_task_success_ratio {
-            let succeeded = tasks
-                .iter()
-                .filter(|t| t.state == TaskState::Succeeded)
-                .count();
-            let ratio = succeeded as f64 / tasks.len() as f64;
-            if ratio < min {
-                let failed: Vec<&str> = tasks
-                    .iter()
-                    .filter(|t| t.state != TaskState::Succeeded)
-                    .map(|t| t.task_id.as_str())
-                    .collect();
-                issues.push(ReviewIssue::new(
-                    IssueKind::QualityThreshold,
-                    Severity::Major,
-                    format!(
-                        "{succeeded} of {} tasks succeeded ({ratio:.2}); at least {min:.2} is required.",
-                        tasks.len()
-                    ),
-                    format!("Make these tasks succeed: {}", failed.join(", ")),
-                ));
-            }
-        }
-        if let Some(min) = thresholds.min_confidence {
-            let succeeded: Vec<&ReviewedTask> = tasks
-                .iter()
-                .filter(|t| t.state == TaskState::Succeeded)
-                .collect();
-            let mut reported = 0;
-            for task in &succeeded {
-                let Some(confidence) = task.confidence else {
-                    continue;
-                };
-                reported += 1;
-                if confidence < min {
-                    issues.push(
-                        ReviewIssue::new(
-                            IssueKind::QualityThreshold,
-                            Severity::Major,
-                            format!(
-                                "Task '{}' reported confidence {confidence:.2}; at least {min:.2} is required.",
-                                task.task_id
-                            ),
-                            format!(
-                                "Improve the answer of task '{}' until its agent is at least {min:.2} confident",
-                                task.task_id
-                            ),
-                        )
-                        .in_section(task.section.clone())
-                        .for_task(task.task_id.clone()),
-                    );
-                }
-            }
-            if reported == 0 && !succeeded.is_empty() {
-                issues.push(ReviewIssue::new(
-                    IssueKind::QualityThreshold,
-                    Severity::Minor,
-                    format!("No succeeded task reported a confidence, so min_confidence ({min:.2}) could not be checked."),
-                    "Use agents that report a confidence with their output",
-                ));
-            }
-        }
-        issues
     }
 }
 
