@@ -6,9 +6,9 @@ use crate::review::consistency;
 
 pub fn issues(subject: &Subject<'_>) -> Vec<ReviewIssue> {
     let scrub = subject.scrub;
-    let input_tasks = subject.tasks;
     let mut issues = Vec::new();
-    let succeeded = input_tasks
+    let succeeded = subject
+        .tasks
         .iter()
         .filter(|t| t.state == TaskState::Succeeded)
         .map(|t| (t.task_id.as_str(), t.output.as_str()));
