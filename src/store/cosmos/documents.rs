@@ -69,7 +69,7 @@ pub(super) struct OrchestrationDoc {
     pub(super) newer: serde_json::Map<String, serde_json::Value>,
 }
 
-pub(super) fn fields_of_newer_builds<'de, D: serde::Deserializer<'de>>(
+fn fields_of_newer_builds<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
     let mut fields = serde_json::Map::deserialize(deserializer)?;

@@ -10,7 +10,7 @@ use crate::store::{OpenError, StoreError};
 /// Attempts for a call that fails with throttling or a transient error.
 pub(super) const ATTEMPTS: u32 = 4;
 
-pub(super) fn status_text(error: &CosmosError) -> String {
+fn status_text(error: &CosmosError) -> String {
     let status = error.status();
     let code = u16::from(status.status_code());
     match status.sub_status() {
@@ -44,7 +44,7 @@ pub(super) fn encode_error(error: serde_json::Error) -> StoreError {
 }
 
 /// Whether another attempt may succeed: throttled, timed out, unreachable, briefly gone.
-pub(super) fn is_retryable(error: &CosmosError) -> bool {
+fn is_retryable(error: &CosmosError) -> bool {
     let status = error.status();
     status.is_throttled() || status.is_transient() || status.is_timeout() || status.is_gone()
 }

@@ -10,7 +10,7 @@ use super::{CosmosStore, if_match, param, query};
 use crate::model::TenantId;
 use crate::store::{LEASE, Lease, LeaseStore, StoreError};
 
-pub(super) fn millis(time: DateTime<Utc>) -> i64 {
+fn millis(time: DateTime<Utc>) -> i64 {
     time.timestamp_millis()
 }
 

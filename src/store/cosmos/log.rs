@@ -22,12 +22,12 @@ use crate::model::{ReviewDecision, TenantId};
 use crate::store::{Lease, LeaseStore, LogBatch, LogStore, StateUpdate, StoreError};
 
 /// Operations per transactional batch, Cosmos DB's limit.
-pub(super) const MAX_BATCH_OPERATIONS: usize = 100;
+const MAX_BATCH_OPERATIONS: usize = 100;
 /// Bytes of documents per transactional batch: under Cosmos DB's 2 MB, with room for the
 /// envelope. A single document over 2 MB cannot be stored at all (`Rejected`).
-pub(super) const MAX_BATCH_BYTES: usize = 1_800_000;
+const MAX_BATCH_BYTES: usize = 1_800_000;
 /// Orchestrations whose log is written at the same time, per log batch.
-pub(super) const LOG_WRITES_IN_FLIGHT: usize = 16;
+const LOG_WRITES_IN_FLIGHT: usize = 16;
 
 /// Consecutive runs of documents that fit one transactional batch, by count and by size.
 pub(super) fn chunks(
@@ -53,7 +53,7 @@ pub(super) fn chunks(
 
 /// A batch's state updates of one orchestration, folded into the last word on each field.
 #[derive(Default)]
-pub(super) struct FoldedState {
+struct FoldedState {
     state: Option<OrchestrationState>,
     last_sequence: u64,
     result: Option<Box<OrchestrationResult>>,
@@ -75,7 +75,7 @@ impl FoldedState {
 
 /// Everything one log batch writes for one orchestration.
 #[derive(Default)]
-pub(super) struct OrchestrationWrites<'a> {
+struct OrchestrationWrites<'a> {
     tenant: Option<&'a TenantId>,
     checkpoints: Vec<&'a TaskCheckpoint>,
     events: Vec<&'a Event>,

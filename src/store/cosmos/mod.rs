@@ -114,7 +114,7 @@ const CONTAINERS: [(&str, &str); 5] = [
     ("leases", "/tenant"),
 ];
 
-pub(super) fn if_match(etag: &str) -> ItemWriteOptions {
+fn if_match(etag: &str) -> ItemWriteOptions {
     ItemWriteOptions::default().with_precondition(Precondition::if_match(Etag::from(etag)))
 }
 
@@ -259,7 +259,7 @@ impl CosmosStore {
     }
 }
 
-pub(super) async fn open_container(
+async fn open_container(
     database: &DatabaseClient,
     name: &str,
     partition_key: &str,
@@ -292,17 +292,17 @@ pub(super) async fn open_container(
         })
 }
 
-pub(super) fn query(text: &str) -> Query {
+fn query(text: &str) -> Query {
     Query::from(text)
 }
 
-pub(super) fn param<V: Serialize>(query: Query, name: &str, value: V) -> Result<Query, StoreError> {
+fn param<V: Serialize>(query: Query, name: &str, value: V) -> Result<Query, StoreError> {
     query
         .with_parameter(name, value)
         .map_err(|e| StoreError::Corrupt(format!("query parameter {name}: {e}")))
 }
 
-pub(super) fn page_of<T>(mut items: Vec<T>, size: usize, key: impl Fn(&T) -> String) -> Page<T> {
+fn page_of<T>(mut items: Vec<T>, size: usize, key: impl Fn(&T) -> String) -> Page<T> {
     let more = items.len() > size;
     items.truncate(size);
     let next_after = if more { items.last().map(key) } else { None };
@@ -310,7 +310,7 @@ pub(super) fn page_of<T>(mut items: Vec<T>, size: usize, key: impl Fn(&T) -> Str
 }
 
 /// Creates a new document; one that exists already is `AlreadyExists` for the caller.
-pub(super) async fn create_new<T: Serialize>(
+async fn create_new<T: Serialize>(
     container: &ContainerClient,
     partition: &str,
     id: &str,
@@ -328,7 +328,7 @@ pub(super) async fn create_new<T: Serialize>(
 }
 
 /// Creates a document unless it exists: the first write stands, a repeat is harmless.
-pub(super) async fn write_once<T: Serialize>(
+async fn write_once<T: Serialize>(
     container: &ContainerClient,
     partition: &str,
     id: &str,

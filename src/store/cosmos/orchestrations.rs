@@ -21,8 +21,8 @@ use crate::store::{
 /// The health probe's document, in the leases container. Lease documents are named by
 /// orchestration ids (`orch-...`) and all have an expiry, so this one is never taken for a
 /// lease, whatever tenant shares its partition.
-pub(super) const PROBE_PARTITION: &str = "_probe";
-pub(super) const PROBE_ID: &str = "health-probe";
+const PROBE_PARTITION: &str = "_probe";
+const PROBE_ID: &str = "health-probe";
 
 impl CosmosStore {
     /// Creates the orchestration document (with its request-id marker); `false` with the

@@ -34,7 +34,7 @@ pub(super) fn lease_from(
     })
 }
 
-pub(super) fn lease_version(lease: &Lease) -> Result<i64, StoreError> {
+fn lease_version(lease: &Lease) -> Result<i64, StoreError> {
     lease.etag.parse().map_err(|_| StoreError::VersionConflict {
         kind: LEASE,
         id: lease.orchestration_id.clone(),

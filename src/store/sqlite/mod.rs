@@ -36,7 +36,7 @@ const READERS: usize = 4;
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 /// After a full disk, the probe reports the store down until at least this much is free again,
 /// so that health does not turn SERVING for a write that only just fits.
-pub(super) const MIN_FREE_BYTES: u64 = 1024 * 1024;
+const MIN_FREE_BYTES: u64 = 1024 * 1024;
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -195,7 +195,7 @@ fn enable_wal(connection: &Connection) -> Result<(), rusqlite::Error> {
 
 /// A page from rows fetched one past the page size: the extra row only says another page
 /// follows.
-pub(super) fn page_of<R, T>(
+fn page_of<R, T>(
     rows: Vec<R>,
     size: usize,
     decode: impl Fn(R) -> Result<T, StoreError>,

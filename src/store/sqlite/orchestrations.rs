@@ -20,9 +20,9 @@ use crate::store::{
 };
 
 /// `last_sequence`, the only number, is column 9; the text columns are read by `read_record`.
-pub(super) const ORCHESTRATION_COLUMNS: &str = "tenant, id, request_id, state, spec, create_time, update_time, result, escalated_output, last_sequence, deadline";
+const ORCHESTRATION_COLUMNS: &str = "tenant, id, request_id, state, spec, create_time, update_time, result, escalated_output, last_sequence, deadline";
 
-pub(super) fn read_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 10]> {
+fn read_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 10]> {
     Ok([
         row.get(0)?,
         row.get(1)?,
@@ -37,7 +37,7 @@ pub(super) fn read_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<S
     ])
 }
 
-pub(super) fn record_from(
+fn record_from(
     columns: [Option<String>; 10],
     last_sequence: i64,
 ) -> Result<OrchestrationRecord, StoreError> {
@@ -73,7 +73,7 @@ pub(super) fn record_from(
     })
 }
 
-pub(super) fn select_record(
+fn select_record(
     connection: &Connection,
     tenant: &str,
     id: &str,
@@ -94,7 +94,7 @@ pub(super) fn select_record(
 }
 
 /// The orchestration a tenant's request id names, if any.
-pub(super) fn select_by_request(
+fn select_by_request(
     connection: &Connection,
     tenant: &str,
     request_id: &str,

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use super::error::sql_error;
 use crate::store::StoreError;
 
-pub(super) const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[&str] = &[
     r#"
     CREATE TABLE criteria (
         tenant      TEXT    NOT NULL,
