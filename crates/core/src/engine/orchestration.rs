@@ -125,45 +125,6 @@ impl Runner {
         });
         result
     }
-
-    fn accepted(&self, job: &Job, run: u32) -> Accepted {
-        let plan = &job.plan;
-        Accepted {
-            plan: plan
-                .tasks
-                .iter()
-                .map(|task| PlanEntry {
-                    task_id: task.id.clone(),
-                    agent: task.agent.clone(),
-                    wave: task.wave,
-                    depends_on: task
-                        .depends_on
-                        .iter()
-                        .map(|&d| plan.tasks[d].id.clone())
-                        .collect(),
-                    section: task.section.clone(),
-                })
-                .collect(),
-            wave_count: plan.wave_count,
-            criteria_id: job.criteria.criteria().id.clone(),
-            criteria_version: job.criteria.criteria().version,
-            run,
-            request_id: job.request_id.clone(),
-        }
-    }
-
-    fn judge_for(&self, job: &Job, run: u32, scrub: &Scrub) -> Option<AgentJudge> {
-        let agent = job.criteria.criteria().judge_agent.as_ref()?;
-        Some(AgentJudge {
-            stack: self.stacks.get(agent).cloned(),
-            orchestration_id: job.orchestration_id.clone(),
-            run,
-            timeout: self.judge_timeout,
-            retry: self.judge_retry.clone(),
-            cancel: job.cancel.token.clone(),
-            scrub: scrub.clone(),
-        })
-    }
 }
 
 /// Where an orchestration stands between two steps of `Runner::run`.
@@ -261,10 +222,52 @@ impl<'a> Orchestration<'a> {
         }
     }
 
+    /// The ACCEPTED event of the current run: the plan as the log and its followers see it.
+    fn accepted(&self) -> Accepted {
+        let job = self.job;
+        let plan = &job.plan;
+        Accepted {
+            plan: plan
+                .tasks
+                .iter()
+                .map(|task| PlanEntry {
+                    task_id: task.id.clone(),
+                    agent: task.agent.clone(),
+                    wave: task.wave,
+                    depends_on: task
+                        .depends_on
+                        .iter()
+                        .map(|&d| plan.tasks[d].id.clone())
+                        .collect(),
+                    section: task.section.clone(),
+                })
+                .collect(),
+            wave_count: plan.wave_count,
+            criteria_id: job.criteria.criteria().id.clone(),
+            criteria_version: job.criteria.criteria().version,
+            run: self.run,
+            request_id: job.request_id.clone(),
+        }
+    }
+
+    /// The judge the criteria name, called through its agent's stack; `None` without one.
+    fn judge(&self) -> Option<AgentJudge> {
+        let job = self.job;
+        let agent = job.criteria.criteria().judge_agent.as_ref()?;
+        Some(AgentJudge {
+            stack: self.runner.stacks.get(agent).cloned(),
+            orchestration_id: job.orchestration_id.clone(),
+            run: self.run,
+            timeout: self.runner.judge_timeout,
+            retry: self.runner.judge_retry.clone(),
+            cancel: job.cancel.token.clone(),
+            scrub: self.scrub.clone(),
+        })
+    }
+
     async fn run_tasks(&mut self) -> Step {
         if !std::mem::take(&mut self.announced) {
-            let accepted = self.runner.accepted(self.job, self.run);
-            self.events.emit(EventKind::Accepted(accepted));
+            self.events.emit(EventKind::Accepted(self.accepted()));
         }
         let tasks = run_tasks(RunTasks {
             orchestration_id: &self.job.orchestration_id,
@@ -380,7 +383,7 @@ impl<'a> Orchestration<'a> {
             decision: None,
             run: self.run,
         }));
-        let judge = self.runner.judge_for(self.job, self.run, &self.scrub);
+        let judge = self.judge();
         let span = tracing::info_span!("review", run = self.run, verdict = tracing::field::Empty);
         let review = self
             .job
