@@ -299,7 +299,7 @@ pub async fn serve(
         "shutting down: draining calls"
     );
     drain.begin();
-    // The lease keeper renews through the drain, and stops before orchestrations do: it must
+    // The lease keeper beats through the drain, and stops before orchestrations do: it must
     // not resume here what is being handed over.
     let mut lease_keeper = Some(lease_keeper);
     let mut stop_background = async || {
@@ -646,7 +646,13 @@ fn orchestrations(
         retry,
         max_parallelism: engine.default_max_parallelism,
     };
-    let (log, _writer) = EventLog::start(store.clone(), availability.clone(), metrics.clone());
+    let leases = server_identity(settings.storage.lease_duration);
+    let (log, _writer) = EventLog::start(
+        store.clone(),
+        leases.owner.clone(),
+        availability.clone(),
+        metrics.clone(),
+    );
     let admitted = &settings.limits;
     let admission = Admission::new(AdmissionLimits {
         max_in_flight: admitted.max_in_flight,
@@ -663,10 +669,7 @@ fn orchestrations(
         limits,
         defaults,
         log,
-        leases: LeaseSettings {
-            owner: server_identity(),
-            duration: settings.storage.lease_duration,
-        },
+        leases,
         availability,
         admission,
         metrics,
@@ -674,11 +677,20 @@ fn orchestrations(
 }
 
 /// How this process names itself in leases: the host (the pod, under Kubernetes) for people
-/// reading them, and a fresh id so that a restarted process is a new owner.
-fn server_identity() -> String {
-    let host = std::env::var("HOSTNAME")
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "orchestrator".to_owned());
-    format!("{host}/{}", uuid::Uuid::now_v7().simple())
+/// reading them, and a fresh id so that a restarted process is a new owner. A host named by
+/// the environment (`HOSTNAME`: Kubernetes and container runtimes set it to the pod's or the
+/// container's own name) runs one process at a time, so a server starting there knows its
+/// predecessor gone.
+fn server_identity(duration: std::time::Duration) -> LeaseSettings {
+    let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty());
+    let owner = format!(
+        "{}/{}",
+        host.as_deref().unwrap_or("orchestrator"),
+        uuid::Uuid::now_v7().simple()
+    );
+    LeaseSettings {
+        owner,
+        host,
+        duration,
+    }
 }

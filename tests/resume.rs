@@ -348,10 +348,10 @@ async fn a_completed_log_whose_record_lagged_is_settled_on_takeover() {
             state: OrchestrationState::Running,
             ..OrchestrationRecord::new(tenant.clone(), "orch-lagged", None, Default::default(), now)
         };
-        // Its server is gone: the lease has expired.
+        // Its server is gone: its heartbeat lapsed.
         let claim = LeaseClaim {
             owner: "gone".into(),
-            expire_time: now - chrono::TimeDelta::seconds(1),
+            heartbeat_until: now - chrono::TimeDelta::seconds(1),
         };
         store.create_orchestration(record, &claim).await.unwrap();
         let mut result = OrchestrationResult::empty(
@@ -372,6 +372,7 @@ async fn a_completed_log_whose_record_lagged_is_settled_on_takeover() {
         };
         store
             .write_log(&LogBatch {
+                owner: "gone".into(),
                 events: vec![(tenant.clone(), Arc::new(completed))],
                 ..LogBatch::default()
             })
@@ -388,16 +389,19 @@ async fn a_completed_log_whose_record_lagged_is_settled_on_takeover() {
     assert_eq!(result.output, "the answer", "the result comes from the log");
 }
 
-/// A server restarted on the same SQLite data after kill -9 sees that the owner of the leases
-/// is gone (its lock file in the data dir is no longer held) and resumes at once, without
-/// waiting out a 30 s lease.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_restart_on_the_same_sqlite_data_resumes_at_once() {
+/// A server restarted on the same store after kill -9 sees that the owner of the leases is
+/// gone and resumes at once, without waiting out a 30 s lease: on SQLite, its lock file in the
+/// data dir is no longer held; on Cosmos DB, the restarted server runs on the same host
+/// (`HOSTNAME`, the pod's name), which runs one process at a time, so it expires the heartbeat
+/// of the process before it.
+async fn a_restart_on_the_same_store_resumes_at_once(backend: Backend) {
     let config_dir = tempfile::tempdir().unwrap();
     let settings = lease_settings(config_dir.path(), "30s");
     let args = ["--config", settings.to_str().unwrap()];
+    let mut env = backend.env.clone();
+    env.push(("HOSTNAME".into(), "orchestrator-0".into()));
 
-    let first = ServerProcess::start(&args).await;
+    let first = ServerProcess::start_with_env(&args, &env).await;
     let mut orchestrator = client(&first).await;
     let id = orchestrator
         .submit_orchestration(pb::SubmitOrchestrationRequest {
@@ -428,7 +432,7 @@ async fn a_restart_on_the_same_sqlite_data_resumes_at_once() {
     drop(events);
 
     let restarted = tokio::time::Instant::now();
-    let second = ServerProcess::start_in(data_dir, &args, &[] as &[(&str, &str)]).await;
+    let second = ServerProcess::start_in(data_dir, &args, &env).await;
     let mut orchestrator = client(&second).await;
     let mut events = stream_status(&mut orchestrator, &id, last_seen).await;
     let mut rest = Vec::new();
@@ -451,4 +455,14 @@ async fn a_restart_on_the_same_sqlite_data_resumes_at_once() {
         took < Duration::from_secs(20),
         "resumed after {took:?}: the dead owner's lease was waited out"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_on_the_same_sqlite_data_resumes_at_once() {
+    a_restart_on_the_same_store_resumes_at_once(sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_on_the_same_cosmos_store_resumes_at_once() {
+    a_restart_on_the_same_store_resumes_at_once(cosmos()).await;
 }

@@ -11,7 +11,8 @@ use orchestrator::model::{ReviewCriteria, ReviewDecision, TenantId, Verdict};
 use orchestrator::store::cosmos::{CosmosAuth, CosmosConfig, CosmosStore};
 use orchestrator::store::sqlite::SqliteStore;
 use orchestrator::store::{
-    LeaseClaim, LogBatch, OrchestrationRecord, PageRequest, StateUpdate, Store, StoreError,
+    Heartbeat, LeaseClaim, LogBatch, OrchestrationRecord, PageRequest, StateUpdate, Store,
+    StoreError,
 };
 
 trait Backend: Store {}
@@ -346,7 +347,7 @@ async fn decisions_are_written_once_and_read_back(store: Arc<dyn Backend>) {
 fn claim() -> LeaseClaim {
     LeaseClaim {
         owner: "server-a".into(),
-        expire_time: Utc::now() + chrono::Duration::seconds(30),
+        heartbeat_until: Utc::now() + chrono::Duration::seconds(30),
     }
 }
 
@@ -485,6 +486,7 @@ async fn the_log_writes_events_states_and_decisions_together(store: Arc<dyn Back
     decided.verdict = Verdict::Rejected;
     store
         .write_log(&LogBatch {
+            owner: "server-a".into(),
             events: (1..=3)
                 .map(|n| (tenant("t"), event("o1", n, OrchestrationState::Running)))
                 .collect(),
@@ -559,6 +561,7 @@ async fn the_log_writes_events_states_and_decisions_together(store: Arc<dyn Back
     result.labels.insert("team".into(), "blue".into());
     store
         .write_log(&LogBatch {
+            owner: "server-a".into(),
             events: vec![(tenant("t"), event("o1", 4, OrchestrationState::Rejected))],
             states: vec![StateUpdate {
                 result: Some(Box::new(result.clone())),
@@ -584,6 +587,7 @@ async fn the_log_writes_events_states_and_decisions_together(store: Arc<dyn Back
     // first write of a sequence stands.
     store
         .write_log(&LogBatch {
+            owner: "server-a".into(),
             events: vec![
                 (tenant("t"), event("o1", 4, OrchestrationState::Running)),
                 (tenant("t"), event("o1", 5, OrchestrationState::Running)),
@@ -615,6 +619,7 @@ async fn orchestrations_list_newest_first_by_state(store: Arc<dyn Backend>) {
         create(&store, record("t", id, None)).await;
         store
             .write_log(&LogBatch {
+                owner: "server-a".into(),
                 events: Vec::new(),
                 states: vec![state("t", id, final_state, 1)],
                 decisions: Vec::new(),
@@ -713,6 +718,7 @@ async fn checkpoints_are_kept_per_run(store: Arc<dyn Backend>) {
     create(&store, record("t", "o1", None)).await;
     store
         .write_log(&LogBatch {
+            owner: "server-a".into(),
             checkpoints: vec![
                 (tenant("t"), "o1".into(), checkpoint(1, "a", "first a")),
                 (tenant("t"), "o1".into(), checkpoint(1, "b", "first b")),
@@ -775,85 +781,108 @@ fn in_secs(seconds: i64) -> chrono::DateTime<Utc> {
     Utc::now() + chrono::Duration::seconds(seconds)
 }
 
-async fn a_lease_has_one_owner_until_it_expires(store: Arc<dyn Backend>) {
+fn beat(owner: &str, expire_time: chrono::DateTime<Utc>) -> Heartbeat {
+    Heartbeat {
+        owner: owner.into(),
+        host: None,
+        process: "test".into(),
+        expire_time,
+    }
+}
+
+async fn orphaned(store: &Arc<dyn Backend>) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = store
+        .orphaned_leases(Utc::now(), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|lease| (lease.orchestration_id, lease.owner))
+        .collect();
+    found.sort();
+    found
+}
+
+async fn a_lease_has_one_owner_while_its_heartbeat_stands(store: Arc<dyn Backend>) {
     let t = tenant("t");
+    store
+        .heartbeat(&beat("server-a", in_secs(30)))
+        .await
+        .unwrap();
+    store
+        .heartbeat(&beat("server-b", in_secs(30)))
+        .await
+        .unwrap();
     let held = store
-        .acquire_lease(&t, "o1", "server-a", in_secs(30))
+        .acquire_lease(&t, "o1", "server-a")
         .await
         .unwrap()
         .expect("a fresh lease is free");
     assert_eq!(held.owner, "server-a");
     assert_eq!(
-        store
-            .acquire_lease(&t, "o1", "server-b", in_secs(30))
-            .await
-            .unwrap(),
+        store.acquire_lease(&t, "o1", "server-b").await.unwrap(),
         None,
         "held by another owner"
     );
     let again = store
-        .acquire_lease(&t, "o1", "server-a", in_secs(60))
+        .acquire_lease(&t, "o1", "server-a")
         .await
         .unwrap()
         .expect("the owner may take its own lease again");
     assert_ne!(again.etag, held.etag);
+    assert!(orphaned(&store).await.is_empty());
 
-    // Renewing needs the lease as last written.
-    let renewed = store.renew_lease(&again, in_secs(90)).await.unwrap();
-    assert_ne!(renewed.etag, again.etag);
-    let stale = store.renew_lease(&again, in_secs(90)).await.unwrap_err();
-    assert!(
-        matches!(stale, StoreError::VersionConflict { .. }),
-        "{stale:?}"
-    );
-
-    // Nothing expired yet.
-    assert!(
-        store
-            .expired_leases(Utc::now(), 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-
-    // Once expired, another server finds it and takes it over; the old owner cannot renew.
-    let expiring = store
-        .acquire_lease(&tenant("u"), "o2", "server-a", in_secs(-1))
+    // Its owner's heartbeat lapses: another server finds the lease and takes it over.
+    store
+        .heartbeat(&beat("server-a", in_secs(-1)))
         .await
-        .unwrap()
         .unwrap();
-    let expired = store.expired_leases(Utc::now(), 10).await.unwrap();
-    assert_eq!(expired.len(), 1, "{expired:?}");
-    assert_eq!(expired[0].tenant, tenant("u"));
-    assert_eq!(expired[0].orchestration_id, "o2");
-    assert_eq!(expired[0].owner, "server-a");
+    assert_eq!(orphaned(&store).await, [("o1".into(), "server-a".into())]);
     let taken = store
-        .acquire_lease(&tenant("u"), "o2", "server-b", in_secs(30))
+        .acquire_lease(&t, "o1", "server-b")
         .await
         .unwrap()
-        .expect("an expired lease can be taken over");
+        .expect("a lease whose owner is gone can be taken over");
     assert_eq!(taken.owner, "server-b");
-    assert!(store.renew_lease(&expiring, in_secs(30)).await.is_err());
-    assert!(
-        store
-            .expired_leases(Utc::now(), 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(orphaned(&store).await.is_empty());
 
     // A stale release leaves the new owner's lease alone; the owner's own release removes it.
-    store.release_lease(&expiring).await.unwrap();
-    assert!(store.renew_lease(&taken, in_secs(30)).await.is_ok());
-    let current = store
-        .acquire_lease(&tenant("u"), "o2", "server-b", in_secs(30))
-        .await
-        .unwrap()
-        .unwrap();
-    store.release_lease(&current).await.unwrap();
-    let gone = store.renew_lease(&current, in_secs(30)).await.unwrap_err();
-    assert!(matches!(gone, StoreError::NotFound { .. }), "{gone:?}");
+    store.release_lease(&again).await.unwrap();
+    assert_eq!(
+        store.acquire_lease(&t, "o1", "server-c").await.unwrap(),
+        None
+    );
+    store.release_lease(&taken).await.unwrap();
+    let free = store.acquire_lease(&t, "o1", "server-c").await.unwrap();
+    assert_eq!(free.map(|lease| lease.owner).as_deref(), Some("server-c"));
     store.ping().await.unwrap();
+}
+
+async fn one_heartbeat_keeps_every_lease_of_its_owner(store: Arc<dyn Backend>) {
+    store
+        .heartbeat(&beat("server-a", in_secs(-1)))
+        .await
+        .unwrap();
+    for (tenant_name, id) in [("t", "o1"), ("t", "o2"), ("u", "o3")] {
+        store
+            .acquire_lease(&tenant(tenant_name), id, "server-a")
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let lapsed: Vec<String> = orphaned(&store)
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(lapsed, ["o1", "o2", "o3"], "across tenants");
+    store
+        .heartbeat(&beat("server-a", in_secs(30)))
+        .await
+        .unwrap();
+    assert!(
+        orphaned(&store).await.is_empty(),
+        "one write renewed all three"
+    );
 }
 
 async fn a_new_orchestration_comes_with_its_lease_and_the_log_releases_it(store: Arc<dyn Backend>) {
@@ -864,58 +893,117 @@ async fn a_new_orchestration_comes_with_its_lease_and_the_log_releases_it(store:
     let lease = outcome.lease.expect("created with its lease");
     assert_eq!(
         store
-            .acquire_lease(&tenant("t"), "o1", "server-b", in_secs(30))
+            .acquire_lease(&tenant("t"), "o1", "server-b")
             .await
             .unwrap(),
         None,
-        "held by its creator"
+        "held by its creator, whose heartbeat the claim recorded"
     );
-    // Renewed since it was read (the renewal loop raced the completion): still released, with
-    // the batch.
-    let renewed = store.renew_lease(&lease, in_secs(30)).await.unwrap();
-    store
+    assert!(orphaned(&store).await.is_empty());
+    let written = store
         .write_log(&LogBatch {
+            owner: "server-a".into(),
             events: vec![(tenant("t"), event("o1", 1, OrchestrationState::Approved))],
-            released_leases: vec![lease],
+            released_leases: vec![lease.clone()],
             ..LogBatch::default()
         })
         .await
         .unwrap();
-    let gone = store.renew_lease(&renewed, in_secs(30)).await.unwrap_err();
-    assert!(matches!(gone, StoreError::NotFound { .. }), "{gone:?}");
-    // A lease another server holds now is not ours to release.
-    let taken = store
-        .acquire_lease(&tenant("t"), "o1", "server-b", in_secs(30))
+    assert!(written.is_empty(), "{written:?}");
+    store
+        .acquire_lease(&tenant("t"), "o1", "server-b")
         .await
         .unwrap()
-        .expect("free again");
-    store
-        .write_log(&LogBatch {
-            events: vec![(tenant("t"), event("o1", 2, OrchestrationState::Approved))],
-            released_leases: vec![renewed.clone()],
-            ..LogBatch::default()
-        })
-        .await
-        .unwrap();
-    store.release_lease(&renewed).await.unwrap();
-    store
-        .renew_lease(&taken, in_secs(30))
-        .await
-        .expect("server-b's lease is left alone");
+        .expect("released with the batch");
+    // A lease another server holds now is not ours to release.
+    store.release_lease(&lease).await.unwrap();
     assert_eq!(
         store
-            .read_events(&tenant("t"), "o1", 0, 10)
+            .acquire_lease(&tenant("t"), "o1", "server-c")
             .await
-            .unwrap()
-            .len(),
-        2
+            .unwrap(),
+        None,
+        "server-b's lease is left alone"
     );
 }
 
-async fn concurrent_takeovers_of_an_expired_lease_have_one_winner(store: Arc<dyn Backend>) {
-    let t = tenant("t");
+async fn a_log_write_after_a_takeover_is_fenced(store: Arc<dyn Backend>) {
+    create(&store, record("t", "o1", None)).await;
+    create(&store, record("t", "o2", None)).await;
+    let write = |owner: &str, sequence: u64| LogBatch {
+        owner: owner.into(),
+        events: ["o1", "o2"]
+            .iter()
+            .map(|id| {
+                (
+                    tenant("t"),
+                    event(id, sequence, OrchestrationState::Running),
+                )
+            })
+            .collect(),
+        states: vec![state("t", "o1", OrchestrationState::Running, sequence)],
+        decisions: vec![(tenant("t"), "o1".into(), decision(&format!("d{sequence}")))],
+        checkpoints: vec![(
+            tenant("t"),
+            "o1".into(),
+            checkpoint(1, &format!("task{sequence}"), "x"),
+        )],
+        released_leases: Vec::new(),
+    };
+    let fenced = store.write_log(&write("server-a", 1)).await.unwrap();
+    assert!(fenced.is_empty(), "{fenced:?}");
+
+    // server-a's heartbeat lapses and server-b takes o1 over (not o2).
     store
-        .acquire_lease(&t, "o1", "dead", in_secs(-1))
+        .heartbeat(&beat("server-a", in_secs(-1)))
+        .await
+        .unwrap();
+    store
+        .heartbeat(&beat("server-b", in_secs(30)))
+        .await
+        .unwrap();
+    store
+        .acquire_lease(&tenant("t"), "o1", "server-b")
+        .await
+        .unwrap()
+        .expect("taken over");
+
+    // A write of server-a delayed past the takeover: nothing of o1 lands; o2 is still its own.
+    let fenced = store.write_log(&write("server-a", 2)).await.unwrap();
+    assert_eq!(fenced, ["o1"]);
+    let sequences = |events: Vec<Event>| events.iter().map(|e| e.sequence).collect::<Vec<_>>();
+    let o1 = store.read_events(&tenant("t"), "o1", 0, 10).await.unwrap();
+    let o2 = store.read_events(&tenant("t"), "o2", 0, 10).await.unwrap();
+    assert_eq!((sequences(o1), sequences(o2)), (vec![1], vec![1, 2]));
+    assert_eq!(store.get_decision(&tenant("t"), "d2").await.unwrap(), None);
+    let checkpoints = store.read_checkpoints(&tenant("t"), "o1", 1).await.unwrap();
+    assert_eq!(checkpoints.len(), 1, "{checkpoints:?}");
+    let record = store
+        .get_orchestration(&tenant("t"), "o1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.last_sequence, 1);
+
+    // The new owner writes on, from where the log stands.
+    let fenced = store.write_log(&write("server-b", 2)).await.unwrap();
+    assert_eq!(fenced, ["o2"], "o2 is still server-a's");
+    let o1 = store.read_events(&tenant("t"), "o1", 0, 10).await.unwrap();
+    assert_eq!(sequences(o1), [1, 2]);
+    assert!(
+        store
+            .get_decision(&tenant("t"), "d2")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+async fn concurrent_takeovers_of_an_orphaned_lease_have_one_winner(store: Arc<dyn Backend>) {
+    let t = tenant("t");
+    store.heartbeat(&beat("dead", in_secs(-1))).await.unwrap();
+    store
+        .acquire_lease(&t, "o1", "dead")
         .await
         .unwrap()
         .unwrap();
@@ -923,11 +1011,7 @@ async fn concurrent_takeovers_of_an_expired_lease_have_one_winner(store: Arc<dyn
         .map(|n| {
             let store = store.clone();
             let t = t.clone();
-            tokio::spawn(async move {
-                store
-                    .acquire_lease(&t, "o1", &format!("server-{n}"), in_secs(30))
-                    .await
-            })
+            tokio::spawn(async move { store.acquire_lease(&t, "o1", &format!("server-{n}")).await })
         })
         .collect();
     let mut winners = Vec::new();
@@ -972,9 +1056,11 @@ macro_rules! conformance_suite {
             the_log_writes_events_states_and_decisions_together,
             orchestrations_list_newest_first_by_state,
             checkpoints_are_kept_per_run,
-            a_lease_has_one_owner_until_it_expires,
-            concurrent_takeovers_of_an_expired_lease_have_one_winner,
+            a_lease_has_one_owner_while_its_heartbeat_stands,
+            one_heartbeat_keeps_every_lease_of_its_owner,
+            concurrent_takeovers_of_an_orphaned_lease_have_one_winner,
             a_new_orchestration_comes_with_its_lease_and_the_log_releases_it,
+            a_log_write_after_a_takeover_is_fenced,
         );
     };
 }

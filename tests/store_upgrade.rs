@@ -235,13 +235,15 @@ async fn write_every_form(store: &dyn Store) {
         spec(),
         Utc::now(),
     );
+    // Its heartbeat lapsed at once: the lease reads back among the orphaned ones.
     let claim = LeaseClaim {
         owner: "server-a".into(),
-        expire_time: Utc::now() - chrono::Duration::seconds(1),
+        heartbeat_until: Utc::now() - chrono::Duration::seconds(1),
     };
     store.create_orchestration(record, &claim).await.unwrap();
     store
         .write_log(&LogBatch {
+            owner: "server-a".into(),
             events: events()
                 .into_iter()
                 .map(|event| (tenant(), event))
@@ -269,7 +271,7 @@ async fn read_every_form(store: &dyn Store) -> Stored {
         .await
         .expect("events read");
     let leases = store
-        .expired_leases(Utc::now(), 10)
+        .orphaned_leases(Utc::now(), 10)
         .await
         .expect("leases read");
     Stored {

@@ -209,9 +209,11 @@ pub struct StorageSettings {
     pub backend: StorageBackend,
     /// Where the embedded store keeps its files.
     pub data_dir: PathBuf,
-    /// How long a server's claim on a running orchestration lasts without renewal (renewed
-    /// every third of it). After a crash, another server (or this one restarted) resumes the
-    /// orchestration once it expired.
+    /// How long a server's claim on the orchestrations it runs lasts without renewal: its
+    /// heartbeat, one record per server, which every lease that names it follows (written
+    /// every third of it). After a crash, another server resumes them once it lapsed; a
+    /// restart on the same data (SQLite) or host (Cosmos DB: `HOSTNAME`, the pod's name)
+    /// resumes them at once.
     #[serde(with = "humantime_serde")]
     pub lease_duration: Duration,
     /// Used when `backend = "cosmos"`.
@@ -583,7 +585,7 @@ impl Settings {
     /// What serde cannot check.
     fn check(&self) -> Result<(), ConfigError> {
         let lease = self.storage.lease_duration;
-        // Renewed every third of it: under a second leaves no room for a slow store call, and
+        // Beaten every third of it: under a second leaves no room for a slow store call, and
         // past an hour a crashed server's work waits that long.
         if !(Duration::from_secs(1)..=Duration::from_secs(3600)).contains(&lease) {
             return Err(ConfigError::OutOfRange {

@@ -14,7 +14,7 @@ use tracing::Instrument as _;
 use super::admission::Ticket;
 use super::control::Escalations;
 use super::log::{EventLog, OrchestrationSink};
-use super::{Live, LiveMap, Orchestrations, lock};
+use super::{HeldBack, Live, LiveMap, Orchestrations, lock};
 use crate::engine::orchestration::{Job, Runner};
 use crate::engine::run::EventSink;
 use crate::model::Verdict;
@@ -29,6 +29,7 @@ pub(super) struct Launcher {
     pub(super) store: Arc<dyn Store>,
     pub(super) log: EventLog,
     pub(super) live: LiveMap,
+    pub(super) held_back: HeldBack,
     pub(super) runner: Arc<Runner>,
     pub(super) tracker: TaskTracker,
     pub(super) metrics: Arc<Metrics>,
@@ -60,11 +61,11 @@ impl Launcher {
                 escalation: None,
                 sink: sink.clone(),
                 lease,
-                renewed_at: tokio::time::Instant::now(),
             },
         );
         let runner = self.runner.clone();
         let live = self.live.clone();
+        let held_back = self.held_back.clone();
         let metrics = self.metrics.clone();
         metrics.orchestration_started(&job.tenant);
         // A child of the current span: the submitting call's, or none for resumed work.
@@ -117,7 +118,15 @@ impl Launcher {
             // crash must leave the orchestration to be resumed.
             let held = lock(&live).remove(&id);
             if let Some(held) = held {
-                sink.release_lease(held.lease);
+                if sink.left_unfinished() {
+                    // Its lease would not lapse while this server beats: resumed here later.
+                    held_back
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(held.lease);
+                } else {
+                    sink.release_lease(held.lease);
+                }
             }
             let ended = state.is_terminal().then(|| {
                 let took = (Utc::now() - job.create_time).to_std().unwrap_or_default();
@@ -192,6 +201,7 @@ impl Orchestrations {
             store: self.store.clone(),
             log: self.log.clone(),
             live: self.live.clone(),
+            held_back: self.held_back.clone(),
             runner: self.runner.clone(),
             tracker: self.tracker.clone(),
             metrics: self.metrics.clone(),

@@ -54,6 +54,9 @@ const FENCED: u8 = 1;
 /// The store refused one of the run's writes for good, and the log writer ended the
 /// orchestration FAILED in its place: only the lease release is still written.
 const ENDED_BY_STORE: u8 = 2;
+/// The store refused every end of the run: it writes nothing more, and keeps its lease, for
+/// this server to resume it later (another may get further once this one stops).
+const LEFT_UNFINISHED: u8 = 3;
 
 /// What a run and the log writer share.
 struct RunAccess {
@@ -143,13 +146,14 @@ impl EventLog {
     /// empty.
     pub fn start(
         store: Arc<dyn LogStore>,
+        owner: String,
         availability: StoreAvailability,
         metrics: Arc<Metrics>,
     ) -> (Self, JoinHandle<()>) {
         let (sender, receiver) = mpsc::unbounded_channel();
         let hub = Arc::new(Hub::default());
         let writer = tokio::spawn(write_loop(
-            store,
+            Writer { store, owner },
             receiver,
             hub.clone(),
             availability,
@@ -211,6 +215,11 @@ impl OrchestrationSink {
         self.run.state.store(FENCED, Ordering::SeqCst);
     }
 
+    /// Whether the run stopped with its log unfinished and its lease kept, to be resumed.
+    pub fn left_unfinished(&self) -> bool {
+        self.run.state() == LEFT_UNFINISHED
+    }
+
     fn write(&self) -> Write {
         Write {
             tenant: self.tenant.clone(),
@@ -227,7 +236,7 @@ impl OrchestrationSink {
     /// Releases the lease of the completed orchestration, after everything it logged.
     pub fn release_lease(&self, lease: Lease) {
         let _next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-        if self.run.state() == FENCED {
+        if matches!(self.run.state(), FENCED | LEFT_UNFINISHED) {
             return;
         }
         let _ = self.log.sender.send(Command::Write(Write {
@@ -319,8 +328,14 @@ impl OrchestrationSink {
     }
 }
 
-async fn write_loop(
+/// The store the log is written to, and who writes it (see `LogBatch::owner`).
+struct Writer {
     store: Arc<dyn LogStore>,
+    owner: String,
+}
+
+async fn write_loop(
+    writer: Writer,
     mut receiver: mpsc::UnboundedReceiver<Command>,
     hub: Arc<Hub>,
     availability: StoreAvailability,
@@ -340,7 +355,7 @@ async fn write_loop(
         if !writes.is_empty() {
             let queued: Vec<&Write> = writes.iter().collect();
             let started = std::time::Instant::now();
-            store_with_retry(&*store, &queued, &availability, &mut afterwards).await;
+            store_with_retry(&writer, &queued, &availability, &mut afterwards).await;
             // Retries included: the commit as the runs waiting on it see it.
             let events = writes.iter().filter(|write| write.event.is_some()).count();
             metrics.event_log_committed(started.elapsed(), events);
@@ -369,8 +384,11 @@ async fn write_loop(
 
 /// The batch for `writes`, leaving out those of runs fenced (or ended by the store) since they
 /// were queued.
-fn batch_of<'a>(writes: impl IntoIterator<Item = &'a Write>) -> LogBatch {
-    let mut batch = LogBatch::default();
+fn batch_of<'a>(owner: &str, writes: impl IntoIterator<Item = &'a Write>) -> LogBatch {
+    let mut batch = LogBatch {
+        owner: owner.to_owned(),
+        ..LogBatch::default()
+    };
     for write in writes {
         if !write.run.admits(write) {
             continue;
@@ -413,7 +431,7 @@ fn batch_of<'a>(writes: impl IntoIterator<Item = &'a Write>) -> LogBatch {
 /// refused write is ended FAILED in its place (`end_refused`); what to publish then goes to
 /// `afterwards`. False when something was refused.
 fn store_with_retry<'a>(
-    store: &'a dyn LogStore,
+    writer: &'a Writer,
     writes: &'a [&'a Write],
     availability: &'a StoreAvailability,
     afterwards: &'a mut Vec<Afterwards>,
@@ -423,12 +441,15 @@ fn store_with_retry<'a>(
         let mut backoff = Duration::from_millis(50);
         let mut failures = 0u32;
         loop {
-            let batch = batch_of(writes.iter().copied());
+            let batch = batch_of(&writer.owner, writes.iter().copied());
             if batch.is_empty() {
                 return true;
             }
-            match store.write_log(&batch).await {
-                Ok(()) => {
+            match writer.store.write_log(&batch).await {
+                Ok(fenced) => {
+                    for id in &fenced {
+                        taken_over(writes, id, afterwards);
+                    }
                     availability.report(true, "write");
                     if failures > 0 {
                         tracing::info!(
@@ -441,7 +462,7 @@ fn store_with_retry<'a>(
                 }
                 Err(StoreError::Rejected(reason)) => {
                     if let [write] = writes {
-                        end_refused(store, write, &reason, availability, afterwards).await;
+                        end_refused(writer, write, &reason, availability, afterwards).await;
                         return false;
                     }
                     let mut groups = by_orchestration(writes);
@@ -453,7 +474,7 @@ fn store_with_retry<'a>(
                     tracing::warn!(%reason, parts = parts.len(), "the store refused a log batch; writing it in parts");
                     let mut stored = true;
                     for part in &parts {
-                        stored &= store_with_retry(store, part, availability, afterwards).await;
+                        stored &= store_with_retry(writer, part, availability, afterwards).await;
                     }
                     return stored;
                 }
@@ -474,6 +495,24 @@ fn store_with_retry<'a>(
     })
 }
 
+/// The store wrote nothing of orchestration `id`: another server took it over. Its run here
+/// stops without another word, and its followers go on from the store.
+fn taken_over(writes: &[&Write], id: &str, afterwards: &mut Vec<Afterwards>) {
+    let mut runs = writes.iter().filter(|write| write.orchestration_id == id);
+    let Some(first) = runs.next() else {
+        return;
+    };
+    for write in std::iter::once(first).chain(runs) {
+        write.run.state.store(FENCED, Ordering::SeqCst);
+    }
+    first
+        .run
+        .cancel
+        .cancel("another server took this orchestration over");
+    tracing::warn!(orchestration_id = %id, "stopped running here: another server took the orchestration over");
+    afterwards.push(Afterwards::Close(id.to_owned()));
+}
+
 /// What the log writer does, once a batch is stored, for runs the store ended.
 enum Afterwards {
     /// Publishes a stored event that is not among the batch's own.
@@ -488,7 +527,7 @@ enum Afterwards {
 /// each running it into the same refusal): the run is stopped, and a FAILED end saying why is
 /// written where the log stops. Loud, and limited to this orchestration.
 async fn end_refused(
-    store: &dyn LogStore,
+    writer: &Writer,
     write: &Write,
     reason: &str,
     availability: &StoreAvailability,
@@ -534,9 +573,15 @@ async fn end_refused(
         // A backend without transactions may have kept part of a refused write (Cosmos stores
         // a batch's events before the record), this one's or an end's: what the log holds
         // stands, and an end goes after it.
-        let tail = stored_tail(store, write, refused_at.saturating_sub(1), availability).await;
+        let tail = stored_tail(
+            &*writer.store,
+            write,
+            refused_at.saturating_sub(1),
+            availability,
+        )
+        .await;
         if let Some(completed) = tail.iter().find(|event| event.kind.is_completed()) {
-            settle_record(store, write, completed.clone(), availability, afterwards).await;
+            settle_record(writer, write, completed.clone(), availability, afterwards).await;
             return;
         }
         let end_at = tail.last().map_or(refused_at, |event| event.sequence + 1);
@@ -572,7 +617,7 @@ async fn end_refused(
             ..in_place_of(write)
         };
         // `end_at` was free a moment ago and this is the log's only writer: stored means ours.
-        if stored_in_place(store, &end, availability, afterwards).await {
+        if stored_in_place(writer, &end, availability, afterwards).await {
             afterwards.push(Afterwards::Publish(event));
             return;
         }
@@ -586,7 +631,7 @@ async fn end_refused(
 /// The log ends with `completed`, which the store kept although it refused the record's copy of
 /// the result: the record takes its state and no result, and readers fold the log instead.
 async fn settle_record(
-    store: &dyn LogStore,
+    writer: &Writer,
     write: &Write,
     completed: Event,
     availability: &StoreAvailability,
@@ -608,7 +653,7 @@ async fn settle_record(
         }),
         ..in_place_of(write)
     };
-    if stored_in_place(store, &record, availability, afterwards).await {
+    if stored_in_place(writer, &record, availability, afterwards).await {
         afterwards.push(Afterwards::Publish(Arc::new(completed)));
     } else {
         // Whoever takes the lease next finds the log complete and settles the record.
@@ -634,19 +679,19 @@ fn in_place_of(refused: &Write) -> Write {
 /// run was fenced meanwhile (its end is then another server's to write, and nobody may see
 /// this one).
 async fn stored_in_place(
-    store: &dyn LogStore,
+    writer: &Writer,
     write: &Write,
     availability: &StoreAvailability,
     afterwards: &mut Vec<Afterwards>,
 ) -> bool {
-    store_with_retry(store, &[write], availability, afterwards).await
+    store_with_retry(writer, &[write], availability, afterwards).await
         && write.run.state() == ENDED_BY_STORE
 }
 
-/// Nothing could end the run here. Its lease is kept, to expire and be taken over (another
-/// server may get further); its followers go on from the store.
+/// Nothing could end the run here. Its lease is kept, for this server to resume it later
+/// (another server may get further once this one stops); its followers go on from the store.
 fn leave_unfinished(write: &Write, afterwards: &mut Vec<Afterwards>) {
-    if write.run.state.swap(FENCED, Ordering::SeqCst) != FENCED {
+    if write.run.state.swap(LEFT_UNFINISHED, Ordering::SeqCst) != LEFT_UNFINISHED {
         tracing::error!(orchestration_id = %write.orchestration_id, "the store refused every end of this orchestration; it is left to be resumed");
     }
     afterwards.push(Afterwards::Close(write.orchestration_id.clone()));

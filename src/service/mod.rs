@@ -32,7 +32,7 @@ use crate::engine::validate::{Defaults, Limits};
 use crate::model::FieldViolation;
 use crate::model::HumanDecision;
 use crate::model::event::Event;
-use crate::store::{Lease, Store, StoreError};
+use crate::store::{Heartbeat, Lease, Store, StoreError};
 use crate::telemetry::metrics::Metrics;
 use admission::{Admission, Refusal};
 use availability::StoreAvailability;
@@ -68,13 +68,12 @@ struct Live {
     cancel: Cancellation,
     escalation: Option<oneshot::Sender<HumanDecision>>,
     sink: Arc<OrchestrationSink>,
-    /// As last written; renewed while it runs.
+    /// Released after the run's last event.
     lease: Lease,
-    /// When the lease was last written.
-    renewed_at: tokio::time::Instant,
 }
 
 type LiveMap = Arc<Mutex<HashMap<String, Live>>>;
+type HeldBack = Arc<Mutex<Vec<Lease>>>;
 
 /// The events a follower gets, in order, until the completed one (or an error).
 pub type EventReceiver = mpsc::Receiver<Result<Arc<Event>, ServiceError>>;
@@ -94,22 +93,43 @@ pub struct Orchestrations {
     live: LiveMap,
     tracker: TaskTracker,
     leases: LeaseSettings,
+    /// This server's heartbeat, which its leases follow.
+    heartbeat: recovery::HeartbeatState,
+    /// Leases this server holds of orchestrations it does not run (yet): their resume failed,
+    /// found no room, or was stopped when the heartbeat could not be written. The adoption
+    /// scan tries them again; they would never lapse while this server beats.
+    held_back: HeldBack,
     availability: StoreAvailability,
     admission: Arc<Admission>,
     metrics: Arc<Metrics>,
 }
 
-/// Who this server is to other replicas, and how long its claim on an orchestration lasts
-/// without renewal.
+/// Who this server is to other replicas, and how long its heartbeat stands without renewal.
 #[derive(Debug, Clone)]
 pub struct LeaseSettings {
     pub owner: String,
+    /// Where it runs, when that is known to run one process at a time (the pod's name): a
+    /// server starting there takes the leases of the process before it over at once.
+    pub host: Option<String>,
     pub duration: Duration,
 }
+
+/// This process, for telling a restarted server on the same host from a sibling in-process.
+static PROCESS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| uuid::Uuid::new_v4().simple().to_string());
 
 impl LeaseSettings {
     fn expiry(&self) -> chrono::DateTime<Utc> {
         Utc::now() + chrono::Duration::from_std(self.duration).unwrap_or(chrono::Duration::MAX)
+    }
+
+    fn heartbeat(&self, expire_time: chrono::DateTime<Utc>) -> Heartbeat {
+        Heartbeat {
+            owner: self.owner.clone(),
+            host: self.host.clone(),
+            process: PROCESS.clone(),
+            expire_time,
+        }
     }
 }
 
@@ -158,6 +178,8 @@ impl Orchestrations {
             live: Arc::default(),
             tracker: TaskTracker::new(),
             leases: parts.leases,
+            heartbeat: recovery::HeartbeatState::default(),
+            held_back: HeldBack::default(),
             availability: parts.availability,
             admission: parts.admission,
             metrics: parts.metrics,

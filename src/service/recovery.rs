@@ -1,14 +1,15 @@
-//! Leases: this server renews the lease of every orchestration it runs, and takes over the
-//! orchestrations whose lease expired or whose server the store knows is dead (SQLite: another
-//! process on the same data dir that died), and resumes them from their log:
-//! tasks that succeeded are not run again, and the event sequence goes on where it stopped.
+//! Leases: this server beats its heartbeat, which every lease that names it follows, and
+//! takes over the orchestrations whose owner is gone (its heartbeat lapsed, or the store knows
+//! it died: SQLite, another process on the same data dir; Cosmos DB, an earlier server on the
+//! same host), and resumes them from their log: tasks that succeeded are not run again, and the
+//! event sequence goes on where it stopped. Taking over fences the previous owner: the store
+//! refuses its later log writes (`LogStore::write_log`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
-use futures_util::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 
 use super::admission::Admission;
@@ -18,140 +19,187 @@ use crate::engine::run::{EventSink, TaskRun};
 use crate::model::ReviewDecision;
 use crate::model::event::{Event, EventKind, ReviewState};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
-use crate::store::{Lease, LogBatch, OrchestrationRecord, StateUpdate, StoreError};
+use crate::store::{Lease, LogBatch, OrchestrationRecord, StateUpdate};
 
-/// Lease writes in flight at once while renewing.
-const RENEWALS_IN_FLIGHT: usize = 16;
-/// Expired leases taken per scan.
+/// Orphaned leases taken per scan.
 const ADOPT_PER_SCAN: usize = 64;
 
+/// What this server knows of its own heartbeat.
+#[derive(Default)]
+pub(super) struct HeartbeatState {
+    /// Whether the store has marked this server alive (`claim_owner`) yet.
+    claimed: AtomicBool,
+    /// Wakes the adoption loop once it has.
+    first_claim: tokio::sync::Notify,
+    /// When the heartbeat was last written.
+    written: Mutex<Option<tokio::time::Instant>>,
+}
+
+impl HeartbeatState {
+    fn written(&self) -> Option<tokio::time::Instant> {
+        *self
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn beat(&self) {
+        *self
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(tokio::time::Instant::now());
+    }
+}
+
 impl Orchestrations {
-    /// Renews leases, and adopts orphaned orchestrations, every third of the lease duration,
-    /// until `stop`. Two loops, so that a long adoption never delays a renewal. The first scan
-    /// runs at once: a restarted server resumes its own work.
+    /// Beats the heartbeat, and adopts orphaned orchestrations, every third of the lease
+    /// duration, until `stop`. Two loops, so that a long adoption never delays a heartbeat.
+    /// The first round runs at once: a restarted server resumes its predecessor's work.
     pub async fn keep_leases(self: Arc<Self>, stop: CancellationToken) {
         let period = (self.leases.duration / 3).max(std::time::Duration::from_millis(100));
-        let renew = every(period, &stop, || self.renew_leases());
-        // Claimed before the first scan where the store can (it may not be open yet).
-        let claimed = AtomicBool::new(false);
-        let adopt = every(period, &stop, || async {
-            if !claimed.load(Ordering::Relaxed) {
-                match self.store.claim_owner(&self.leases.owner).await {
-                    Ok(()) => claimed.store(true, Ordering::Relaxed),
-                    Err(error) => {
-                        tracing::warn!(%error, "cannot mark this server alive in the store")
-                    }
+        let beat = every(period, &stop, || self.beat());
+        let adopt = async {
+            // Not before the store knows this server alive (it may not be open yet); then at
+            // once, so that a restart resumes its predecessor's work without waiting a round.
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = self.heartbeat.first_claim.notified() => {}
+            }
+            every(period, &stop, || async {
+                if let Err(error) = self.adopt_orphans().await {
+                    tracing::warn!(%error, "cannot look for orchestrations to take over");
+                }
+            })
+            .await;
+        };
+        tokio::join!(beat, adopt);
+    }
+
+    /// One write, whatever the number of orchestrations running here. Unwritten for two
+    /// thirds of the lease, this server stops all it runs before its heartbeat can lapse and
+    /// another server take them over, so that two servers never write one log; it resumes
+    /// them itself once the store answers, unless another server was faster.
+    async fn beat(&self) {
+        let beat = self.leases.heartbeat(self.leases.expiry());
+        let claimed = self.heartbeat.claimed.load(Ordering::SeqCst);
+        let written = if claimed {
+            self.store.heartbeat(&beat).await
+        } else {
+            self.store.claim_owner(&beat).await
+        };
+        match written {
+            Ok(()) => {
+                self.heartbeat.beat();
+                if !self.heartbeat.claimed.swap(true, Ordering::SeqCst) {
+                    self.heartbeat.first_claim.notify_one();
                 }
             }
-            if let Err(error) = self.adopt_orphans().await {
-                tracing::warn!(%error, "cannot look for orchestrations to take over");
+            Err(error) => {
+                let stale = self
+                    .heartbeat
+                    .written()
+                    .is_some_and(|at| at.elapsed() > self.leases.duration * 2 / 3);
+                if stale {
+                    self.fence_all("the heartbeat could not be written in time");
+                } else {
+                    tracing::warn!(%error, "cannot write this server's heartbeat; retrying");
+                }
             }
-        });
-        tokio::join!(renew, adopt);
+        }
     }
 
     /// Stops running `id` here without another word in its log: its lease is, or may soon be,
-    /// another server's.
-    fn fence(&self, id: &str, why: &str) {
-        let lost = lock(&self.live).remove(id);
-        if let Some(lost) = lost {
-            lost.sink.fence();
-            self.log.hub().close(id);
-            lost.cancel
-                .cancel("another server took this orchestration over");
-            tracing::warn!(orchestration_id = %id, why, "stopped running here; the lease is for another server to take");
-        }
+    /// another server's. Whoever holds the lease next resumes it.
+    fn fence(&self, id: &str, why: &str) -> Option<Lease> {
+        let lost = lock(&self.live).remove(id)?;
+        lost.sink.fence();
+        self.log.hub().close(id);
+        lost.cancel
+            .cancel("another server took this orchestration over");
+        tracing::warn!(orchestration_id = %id, why, "stopped running here; the lease is for another server to take");
+        Some(lost.lease)
     }
 
-    async fn renew_leases(&self) {
-        let held: Vec<Lease> = lock(&self.live)
-            .values()
-            .map(|live| live.lease.clone())
-            .collect();
-        let expiry = self.leases.expiry();
-        let mut renewals = futures_util::stream::iter(held)
-            .map(|lease| async move {
-                let renewed = self.store.renew_lease(&lease, expiry).await;
-                (lease, renewed)
-            })
-            .buffer_unordered(RENEWALS_IN_FLIGHT);
-        while let Some((lease, renewed)) = renewals.next().await {
-            let id = &lease.orchestration_id;
-            match renewed {
-                Ok(renewed) => {
-                    if let Some(live) = lock(&self.live).get_mut(id)
-                        && live.lease.etag == lease.etag
-                    {
-                        live.lease = renewed;
-                        live.renewed_at = tokio::time::Instant::now();
-                    }
-                }
-                Err(StoreError::VersionConflict { .. } | StoreError::NotFound { .. }) => {
-                    // Another server took it over (this one was cut off for longer than the
-                    // lease).
-                    self.fence(id, "the lease was taken over");
-                }
-                Err(error) => {
-                    // Unrenewed for two thirds of the lease: stop before it can expire and be
-                    // taken over, so that two servers never write one log. Whoever takes it
-                    // next (this server too, once the store answers) resumes it.
-                    let stale = lock(&self.live).get(id).is_some_and(|live| {
-                        live.renewed_at.elapsed() > self.leases.duration * 2 / 3
-                    });
-                    if stale {
-                        self.fence(id, "the lease could not be renewed in time");
-                    } else {
-                        tracing::warn!(orchestration_id = %id, %error, "cannot renew the lease; retrying");
-                    }
-                }
-            }
-        }
+    /// Fences every run here; their leases are held back, to be resumed here once the
+    /// heartbeat is written again, unless another server took them meanwhile.
+    fn fence_all(&self, why: &str) {
+        let ids: Vec<String> = lock(&self.live).keys().cloned().collect();
+        let fenced: Vec<Lease> = ids.iter().filter_map(|id| self.fence(id, why)).collect();
+        self.held_back().extend(fenced);
+    }
+
+    fn held_back(&self) -> std::sync::MutexGuard<'_, Vec<Lease>> {
+        self.held_back
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     async fn adopt_orphans(&self) -> Result<(), ServiceError> {
-        // Leases whose owner is known dead first (a restart on the same data resumes at once),
-        // then those that expired.
-        let mut orphans = self.store.abandoned_leases(ADOPT_PER_SCAN).await?;
-        orphans.extend(
-            self.store
-                .expired_leases(Utc::now(), ADOPT_PER_SCAN)
-                .await?,
-        );
-        for orphan in orphans {
-            // Resumed work queues behind the server's admission bounds: its lease stays
-            // expired, and a later scan takes it once there is room.
+        // Leases held back here first, then those whose owner is gone.
+        let mut candidates: Vec<Lease> = std::mem::take(&mut *self.held_back());
+        match self.store.orphaned_leases(Utc::now(), ADOPT_PER_SCAN).await {
+            Ok(orphans) => candidates.extend(orphans),
+            Err(error) => {
+                self.held_back().extend(candidates);
+                return Err(error.into());
+            }
+        }
+        let mut candidates = candidates.into_iter();
+        while let Some(candidate) = candidates.next() {
+            // Resumed work queues behind the server's admission bounds: a lease of a gone
+            // owner stays orphaned, one of ours stays held back, until there is room.
             if !self.admission.has_room() {
                 tracing::info!(
                     "the server is at its admission bounds; orphaned orchestrations wait"
                 );
+                let ours = std::iter::once(candidate).chain(candidates);
+                let ours = ours.filter(|lease| lease.owner == self.leases.owner);
+                self.held_back().extend(ours);
                 break;
             }
-            if lock(&self.live).contains_key(&orphan.orchestration_id) {
-                // Ours, renewed late; the next renewal extends it.
+            if lock(&self.live).contains_key(&candidate.orchestration_id) {
                 continue;
             }
-            let Some(lease) = self
-                .store
-                .acquire_lease(
-                    &orphan.tenant,
-                    &orphan.orchestration_id,
-                    &self.leases.owner,
-                    self.leases.expiry(),
-                )
-                .await?
-            else {
-                continue; // another server was faster
-            };
+            if let Err(error) = self.adopt(&candidate).await {
+                tracing::error!(orchestration_id = %candidate.orchestration_id, %error, "cannot resume; another scan retries");
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes `candidate`'s orchestration over (or again, when it is ours) and resumes it.
+    async fn adopt(&self, candidate: &Lease) -> Result<(), ServiceError> {
+        let taken = self
+            .store
+            .acquire_lease(
+                &candidate.tenant,
+                &candidate.orchestration_id,
+                &self.leases.owner,
+            )
+            .await;
+        let lease = match taken {
+            Ok(Some(lease)) => lease,
+            Ok(None) => return Ok(()), // another server was faster
+            Err(error) => {
+                if candidate.owner == self.leases.owner {
+                    self.held_back().push(candidate.clone());
+                }
+                return Err(error.into());
+            }
+        };
+        if candidate.owner != self.leases.owner {
             tracing::info!(
                 tenant = %lease.tenant,
                 orchestration_id = %lease.orchestration_id,
-                previous_owner = %orphan.owner,
+                previous_owner = %candidate.owner,
                 "taking over an orchestration whose server stopped"
             );
             self.metrics.lease_taken_over();
-            if let Err(error) = self.resume(lease.clone()).await {
-                tracing::error!(orchestration_id = %lease.orchestration_id, %error, "cannot resume; another scan retries");
-            }
+        }
+        if let Err(error) = self.resume(lease.clone()).await {
+            // Ours now: it would not lapse while this server beats.
+            self.held_back().push(lease);
+            return Err(error);
         }
         Ok(())
     }
@@ -180,6 +228,7 @@ impl Orchestrations {
             // or the server stopped in between): it takes the log's state, and readers fold
             // the log for the result.
             let settled = LogBatch {
+                owner: self.leases.owner.clone(),
                 states: vec![StateUpdate {
                     tenant: tenant.clone(),
                     orchestration_id: id.to_owned(),
@@ -191,7 +240,8 @@ impl Orchestrations {
                 released_leases: vec![lease],
                 ..LogBatch::default()
             };
-            self.store.write_log(&settled).await?;
+            // Fenced, it is another server's to settle.
+            let _fenced = self.store.write_log(&settled).await?;
             return Ok(());
         }
         // Before the checkpoints are read and the plan is rebuilt: refused, that work is
@@ -200,8 +250,9 @@ impl Orchestrations {
         let ticket = match self.admission.admit_resumed(tenant, charge) {
             Ok(ticket) => ticket,
             Err(refusal) => {
-                // Held, not run: the lease expires and a later scan tries again.
-                tracing::debug!(orchestration_id = %id, %refusal, "no room to resume yet; it waits for its lease to expire");
+                // Held, not run: a later scan tries again.
+                tracing::debug!(orchestration_id = %id, %refusal, "no room to resume yet; held back");
+                self.held_back().push(lease);
                 return Ok(());
             }
         };

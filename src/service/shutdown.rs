@@ -1,5 +1,5 @@
-//! Shutdown: running orchestrations handed over to other replicas (their leases released)
-//! or cancelled, within the grace period.
+//! Shutdown: running orchestrations handed over to other replicas (the heartbeat their
+//! leases follow expired at once) or cancelled, within the grace period.
 
 use std::time::Duration;
 
@@ -20,7 +20,8 @@ impl Orchestrations {
     }
 
     /// Stops every run here without another word in its log, flushes what it said so far, and
-    /// expires its lease: the next server to look resumes it at once. Nothing is cancelled.
+    /// expires the heartbeat its leases follow: the next server to look resumes them at once.
+    /// Nothing is cancelled.
     async fn hand_over(&self, grace: Duration) {
         let running: Vec<Live> = lock(&self.live).drain().map(|(_, live)| live).collect();
         for live in &running {
@@ -37,26 +38,34 @@ impl Orchestrations {
             tracing::warn!("runs did not stop in time");
         }
         if tokio::time::timeout(grace, self.log.flush()).await.is_err() {
-            // Expiring the leases now could let another server resume while this one still
-            // writes; they expire by themselves a lease duration later.
-            tracing::warn!("the event log did not flush in time; leaving the leases to expire");
+            // Expiring the heartbeat now could let another server resume while this one still
+            // writes (the store would fence those writes, and their work be done again); the
+            // heartbeat lapses by itself a lease duration later.
+            tracing::warn!("the event log did not flush in time; leaving the heartbeat to lapse");
             return;
         }
-        let now = Utc::now();
-        let mut handed_over = 0;
-        for live in running {
-            match self.store.renew_lease(&live.lease, now).await {
-                Ok(_) => handed_over += 1,
-                // Its lease still expires by itself, a lease duration later.
-                Err(error) => tracing::warn!(
-                    orchestration_id = %live.lease.orchestration_id,
-                    %error,
-                    "cannot expire the lease at shutdown"
-                ),
-            }
+        if self.expire_heartbeat().await && !running.is_empty() {
+            tracing::info!(
+                handed_over = running.len(),
+                "running orchestrations handed over"
+            );
         }
-        if handed_over > 0 {
-            tracing::info!(handed_over, "running orchestrations handed over");
+    }
+
+    /// Expires this server's heartbeat at once: whatever leases still name it (those handed
+    /// over; none, normally, after cancelling) are for the next server to take, now rather
+    /// than a lease duration later. One write, whatever their number.
+    async fn expire_heartbeat(&self) -> bool {
+        match self
+            .store
+            .heartbeat(&self.leases.heartbeat(Utc::now()))
+            .await
+        {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, "cannot expire the heartbeat at shutdown; it lapses by itself");
+                false
+            }
         }
     }
 
@@ -82,6 +91,8 @@ impl Orchestrations {
         }
         if tokio::time::timeout(grace, self.log.flush()).await.is_err() {
             tracing::warn!("the event log did not flush in time");
+        } else {
+            self.expire_heartbeat().await;
         }
         if !running.is_empty() {
             tracing::info!(

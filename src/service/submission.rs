@@ -180,7 +180,7 @@ impl Orchestrations {
         let launcher = self.launcher();
         let claim = LeaseClaim {
             owner: self.leases.owner.clone(),
-            expire_time: self.leases.expiry(),
+            heartbeat_until: self.leases.expiry(),
         };
         // In the call's span, so that the orchestration's span is its child.
         let launched = tokio::spawn(

@@ -8,8 +8,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{
-    Created, CriteriaStore, DecisionStore, Lease, LeaseClaim, LeaseStore, LogBatch, LogStore,
-    OrchestrationRecord, OrchestrationStore, Page, PageRequest, Store, StoreError,
+    Created, CriteriaStore, DecisionStore, Fenced, Heartbeat, Lease, LeaseClaim, LeaseStore,
+    LogBatch, LogStore, OrchestrationRecord, OrchestrationStore, Page, PageRequest, Store,
+    StoreError,
 };
 use crate::model::event::Event;
 use crate::model::orchestration::{OrchestrationState, TaskCheckpoint};
@@ -164,7 +165,7 @@ impl OrchestrationStore for Connecting {
 
 #[async_trait]
 impl LogStore for Connecting {
-    async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
+    async fn write_log(&self, batch: &LogBatch) -> Result<Fenced, StoreError> {
         self.store()?.write_log(batch).await
     }
 
@@ -194,44 +195,35 @@ impl LogStore for Connecting {
 
 #[async_trait]
 impl LeaseStore for Connecting {
+    async fn heartbeat(&self, beat: &Heartbeat) -> Result<(), StoreError> {
+        self.store()?.heartbeat(beat).await
+    }
+
+    async fn claim_owner(&self, beat: &Heartbeat) -> Result<(), StoreError> {
+        self.store()?.claim_owner(beat).await
+    }
+
     async fn acquire_lease(
         &self,
         tenant: &TenantId,
         orchestration_id: &str,
         owner: &str,
-        expire_time: DateTime<Utc>,
     ) -> Result<Option<Lease>, StoreError> {
         self.store()?
-            .acquire_lease(tenant, orchestration_id, owner, expire_time)
+            .acquire_lease(tenant, orchestration_id, owner)
             .await
-    }
-
-    async fn renew_lease(
-        &self,
-        lease: &Lease,
-        expire_time: DateTime<Utc>,
-    ) -> Result<Lease, StoreError> {
-        self.store()?.renew_lease(lease, expire_time).await
     }
 
     async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
         self.store()?.release_lease(lease).await
     }
 
-    async fn expired_leases(
+    async fn orphaned_leases(
         &self,
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Lease>, StoreError> {
-        self.store()?.expired_leases(now, limit).await
-    }
-
-    async fn claim_owner(&self, owner: &str) -> Result<(), StoreError> {
-        self.store()?.claim_owner(owner).await
-    }
-
-    async fn abandoned_leases(&self, limit: usize) -> Result<Vec<Lease>, StoreError> {
-        self.store()?.abandoned_leases(limit).await
+        self.store()?.orphaned_leases(now, limit).await
     }
 }
 

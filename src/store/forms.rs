@@ -16,6 +16,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::plan::{OrchestrationSpec, RetryOverrides, TaskSpec};
 
+/// The expiry stored with a lease of this build, which lapses with its owner's heartbeat
+/// instead (9999-12-31, in epoch milliseconds, exact in a JSON double). Older builds read the
+/// same field as the lease's own expiry: to them a lease of this build never expires, so
+/// during a rolling upgrade they never take one over; this build takes theirs over once they
+/// expire (their owners have no heartbeat).
+pub const FOLLOWS_OWNER_MILLIS: i64 = 253_402_300_799_999;
+
 /// An orchestration's spec as stored.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]

@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{
-    Created, CriteriaStore, DecisionStore, Lease, LeaseClaim, LeaseStore, LogBatch, LogStore,
-    OrchestrationRecord, OrchestrationStore, Page, PageRequest, Store, StoreError,
+    Created, CriteriaStore, DecisionStore, Fenced, Heartbeat, Lease, LeaseClaim, LeaseStore,
+    LogBatch, LogStore, OrchestrationRecord, OrchestrationStore, Page, PageRequest, Store,
+    StoreError,
 };
 use crate::model::event::Event;
 use crate::model::orchestration::{OrchestrationState, TaskCheckpoint};
@@ -159,7 +160,7 @@ impl OrchestrationStore for Metered {
 
 #[async_trait]
 impl LogStore for Metered {
-    async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
+    async fn write_log(&self, batch: &LogBatch) -> Result<Fenced, StoreError> {
         let result = self.inner.write_log(batch).await;
         self.seen("write_log", result)
     }
@@ -194,27 +195,27 @@ impl LogStore for Metered {
 
 #[async_trait]
 impl LeaseStore for Metered {
+    async fn heartbeat(&self, beat: &Heartbeat) -> Result<(), StoreError> {
+        let result = self.inner.heartbeat(beat).await;
+        self.seen("heartbeat", result)
+    }
+
+    async fn claim_owner(&self, beat: &Heartbeat) -> Result<(), StoreError> {
+        let result = self.inner.claim_owner(beat).await;
+        self.seen("claim_owner", result)
+    }
+
     async fn acquire_lease(
         &self,
         tenant: &TenantId,
         orchestration_id: &str,
         owner: &str,
-        expire_time: DateTime<Utc>,
     ) -> Result<Option<Lease>, StoreError> {
         let result = self
             .inner
-            .acquire_lease(tenant, orchestration_id, owner, expire_time)
+            .acquire_lease(tenant, orchestration_id, owner)
             .await;
         self.seen("acquire_lease", result)
-    }
-
-    async fn renew_lease(
-        &self,
-        lease: &Lease,
-        expire_time: DateTime<Utc>,
-    ) -> Result<Lease, StoreError> {
-        let result = self.inner.renew_lease(lease, expire_time).await;
-        self.seen("renew_lease", result)
     }
 
     async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
@@ -222,23 +223,13 @@ impl LeaseStore for Metered {
         self.seen("release_lease", result)
     }
 
-    async fn expired_leases(
+    async fn orphaned_leases(
         &self,
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Lease>, StoreError> {
-        let result = self.inner.expired_leases(now, limit).await;
-        self.seen("expired_leases", result)
-    }
-
-    async fn claim_owner(&self, owner: &str) -> Result<(), StoreError> {
-        let result = self.inner.claim_owner(owner).await;
-        self.seen("claim_owner", result)
-    }
-
-    async fn abandoned_leases(&self, limit: usize) -> Result<Vec<Lease>, StoreError> {
-        let result = self.inner.abandoned_leases(limit).await;
-        self.seen("abandoned_leases", result)
+        let result = self.inner.orphaned_leases(now, limit).await;
+        self.seen("orphaned_leases", result)
     }
 }
 

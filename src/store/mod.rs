@@ -205,11 +205,13 @@ impl OrchestrationRecord {
     }
 }
 
-/// Who runs a new orchestration, until when: its first lease.
+/// Who runs a new orchestration: its first lease, and how long its owner's heartbeat stands
+/// at least (the store records the owner when it has no heartbeat of it yet, so that no lease
+/// ever names an owner nobody can tell is gone).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeaseClaim {
     pub owner: String,
-    pub expire_time: DateTime<Utc>,
+    pub heartbeat_until: DateTime<Utc>,
 }
 
 /// The outcome of `create_orchestration`.
@@ -235,8 +237,11 @@ pub struct StateUpdate {
 }
 
 /// Writes that must land together: events, the state they imply, the decisions they carry.
+/// All of them are one server's, `owner`: what it writes of an orchestration whose lease
+/// names another owner is fenced (not written).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogBatch {
+    pub owner: String,
     pub events: Vec<(TenantId, std::sync::Arc<Event>)>,
     pub states: Vec<StateUpdate>,
     pub decisions: Vec<(TenantId, String, ReviewDecision)>,
@@ -299,7 +304,13 @@ pub trait LogStore: Send + Sync + 'static {
     /// Applies a batch: in one transaction where the backend has them; otherwise checkpoints,
     /// then events, then decisions, then states, then released leases, so that nothing runs
     /// ahead of the events it follows. Writing a batch again (after an error) is harmless: what is already stored stays.
-    async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError>;
+    ///
+    /// Fencing: nothing is written of an orchestration whose lease names another owner than
+    /// `batch.owner` (it was taken over); those orchestrations come back, the rest is written.
+    /// The check and the writes are one transaction (SQLite), or the log writes carry a
+    /// condition on the orchestration's fence (Cosmos DB), so a write delayed past a takeover
+    /// cannot land after it.
+    async fn write_log(&self, batch: &LogBatch) -> Result<Fenced, StoreError>;
 
     /// The checkpoints of one run of an orchestration, in no particular order.
     async fn read_checkpoints(
@@ -319,63 +330,70 @@ pub trait LogStore: Send + Sync + 'static {
     ) -> Result<Vec<Event>, StoreError>;
 }
 
-/// Who runs an orchestration, until when. Every unfinished orchestration has one; a server
-/// renews the leases of what it runs, and another takes over a lease that expired.
+/// Orchestrations of a log batch that were not written: their lease names another owner.
+pub type Fenced = Vec<String>;
+
+/// Who runs an orchestration. Every unfinished orchestration has one. It has no expiry of its
+/// own: it lapses with its owner's heartbeat, so that a server renews one record, not one per
+/// orchestration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
     pub tenant: TenantId,
     pub orchestration_id: String,
     pub owner: String,
-    pub expire_time: DateTime<Utc>,
     /// Changes with every write; a write based on an older one fails (the backend's ETag).
     pub etag: String,
 }
 
+/// A server's sign of life: the leases that name `owner` hold until `expire_time`, unless it
+/// beats again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heartbeat {
+    pub owner: String,
+    /// Where the owner runs (the pod's name), when it is known to run one process at a time:
+    /// a server of another process starting there takes it for gone (see `claim_owner`).
+    pub host: Option<String>,
+    /// The process it runs in: servers of one process (as in tests) are not each other's
+    /// predecessors.
+    pub process: String,
+    pub expire_time: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait LeaseStore: Send + Sync + 'static {
-    /// Takes the lease for `owner` until `expire_time`: creates it when there is none, takes it
-    /// over when it expired (or is already the owner's). `None` when another owner holds it.
+    /// Records that `beat.owner` is alive until `beat.expire_time`: one write per server per
+    /// beat, whatever the number of its leases. An earlier time than the stored one is
+    /// written too: a server that stops cleanly expires its heartbeat at once.
+    async fn heartbeat(&self, beat: &Heartbeat) -> Result<(), StoreError>;
+
+    /// Marks `beat.owner` alive from now on, and, where the backend can tell, its predecessors
+    /// gone, so that their leases are taken over at once rather than when they expire. SQLite:
+    /// a lock held on a file in the data directory, which the kernel releases when the process
+    /// dies. Cosmos DB: the heartbeats of servers of other processes on the same host are
+    /// expired.
+    async fn claim_owner(&self, beat: &Heartbeat) -> Result<(), StoreError>;
+
+    /// Takes the lease for `owner`: creates it when there is none, takes it over when its
+    /// owner is gone (or is `owner` already). `None` when a live owner holds it. Taking over
+    /// fences the previous owner: its log writes for the orchestration fail from then on.
     async fn acquire_lease(
         &self,
         tenant: &TenantId,
         orchestration_id: &str,
         owner: &str,
-        expire_time: DateTime<Utc>,
     ) -> Result<Option<Lease>, StoreError>;
 
-    /// Extends a held lease. `VersionConflict` or `NotFound` when it is no longer this one:
-    /// another server took it over.
-    async fn renew_lease(
-        &self,
-        lease: &Lease,
-        expire_time: DateTime<Utc>,
-    ) -> Result<Lease, StoreError>;
-
-    /// Deletes the lease of a finished orchestration if `lease.owner` still holds it, whatever
-    /// renewals happened since `lease` was read (the renewal loop may race the release).
+    /// Deletes the lease of a finished orchestration if `lease.owner` still holds it.
     async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError>;
 
-    /// Leases, of any tenant, that expired before `now`: orchestrations whose server stopped.
-    async fn expired_leases(
+    /// Leases, of any tenant, whose owner is gone at `now`: its heartbeat lapsed, or the
+    /// backend can tell it died, or (a lease of an older build, with an expiry of its own and
+    /// no heartbeat) its expiry passed.
+    async fn orphaned_leases(
         &self,
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Lease>, StoreError>;
-
-    /// Marks `owner` alive for as long as this store stays open, where the backend can tell a
-    /// live owner from a dead one before its leases expire (SQLite: a lock held on a file in
-    /// the data directory, which the kernel releases when the process dies). Elsewhere, nothing.
-    async fn claim_owner(&self, owner: &str) -> Result<(), StoreError> {
-        let _ = owner;
-        Ok(())
-    }
-
-    /// Leases that have not expired but whose owner this backend can tell is gone; `acquire_lease`
-    /// takes them over at once. Elsewhere, none: they are found once they expire.
-    async fn abandoned_leases(&self, limit: usize) -> Result<Vec<Lease>, StoreError> {
-        let _ = limit;
-        Ok(Vec::new())
-    }
 }
 
 /// Everything the service stores, in one backend.

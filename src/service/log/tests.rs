@@ -6,7 +6,8 @@ use super::*;
 use crate::model::orchestration::TaskCheckpoint;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{
-    Created, LeaseClaim, LogStore, OrchestrationRecord, OrchestrationStore, Page, PageRequest,
+    Created, Fenced, LeaseClaim, LogStore, OrchestrationRecord, OrchestrationStore, Page,
+    PageRequest,
 };
 
 /// SQLite with document size limits, as Cosmos DB has: it refuses for good any batch with an
@@ -72,7 +73,7 @@ impl OrchestrationStore for SizeLimited {
 
 #[async_trait]
 impl LogStore for SizeLimited {
-    async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
+    async fn write_log(&self, batch: &LogBatch) -> Result<Fenced, StoreError> {
         if batch
             .events
             .iter()
@@ -87,6 +88,7 @@ impl LogStore for SizeLimited {
                 || json_size(&state.escalated_output) > LARGEST_RESULT
         }) {
             let events_only = LogBatch {
+                owner: batch.owner.clone(),
                 events: batch.events.clone(),
                 ..LogBatch::default()
             };
@@ -95,14 +97,14 @@ impl LogStore for SizeLimited {
                 "a record is over the size limit".into(),
             ));
         }
-        self.sqlite.write_log(batch).await?;
+        let fenced = self.sqlite.write_log(batch).await?;
         self.released.lock().unwrap().extend(
             batch
                 .released_leases
                 .iter()
                 .map(|lease| lease.orchestration_id.clone()),
         );
-        Ok(())
+        Ok(fenced)
     }
 
     async fn read_events(
@@ -139,6 +141,7 @@ async fn size_limited_log() -> Fixture {
     let store = Arc::new(SizeLimited::new(sqlite.clone()));
     let (log, _writer) = EventLog::start(
         store.clone(),
+        "me".into(),
         StoreAvailability::default(),
         Arc::new(crate::telemetry::metrics::Metrics::new(false)),
     );
@@ -166,7 +169,6 @@ fn lease(id: &str) -> Lease {
         tenant: TenantId::default_tenant(),
         orchestration_id: id.into(),
         owner: "me".into(),
-        expire_time: Utc::now(),
         etag: "1".into(),
     }
 }
@@ -261,6 +263,7 @@ async fn a_fenced_run_writes_nothing_more() {
     let sqlite = SqliteStore::open(dir.path()).await.unwrap();
     let (log, _writer) = EventLog::start(
         Arc::new(sqlite.clone()),
+        "me".into(),
         StoreAvailability::default(),
         Arc::new(crate::telemetry::metrics::Metrics::new(false)),
     );
@@ -383,7 +386,7 @@ async fn a_completed_event_kept_with_its_record_refused_stands() {
     };
     let claim = LeaseClaim {
         owner: "me".into(),
-        expire_time: Utc::now() + chrono::TimeDelta::seconds(30),
+        heartbeat_until: Utc::now() + chrono::TimeDelta::seconds(30),
     };
     let lease = sqlite
         .create_orchestration(record, &claim)

@@ -142,6 +142,8 @@ pub(super) struct CheckpointDoc {
     pub(super) checkpoint: TaskCheckpoint,
 }
 
+/// A lease, in the `leases` container (partition: the tenant). Its `expire_millis` is
+/// `FOLLOWS_OWNER_MILLIS` when written by this build; a real time when by an older one.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct LeaseDoc {
     pub(super) id: String,
@@ -156,12 +158,68 @@ impl LeaseDoc {
     pub(super) fn into_lease(self, etag: Option<String>) -> Result<Lease, StoreError> {
         Ok(Lease {
             tenant: TenantId::new(self.tenant).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            expire_time: DateTime::from_timestamp_millis(self.expire_millis).ok_or_else(|| {
-                StoreError::Corrupt(format!("lease expiry {} out of range", self.expire_millis))
-            })?,
             etag: etag.or(self.etag).unwrap_or_default(),
             orchestration_id: self.id,
             owner: self.owner,
         })
+    }
+}
+
+/// The partition of the `leases` container that holds the servers' heartbeats: not a valid
+/// tenant id, so no tenant's leases share it.
+pub(super) const OWNERS_PARTITION: &str = "~owners";
+
+/// A server's heartbeat, in the `leases` container's `OWNERS_PARTITION`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct OwnerDoc {
+    pub(super) id: String,
+    pub(super) tenant: String,
+    pub(super) owner: String,
+    #[serde(default)]
+    pub(super) host: Option<String>,
+    #[serde(default)]
+    pub(super) process: String,
+    pub(super) expire_millis: i64,
+    #[serde(rename = "_etag", default, skip_serializing)]
+    pub(super) etag: Option<String>,
+}
+
+/// An owner's document id: the owner, without the characters Cosmos DB refuses in ids.
+pub(super) fn owner_doc_id(owner: &str) -> String {
+    let mut id = String::with_capacity(owner.len());
+    for c in owner.chars() {
+        match c {
+            '/' | '\\' | '?' | '#' | '%' => id.push_str(&format!("%{:02X}", c as u32)),
+            c => id.push(c),
+        }
+    }
+    id
+}
+
+pub(super) const KIND_FENCE: &str = "fence";
+/// The fence's id in its orchestration's partition of the `events` container.
+pub(super) const FENCE_ID: &str = "fence";
+
+/// Who may write an orchestration's log, beside its events: every log batch replaces it on
+/// the ETag its writer last saw, and a takeover replaces it unconditionally, so that a batch
+/// of the previous owner fails from then on.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct FenceDoc {
+    pub(super) id: String,
+    pub(super) orchestration_id: String,
+    pub(super) tenant: String,
+    pub(super) kind: String,
+    pub(super) owner: String,
+}
+
+impl FenceDoc {
+    pub(super) fn new(tenant: &TenantId, orchestration_id: &str, owner: &str) -> Self {
+        Self {
+            id: FENCE_ID.into(),
+            orchestration_id: orchestration_id.to_owned(),
+            tenant: tenant.as_str().to_owned(),
+            kind: KIND_FENCE.into(),
+            owner: owner.to_owned(),
+        }
     }
 }

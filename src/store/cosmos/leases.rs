@@ -1,202 +1,371 @@
-//! The `leases` container: who runs each unfinished orchestration, until when.
+//! The `leases` container: who runs each unfinished orchestration (partition: its tenant), and
+//! each server's heartbeat, which its leases follow (partition `OWNERS_PARTITION`); and the
+//! fence in each orchestration's log partition that a takeover moves.
 
 use async_trait::async_trait;
 use azure_data_cosmos::feed::FeedScope;
 use chrono::{DateTime, Utc};
 
-use super::documents::LeaseDoc;
-use super::error::{ATTEMPTS, retrying, unavailable};
+use super::documents::{FENCE_ID, FenceDoc, LeaseDoc, OWNERS_PARTITION, OwnerDoc, owner_doc_id};
+use super::error::{retrying, unavailable};
 use super::{CosmosStore, if_match, param, query};
 use crate::model::TenantId;
-use crate::store::{LEASE, Lease, LeaseStore, StoreError};
+use crate::store::forms::FOLLOWS_OWNER_MILLIS;
+use crate::store::{Heartbeat, Lease, LeaseClaim, LeaseStore, StoreError};
+
+/// How long the heartbeat of a gone owner that holds no lease is kept, for people reading it.
+const GONE_OWNERS_KEPT_MILLIS: i64 = 24 * 3600 * 1000;
 
 fn millis(time: DateTime<Utc>) -> i64 {
     time.timestamp_millis()
 }
 
 impl CosmosStore {
-    /// The stored lease when it is exactly `document` (owner and expiry): a write of ours that
-    /// landed although the call failed.
-    async fn lease_if_ours(&self, document: &LeaseDoc) -> Result<Option<Lease>, StoreError> {
-        let stored =
-            Self::read::<LeaseDoc>(&self.inner.leases, &document.tenant, &document.id).await?;
-        match stored {
-            Some((stored, etag))
-                if stored.owner == document.owner
-                    && stored.expire_millis == document.expire_millis =>
-            {
-                stored.into_lease(etag).map(Some)
-            }
-            _ => Ok(None),
-        }
-    }
-}
-
-#[async_trait]
-impl LeaseStore for CosmosStore {
-    async fn acquire_lease(
+    /// The stored lease when `owner` holds it: a write of ours that landed although the call
+    /// failed.
+    async fn lease_if_ours(
         &self,
         tenant: &TenantId,
         orchestration_id: &str,
         owner: &str,
-        expire_time: DateTime<Utc>,
+    ) -> Result<Option<Lease>, StoreError> {
+        let stored =
+            Self::read::<LeaseDoc>(&self.inner.leases, tenant.as_str(), orchestration_id).await?;
+        match stored {
+            Some((stored, etag)) if stored.owner == owner => stored.into_lease(etag).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Gives the owner of `claim` a heartbeat, unless this store wrote one already or one
+    /// exists: no lease may name an owner nobody can tell is gone.
+    pub(super) async fn record_owner(&self, claim: &LeaseClaim) -> Result<(), StoreError> {
+        if self.inner.recorded_owners.contains(&claim.owner) {
+            return Ok(());
+        }
+        let document = OwnerDoc {
+            id: owner_doc_id(&claim.owner),
+            tenant: OWNERS_PARTITION.to_owned(),
+            owner: claim.owner.clone(),
+            host: None,
+            process: String::new(),
+            expire_millis: millis(claim.heartbeat_until),
+            etag: None,
+        };
+        match retrying(|| {
+            self.inner.leases.create_item(
+                OWNERS_PARTITION.to_owned(),
+                &document.id,
+                &document,
+                None,
+            )
+        })
+        .await
+        {
+            Ok(_) => {}
+            Err(error) if error.status().is_conflict() => {}
+            Err(error) => return Err(unavailable(&error)),
+        }
+        self.inner.recorded_owners.insert(&claim.owner);
+        Ok(())
+    }
+
+    /// Every server's heartbeat: one partition, a few documents per server that ever ran.
+    async fn heartbeats(&self) -> Result<Vec<OwnerDoc>, StoreError> {
+        Self::query(
+            &self.inner.leases,
+            query("SELECT * FROM c"),
+            FeedScope::partition(OWNERS_PARTITION.to_owned()),
+        )
+        .await
+    }
+
+    /// Makes `owner` the one that may write the log of `orchestration_id`, whoever it was
+    /// before: a log batch of the previous owner, conditioned on the fence it last saw, fails
+    /// from then on.
+    pub(super) async fn set_fence(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+        owner: &str,
+    ) -> Result<(), StoreError> {
+        let fence = FenceDoc::new(tenant, orchestration_id, owner);
+        let written = retrying(|| {
+            self.inner
+                .events
+                .upsert_item(orchestration_id.to_owned(), FENCE_ID, &fence, None)
+        })
+        .await
+        .map_err(|error| unavailable(&error))?;
+        match written.headers().etag() {
+            Some(etag) => self
+                .inner
+                .fences
+                .insert(orchestration_id, owner, etag.to_string()),
+            None => self.inner.fences.forget(orchestration_id, owner),
+        }
+        Ok(())
+    }
+
+    async fn write_lease(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+        owner: &str,
+        held: Option<(LeaseDoc, Option<String>)>,
     ) -> Result<Option<Lease>, StoreError> {
         let container = &self.inner.leases;
         let document = LeaseDoc {
             id: orchestration_id.to_owned(),
             tenant: tenant.as_str().to_owned(),
             owner: owner.to_owned(),
-            expire_millis: millis(expire_time),
+            expire_millis: FOLLOWS_OWNER_MILLIS,
             etag: None,
         };
-        let held = Self::read::<LeaseDoc>(container, tenant.as_str(), orchestration_id).await?;
+        let partition = || tenant.as_str().to_owned();
         let written = match held {
             None => {
-                match retrying(|| {
-                    container.create_item(
-                        tenant.as_str().to_owned(),
-                        orchestration_id,
-                        &document,
-                        None,
-                    )
-                })
-                .await
-                {
-                    Ok(response) => response,
-                    // Someone else created it first, or an earlier attempt of ours did.
-                    Err(error) if error.status().is_conflict() => {
-                        return self.lease_if_ours(&document).await;
-                    }
-                    Err(error) => return Err(unavailable(&error)),
-                }
+                retrying(|| container.create_item(partition(), orchestration_id, &document, None))
+                    .await
             }
-            Some((current, etag)) => {
-                if current.owner != owner && current.expire_millis >= millis(Utc::now()) {
-                    return Ok(None);
-                }
+            Some((_, etag)) => {
                 let options = etag.as_deref().map(if_match);
-                match retrying(|| {
+                retrying(|| {
                     container.replace_item(
-                        tenant.as_str().to_owned(),
+                        partition(),
                         orchestration_id,
                         &document,
                         options.clone(),
                     )
                 })
                 .await
-                {
-                    Ok(response) => response,
-                    // Taken over (or released) in between.
-                    Err(error)
-                        if error.status().is_precondition_failed()
-                            || error.status().is_not_found() =>
-                    {
-                        return Ok(None);
-                    }
-                    Err(error) => return Err(unavailable(&error)),
-                }
             }
         };
-        let etag = written.headers().etag().map(|etag| etag.to_string());
-        document.into_lease(etag).map(Some)
+        match written {
+            Ok(response) => {
+                let etag = response.headers().etag().map(|etag| etag.to_string());
+                document.into_lease(etag).map(Some)
+            }
+            // Created, taken over or released in between; or an earlier attempt of ours landed.
+            Err(error)
+                if error.status().is_conflict()
+                    || error.status().is_precondition_failed()
+                    || error.status().is_not_found() =>
+            {
+                self.lease_if_ours(tenant, orchestration_id, owner).await
+            }
+            Err(error) => Err(unavailable(&error)),
+        }
     }
 
-    async fn renew_lease(
-        &self,
-        lease: &Lease,
-        expire_time: DateTime<Utc>,
-    ) -> Result<Lease, StoreError> {
-        let container = &self.inner.leases;
-        let document = LeaseDoc {
-            id: lease.orchestration_id.clone(),
-            tenant: lease.tenant.as_str().to_owned(),
-            owner: lease.owner.clone(),
-            expire_millis: millis(expire_time),
+    /// Whether the owner of `lease` is gone at `now`, by its heartbeat; a lease of an older
+    /// build (its owner has none) by its own expiry.
+    async fn owner_is_gone(&self, lease: &LeaseDoc, now: i64) -> Result<bool, StoreError> {
+        let heartbeat = Self::read::<OwnerDoc>(
+            &self.inner.leases,
+            OWNERS_PARTITION,
+            &owner_doc_id(&lease.owner),
+        )
+        .await?;
+        let expires = heartbeat.map_or(lease.expire_millis, |(beat, _)| beat.expire_millis);
+        Ok(expires < now)
+    }
+
+    /// Expires the heartbeats of servers of other processes on `beat.owner`'s host: it runs
+    /// one process at a time, so they are gone.
+    async fn retire_predecessors(&self, beat: &Heartbeat, now: i64) -> Result<(), StoreError> {
+        let Some(host) = &beat.host else {
+            return Ok(());
+        };
+        for predecessor in self.heartbeats().await? {
+            let same_host = predecessor.host.as_deref() == Some(host.as_str());
+            if !same_host || predecessor.process == beat.process || predecessor.expire_millis < now
+            {
+                continue;
+            }
+            tracing::info!(owner = %predecessor.owner, "a server that ran on this host before is gone");
+            let options = predecessor.etag.as_deref().map(if_match);
+            let retired = OwnerDoc {
+                expire_millis: now - 1,
+                ..predecessor
+            };
+            match retrying(|| {
+                self.inner.leases.replace_item(
+                    OWNERS_PARTITION.to_owned(),
+                    &retired.id,
+                    &retired,
+                    options.clone(),
+                )
+            })
+            .await
+            {
+                Ok(_) => {}
+                // It beat again meanwhile (then it is not gone after all), or was removed.
+                Err(error)
+                    if error.status().is_precondition_failed() || error.status().is_not_found() => {
+                }
+                Err(error) => return Err(unavailable(&error)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the heartbeats of owners gone for a day that hold no lease.
+    async fn forget_gone_owners(&self, now: i64) -> Result<(), StoreError> {
+        for gone in self.heartbeats().await? {
+            if gone.expire_millis >= now - GONE_OWNERS_KEPT_MILLIS {
+                continue;
+            }
+            let q = param(
+                query("SELECT c.id FROM c WHERE c.owner = @owner"),
+                "@owner",
+                &gone.owner,
+            )?;
+            let leases: Vec<serde_json::Value> =
+                Self::query(&self.inner.leases, q, FeedScope::full_container()).await?;
+            if leases.iter().any(|lease| lease["id"] != gone.id.as_str()) {
+                continue;
+            }
+            let options = gone.etag.as_deref().map(if_match);
+            match retrying(|| {
+                self.inner.leases.delete_item(
+                    OWNERS_PARTITION.to_owned(),
+                    &gone.id,
+                    options.clone(),
+                )
+            })
+            .await
+            {
+                Ok(_) => {}
+                Err(error)
+                    if error.status().is_precondition_failed() || error.status().is_not_found() => {
+                }
+                Err(error) => return Err(unavailable(&error)),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl LeaseStore for CosmosStore {
+    async fn heartbeat(&self, beat: &Heartbeat) -> Result<(), StoreError> {
+        let document = OwnerDoc {
+            id: owner_doc_id(&beat.owner),
+            tenant: OWNERS_PARTITION.to_owned(),
+            owner: beat.owner.clone(),
+            host: beat.host.clone(),
+            process: beat.process.clone(),
+            expire_millis: millis(beat.expire_time),
             etag: None,
         };
-        let options = Some(if_match(&lease.etag));
-        match retrying(|| {
-            container.replace_item(
-                lease.tenant.as_str().to_owned(),
-                &lease.orchestration_id,
+        retrying(|| {
+            self.inner.leases.upsert_item(
+                OWNERS_PARTITION.to_owned(),
+                &document.id,
                 &document,
-                options.clone(),
+                None,
             )
         })
         .await
+        .map_err(|error| unavailable(&error))?;
+        self.inner.recorded_owners.insert(&beat.owner);
+        Ok(())
+    }
+
+    async fn claim_owner(&self, beat: &Heartbeat) -> Result<(), StoreError> {
+        self.heartbeat(beat).await?;
+        let now = millis(Utc::now());
+        self.retire_predecessors(beat, now).await?;
+        self.forget_gone_owners(now).await
+    }
+
+    async fn acquire_lease(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+        owner: &str,
+    ) -> Result<Option<Lease>, StoreError> {
+        let held =
+            Self::read::<LeaseDoc>(&self.inner.leases, tenant.as_str(), orchestration_id).await?;
+        if let Some((current, _)) = &held
+            && current.owner != owner
+            && !self.owner_is_gone(current, millis(Utc::now())).await?
         {
-            Ok(response) => {
-                let etag = response.headers().etag().map(|etag| etag.to_string());
-                document.into_lease(etag)
-            }
-            Err(error) if error.status().is_precondition_failed() => {
-                // An earlier attempt of ours may have landed with its answer lost.
-                if let Some(renewed) = self.lease_if_ours(&document).await? {
-                    return Ok(renewed);
-                }
-                Err(StoreError::VersionConflict {
-                    kind: LEASE,
-                    id: lease.orchestration_id.clone(),
-                    expected: 0,
-                    actual: 0,
-                })
-            }
-            Err(error) if error.status().is_not_found() => Err(StoreError::NotFound {
-                kind: LEASE,
-                id: lease.orchestration_id.clone(),
-            }),
-            Err(error) => Err(unavailable(&error)),
+            return Ok(None);
         }
+        let Some(lease) = self
+            .write_lease(tenant, orchestration_id, owner, held)
+            .await?
+        else {
+            return Ok(None);
+        };
+        // After the lease, before anyone reads the log to resume it: what the previous owner
+        // writes from here on fails.
+        self.set_fence(tenant, orchestration_id, owner).await?;
+        Ok(Some(lease))
     }
 
     async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
         let container = &self.inner.leases;
         let tenant = lease.tenant.as_str();
-        let mut etag = lease.etag.clone();
-        for _ in 0..ATTEMPTS {
-            let options = Some(if_match(&etag));
-            match retrying(|| {
-                container.delete_item(tenant.to_owned(), &lease.orchestration_id, options.clone())
-            })
-            .await
-            {
-                Ok(_) => return Ok(()),
-                Err(error) if error.status().is_not_found() => return Ok(()),
-                Err(error) if error.status().is_precondition_failed() => {
-                    // Renewed since `lease` was read: still ours to release, at its new ETag.
-                    // Another owner's now: nothing of ours to release.
-                    match Self::read::<LeaseDoc>(container, tenant, &lease.orchestration_id).await?
-                    {
-                        Some((stored, Some(current))) if stored.owner == lease.owner => {
-                            etag = current;
-                        }
-                        _ => return Ok(()),
-                    }
-                }
-                Err(error) => return Err(unavailable(&error)),
-            }
+        let Some((stored, etag)) =
+            Self::read::<LeaseDoc>(container, tenant, &lease.orchestration_id).await?
+        else {
+            return Ok(());
+        };
+        if stored.owner != lease.owner {
+            return Ok(()); // another owner's now: nothing of ours to release
         }
-        Err(StoreError::Unavailable(format!(
-            "cosmos: the lease of {:?} kept changing while it was released",
-            lease.orchestration_id
-        )))
+        let options = etag.as_deref().map(if_match);
+        match retrying(|| {
+            container.delete_item(tenant.to_owned(), &lease.orchestration_id, options.clone())
+        })
+        .await
+        {
+            // Taken over in between: not ours any more.
+            Ok(_) => {}
+            Err(error)
+                if error.status().is_not_found() || error.status().is_precondition_failed() => {}
+            Err(error) => return Err(unavailable(&error)),
+        }
+        self.inner
+            .fences
+            .forget(&lease.orchestration_id, &lease.owner);
+        Ok(())
     }
 
-    async fn expired_leases(
+    async fn orphaned_leases(
         &self,
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Lease>, StoreError> {
+        let now = millis(now);
+        let gone: Vec<String> = self
+            .heartbeats()
+            .await?
+            .into_iter()
+            .filter(|beat| beat.expire_millis < now)
+            .map(|beat| beat.owner)
+            .collect();
         // Across tenants: the one query that spans partitions, run every few seconds. Plain
-        // (no ORDER BY, OFFSET or LIMIT), which needs no query plan across partitions.
+        // (no ORDER BY, OFFSET or LIMIT), which needs no query plan across partitions. Leases
+        // of gone owners, and those of older builds that expired (their owners have no
+        // heartbeat, and this build's leases never expire by themselves).
         let q = param(
-            query("SELECT * FROM c WHERE c.expire_millis < @now"),
-            "@now",
-            millis(now),
+            param(
+                query(
+                    "SELECT * FROM c WHERE c.tenant != @owners AND (c.expire_millis < @now OR ARRAY_CONTAINS(@gone, c.owner))",
+                ),
+                "@now",
+                now,
+            )?,
+            "@gone",
+            &gone,
         )?;
-        let mut documents: Vec<LeaseDoc> =
+        let q = param(q, "@owners", OWNERS_PARTITION)?;
+        let documents: Vec<LeaseDoc> =
             Self::query(&self.inner.leases, q, FeedScope::full_container()).await?;
-        documents.sort_by_key(|document| document.expire_millis);
         documents
             .into_iter()
             .take(limit)

@@ -5,21 +5,23 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use azure_core::http::Etag;
 use azure_data_cosmos::models::TransactionalBatch;
+use azure_data_cosmos::options::{BatchReplaceOptions, Precondition};
 use chrono::Utc;
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt as _, StreamExt as _};
 
 use super::documents::{
-    CheckpointDoc, DecisionDoc, EventDoc, KIND_CHECKPOINT, KIND_EVENT, OrchestrationDoc,
-    checkpoint_id, event_id,
+    CheckpointDoc, DecisionDoc, EventDoc, FENCE_ID, FenceDoc, KIND_CHECKPOINT, KIND_EVENT,
+    OrchestrationDoc, checkpoint_id, event_id,
 };
-use super::error::{encode_error, retrying, write_error};
+use super::error::{ATTEMPTS, encode_error, retrying, write_error};
 use super::{CosmosStore, if_match, param, write_once};
 use crate::model::event::Event;
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use crate::model::{ReviewDecision, TenantId};
-use crate::store::{Lease, LeaseStore, LogBatch, LogStore, StateUpdate, StoreError};
+use crate::store::{Fenced, Lease, LeaseStore, LogBatch, LogStore, StateUpdate, StoreError};
 
 /// Operations per transactional batch, Cosmos DB's limit.
 const MAX_BATCH_OPERATIONS: usize = 100;
@@ -73,6 +75,33 @@ impl FoldedState {
     }
 }
 
+/// Whose log is being written, by whom.
+struct Log<'a> {
+    tenant: &'a TenantId,
+    orchestration_id: &'a str,
+    owner: &'a str,
+}
+
+/// How an orchestration's log may be written by its writer.
+enum Fence {
+    /// On the fence's ETag, as the writer last saw it.
+    Held(String),
+    /// Without a condition: the orchestration has no fence (written by an older build, or it
+    /// never had a lease).
+    Absent,
+    /// Not at all: the fence names another owner.
+    TakenOver,
+}
+
+/// What became of one transactional batch.
+enum Outcome {
+    Written,
+    /// The fence names another owner: nothing was written.
+    Fenced,
+    /// Some document exists already: nothing was written.
+    Exists,
+}
+
 /// Everything one log batch writes for one orchestration.
 #[derive(Default)]
 struct OrchestrationWrites<'a> {
@@ -85,14 +114,25 @@ struct OrchestrationWrites<'a> {
 }
 
 impl CosmosStore {
+    /// False when the orchestration's lease is another owner's: then nothing is written.
     async fn write_orchestration_log(
         &self,
+        owner: &str,
         orchestration_id: &str,
         writes: OrchestrationWrites<'_>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let Some(tenant) = writes.tenant else {
-            return Ok(());
+            return Ok(true);
         };
+        let log = Log {
+            tenant,
+            orchestration_id,
+            owner,
+        };
+        let mut fence = self.fence_of(&log).await?;
+        if let Fence::TakenOver = fence {
+            return Ok(false);
+        }
         let mut documents: Vec<(String, serde_json::Value)> = Vec::new();
         for checkpoint in &writes.checkpoints {
             let document = CheckpointDoc {
@@ -123,9 +163,16 @@ impl CosmosStore {
             ));
         }
         // Checkpoints and events in order, a transactional batch at a time: a reader never sees
-        // an event before the ones before it in the same batch.
-        for chunk in chunks(&documents) {
-            self.write_chunk(orchestration_id, chunk).await?;
+        // an event before the ones before it in the same batch. Each batch passes the fence
+        // first; with no documents, the fence alone, before the writes that follow.
+        let mut chunks = chunks(&documents);
+        if chunks.is_empty() {
+            chunks.push(&[]);
+        }
+        for chunk in chunks {
+            if !self.write_chunk(&log, chunk, &mut fence).await? {
+                return Ok(false);
+            }
         }
         for decision in writes.decisions {
             let document = DecisionDoc {
@@ -148,52 +195,132 @@ impl CosmosStore {
         for lease in writes.released {
             self.release_lease(lease).await?;
         }
-        Ok(())
+        Ok(true)
     }
 
-    /// Writes documents of one orchestration's partition atomically. When the batch fails on a
-    /// document that already exists (a batch written again after an error), each is written on
-    /// its own instead, keeping what is there.
+    /// How `log.owner` may write the log: on the fence's ETag it last saw, or read now.
+    async fn fence_of(&self, log: &Log<'_>) -> Result<Fence, StoreError> {
+        match self.inner.fences.get(log.orchestration_id, log.owner) {
+            Some(etag) => Ok(Fence::Held(etag)),
+            None => self.read_fence(log).await,
+        }
+    }
+
+    async fn read_fence(&self, log: &Log<'_>) -> Result<Fence, StoreError> {
+        let id = log.orchestration_id;
+        let fence = Self::read::<FenceDoc>(&self.inner.events, id, FENCE_ID).await?;
+        match fence {
+            None => Ok(Fence::Absent),
+            Some((fence, Some(etag))) if fence.owner == log.owner => {
+                self.inner.fences.insert(id, log.owner, etag.clone());
+                Ok(Fence::Held(etag))
+            }
+            Some((fence, None)) if fence.owner == log.owner => Err(StoreError::Unavailable(
+                format!("cosmos: the fence of {id:?} came without an ETag"),
+            )),
+            Some(_) => {
+                self.inner.fences.forget(id, log.owner);
+                Ok(Fence::TakenOver)
+            }
+        }
+    }
+
+    /// Writes one chunk past the fence. False when the fence is another owner's.
     async fn write_chunk(
         &self,
-        orchestration_id: &str,
+        log: &Log<'_>,
         chunk: &[(String, serde_json::Value)],
-    ) -> Result<(), StoreError> {
-        let container = &self.inner.events;
-        let mut batch = TransactionalBatch::new(orchestration_id.to_owned());
-        for (_, document) in chunk {
-            batch = batch
-                .create_item(document)
-                .map_err(|e| StoreError::Corrupt(format!("cannot batch: {e}")))?;
-        }
-        let response = retrying(|| container.execute_transactional_batch(batch.clone(), None))
-            .await
-            .map_err(|error| write_error(&error))?;
-        let outcome = response.into_model().map_err(|e| {
-            StoreError::Unavailable(format!("cosmos: unreadable batch response: {e}"))
-        })?;
-        let results = outcome.results();
-        if results.iter().all(|r| r.is_success()) {
-            return Ok(());
-        }
-        if results.iter().any(|r| r.status_code() == 409) {
-            for (id, document) in chunk {
-                write_once(container, orchestration_id, id, document).await?;
+        fence: &mut Fence,
+    ) -> Result<bool, StoreError> {
+        match self.fenced_batch(log, chunk, fence).await? {
+            Outcome::Written => Ok(true),
+            Outcome::Fenced => Ok(false),
+            Outcome::Exists => {
+                // A batch written again after an error: the fence alone, then each document on
+                // its own, keeping what is there.
+                if let Outcome::Fenced = self.fenced_batch(log, &[], fence).await? {
+                    return Ok(false);
+                }
+                for (id, document) in chunk {
+                    write_once(&self.inner.events, log.orchestration_id, id, document).await?;
+                }
+                Ok(true)
             }
-            return Ok(());
         }
-        let failed: Vec<u16> = results
-            .iter()
-            .map(|r| r.status_code())
-            .filter(|&code| code != 424)
-            .collect();
-        let message =
-            format!("cosmos: the log batch of {orchestration_id:?} failed with {failed:?}");
-        if failed.iter().any(|&code| code == 400 || code == 413) {
-            Err(StoreError::Rejected(message))
-        } else {
-            Err(StoreError::Unavailable(message))
+    }
+
+    /// Writes documents of one orchestration's partition atomically, with the fence replaced
+    /// on its ETag when there is one. A fence moved meanwhile is read again: moved by a write
+    /// of ours whose answer was lost, the batch is tried again on the new ETag; by a takeover,
+    /// nothing is written.
+    async fn fenced_batch(
+        &self,
+        log: &Log<'_>,
+        chunk: &[(String, serde_json::Value)],
+        fence: &mut Fence,
+    ) -> Result<Outcome, StoreError> {
+        let id = log.orchestration_id;
+        for _ in 0..ATTEMPTS {
+            let mut batch = TransactionalBatch::new(id.to_owned());
+            let conditioned = match fence {
+                Fence::Held(etag) => {
+                    let owned = FenceDoc::new(log.tenant, id, log.owner);
+                    let options = BatchReplaceOptions::default()
+                        .with_precondition(Precondition::if_match(Etag::from(etag.as_str())));
+                    batch = batch
+                        .replace_item(FENCE_ID, owned, Some(options))
+                        .map_err(|e| StoreError::Corrupt(format!("cannot batch: {e}")))?;
+                    true
+                }
+                Fence::Absent if chunk.is_empty() => return Ok(Outcome::Written),
+                Fence::Absent => false,
+                Fence::TakenOver => return Ok(Outcome::Fenced),
+            };
+            for (_, document) in chunk {
+                batch = batch
+                    .create_item(document)
+                    .map_err(|e| StoreError::Corrupt(format!("cannot batch: {e}")))?;
+            }
+            let container = &self.inner.events;
+            let response = retrying(|| container.execute_transactional_batch(batch.clone(), None))
+                .await
+                .map_err(|error| write_error(&error))?;
+            let outcome = response.into_model().map_err(|e| {
+                StoreError::Unavailable(format!("cosmos: unreadable batch response: {e}"))
+            })?;
+            let results = outcome.results();
+            if results.iter().all(|r| r.is_success()) {
+                if conditioned && let Some(etag) = results.first().and_then(|r| r.etag()) {
+                    self.inner.fences.insert(id, log.owner, etag.to_owned());
+                    *fence = Fence::Held(etag.to_owned());
+                }
+                return Ok(Outcome::Written);
+            }
+            let fence_failed = results
+                .first()
+                .is_some_and(|r| matches!(r.status_code(), 404 | 412));
+            if conditioned && fence_failed {
+                *fence = self.read_fence(log).await?;
+                continue;
+            }
+            if results.iter().any(|r| r.status_code() == 409) {
+                return Ok(Outcome::Exists);
+            }
+            let failed: Vec<u16> = results
+                .iter()
+                .map(|r| r.status_code())
+                .filter(|&code| code != 424)
+                .collect();
+            let message = format!("cosmos: the log batch of {id:?} failed with {failed:?}");
+            return if failed.iter().any(|&code| code == 400 || code == 413) {
+                Err(StoreError::Rejected(message))
+            } else {
+                Err(StoreError::Unavailable(message))
+            };
         }
+        Err(StoreError::Unavailable(format!(
+            "cosmos: the fence of {id:?} kept moving while its log was written"
+        )))
     }
 
     /// Read, change, replace on the ETag; again when another write came in between.
@@ -246,7 +373,7 @@ impl CosmosStore {
 
 #[async_trait]
 impl LogStore for CosmosStore {
-    async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
+    async fn write_log(&self, batch: &LogBatch) -> Result<Fenced, StoreError> {
         let mut by_orchestration: BTreeMap<&str, OrchestrationWrites<'_>> = BTreeMap::new();
         for (tenant, orchestration_id, checkpoint) in &batch.checkpoints {
             let writes = by_orchestration.entry(orchestration_id).or_default();
@@ -280,20 +407,27 @@ impl LogStore for CosmosStore {
         }
         // Boxed up front: a lazily mapped stream trips the compiler's higher-ranked lifetime
         // check inside `async_trait`.
-        let pending: Vec<BoxFuture<'_, Result<(), StoreError>>> = by_orchestration
+        let owner = batch.owner.as_str();
+        let pending: Vec<BoxFuture<'_, (&str, Result<bool, StoreError>)>> = by_orchestration
             .into_iter()
-            .map(|(id, writes)| self.write_orchestration_log(id, writes).boxed())
+            .map(|(id, writes)| {
+                async move { (id, self.write_orchestration_log(owner, id, writes).await) }.boxed()
+            })
             .collect();
         let mut writes = futures_util::stream::iter(pending).buffer_unordered(LOG_WRITES_IN_FLIGHT);
-        let mut first_error = None;
-        while let Some(outcome) = writes.next().await {
-            if let Err(error) = outcome {
-                first_error.get_or_insert(error);
+        let (mut fenced, mut first_error) = (Vec::new(), None);
+        while let Some((id, outcome)) = writes.next().await {
+            match outcome {
+                Ok(true) => {}
+                Ok(false) => fenced.push(id.to_owned()),
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
             }
         }
         match first_error {
             Some(error) => Err(error),
-            None => Ok(()),
+            None => Ok(fenced),
         }
     }
 

@@ -26,7 +26,8 @@ mod orchestrations;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use azure_core::http::Etag;
 use azure_data_cosmos::clients::{ContainerClient, DatabaseClient};
@@ -95,6 +96,60 @@ struct Containers {
     orchestrations: ContainerClient,
     events: ContainerClient,
     leases: ContainerClient,
+    /// What this server last saw of the fences of the orchestrations whose log it writes.
+    fences: FenceTags,
+    /// Owners whose heartbeat this store has written: a lease created for one needs none.
+    recorded_owners: Names,
+}
+
+/// Fence ETags by (orchestration id, owner): a log batch is conditioned on the one its writer
+/// last saw. By owner too, because one store may serve several owners (tests do).
+#[derive(Default)]
+struct FenceTags(Mutex<HashMap<(String, String), String>>);
+
+impl FenceTags {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), String>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn key(orchestration_id: &str, owner: &str) -> (String, String) {
+        (orchestration_id.to_owned(), owner.to_owned())
+    }
+
+    fn get(&self, orchestration_id: &str, owner: &str) -> Option<String> {
+        self.lock()
+            .get(&Self::key(orchestration_id, owner))
+            .cloned()
+    }
+
+    fn insert(&self, orchestration_id: &str, owner: &str, etag: String) {
+        self.lock().insert(Self::key(orchestration_id, owner), etag);
+    }
+
+    fn forget(&self, orchestration_id: &str, owner: &str) {
+        self.lock().remove(&Self::key(orchestration_id, owner));
+    }
+}
+
+#[derive(Default)]
+struct Names(Mutex<HashSet<String>>);
+
+impl Names {
+    fn contains(&self, name: &str) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(name)
+    }
+
+    fn insert(&self, name: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(name.to_owned());
+    }
 }
 
 impl std::fmt::Debug for CosmosStore {
@@ -192,6 +247,8 @@ impl CosmosStore {
                 orchestrations,
                 events,
                 leases,
+                fences: FenceTags::default(),
+                recorded_owners: Names::default(),
             }),
         })
     }

@@ -113,13 +113,9 @@ impl OrchestrationStore for CosmosStore {
         // The lease first (another container, so not in one transaction): a crash between the
         // two leaves a lease whose orchestration does not exist, which the next server to take
         // it over releases.
+        self.record_owner(claim).await?;
         let lease = self
-            .acquire_lease(
-                &record.tenant,
-                &record.orchestration_id,
-                &claim.owner,
-                claim.expire_time,
-            )
+            .acquire_lease(&record.tenant, &record.orchestration_id, &claim.owner)
             .await?
             .ok_or_else(|| StoreError::AlreadyExists {
                 kind: LEASE,
@@ -134,7 +130,8 @@ impl OrchestrationStore for CosmosStore {
             }),
             other => {
                 if let Err(error) = self.release_lease(&lease).await {
-                    // It expires; whoever takes it then finds no orchestration and drops it.
+                    // It lapses with this server; whoever takes it then finds no orchestration
+                    // and drops it.
                     tracing::warn!(%error, "cannot release the lease of an orchestration not created");
                 }
                 other.map(|(record, _)| Created {

@@ -1,56 +1,140 @@
-//! The `leases` table: who runs each unfinished orchestration, until when; and the owner locks
-//! that let a restarted server take over at once.
+//! The `leases` and `owners` tables: who runs each unfinished orchestration, and each server's
+//! heartbeat, which its leases follow; and the owner locks that let a restarted server take
+//! over at once.
 
 use async_trait::async_trait;
 use chrono::Utc;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::SqliteStore;
 use super::error::sql_error;
 use super::rows::millis;
+use super::{Inner, SqliteStore};
 use crate::model::TenantId;
-use crate::store::{LEASE, Lease, LeaseStore, StoreError};
+use crate::store::forms::FOLLOWS_OWNER_MILLIS;
+use crate::store::{Heartbeat, Lease, LeaseStore, StoreError};
 
-/// Releases a lease its owner still holds, at whatever version: a renewal may have landed since
-/// the owner last read it.
+/// Releases a lease its owner still holds.
 pub(super) const RELEASE_LEASE: &str =
     "DELETE FROM leases WHERE tenant = ?1 AND orchestration_id = ?2 AND owner = ?3";
+
+/// Records an owner that has no heartbeat yet (an existing one is left as it is).
+pub(super) const FIRST_HEARTBEAT: &str =
+    "INSERT OR IGNORE INTO owners (owner, host, expire_millis) VALUES (?1, NULL, ?2)";
+
+/// How long the heartbeat of a gone owner that holds no lease is kept, for people reading it.
+const GONE_OWNERS_KEPT_MILLIS: i64 = 24 * 3600 * 1000;
 
 pub(super) fn lease_from(
     tenant: &str,
     orchestration_id: String,
     owner: String,
-    expire_millis: i64,
     version: i64,
 ) -> Result<Lease, StoreError> {
     Ok(Lease {
         tenant: TenantId::new(tenant).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         orchestration_id,
         owner,
-        expire_time: chrono::DateTime::from_timestamp_millis(expire_millis).ok_or_else(|| {
-            StoreError::Corrupt(format!("lease expiry {expire_millis} out of range"))
-        })?,
         etag: version.to_string(),
     })
 }
 
-fn lease_version(lease: &Lease) -> Result<i64, StoreError> {
-    lease.etag.parse().map_err(|_| StoreError::VersionConflict {
-        kind: LEASE,
-        id: lease.orchestration_id.clone(),
-        expected: 0,
-        actual: 0,
-    })
+/// Whether `owner`, holder of a lease stored with `lease_expire_millis`, is gone at `now`.
+fn is_gone(
+    connection: &Connection,
+    inner: &Inner,
+    owner: &str,
+    lease_expire_millis: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
+    if inner.owners.is_gone(owner) {
+        return Ok(true);
+    }
+    let heartbeat: Option<i64> = connection
+        .prepare_cached("SELECT expire_millis FROM owners WHERE owner = ?1")
+        .map_err(sql_error)?
+        .query_row(params![owner], |row| row.get(0))
+        .optional()
+        .map_err(sql_error)?;
+    // No heartbeat: a lease of an older build, with an expiry of its own.
+    Ok(heartbeat.unwrap_or(lease_expire_millis) < now)
+}
+
+/// (tenant, orchestration id, owner, version) of a lease row.
+type LeaseRow = (String, String, String, i64);
+
+fn lease_rows(
+    connection: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<LeaseRow>, StoreError> {
+    connection
+        .prepare_cached(sql)
+        .map_err(sql_error)?
+        .query_map(params, |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .map_err(sql_error)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(sql_error)
 }
 
 #[async_trait]
 impl LeaseStore for SqliteStore {
+    async fn heartbeat(&self, beat: &Heartbeat) -> Result<(), StoreError> {
+        let beat = beat.clone();
+        self.write(move |connection| {
+            connection
+                .prepare_cached(
+                    "INSERT INTO owners (owner, host, expire_millis) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (owner) DO UPDATE SET host = excluded.host, expire_millis = excluded.expire_millis",
+                )
+                .map_err(sql_error)?
+                .execute(params![beat.owner, beat.host, millis(beat.expire_time)])
+                .map_err(sql_error)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn claim_owner(&self, beat: &Heartbeat) -> Result<(), StoreError> {
+        let inner = self.inner.clone();
+        let owner = beat.owner.clone();
+        self.read(move |connection| {
+            let holds_leases = |who: &str| {
+                connection
+                    .query_row(
+                        "SELECT 1 FROM leases WHERE owner = ?1 LIMIT 1",
+                        params![who],
+                        |_| Ok(()),
+                    )
+                    .optional()
+                    // When unsure, keep the file: it only costs a few bytes.
+                    .map_or(true, |found| found.is_some())
+            };
+            inner.owners.claim(&owner, holds_leases).map_err(|e| {
+                StoreError::Unavailable(format!("cannot claim the owner lock file: {e}"))
+            })
+        })
+        .await?;
+        self.heartbeat(beat).await?;
+        self.write(|connection| {
+            connection
+                .execute(
+                    "DELETE FROM owners WHERE expire_millis < ?1
+                     AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.owner = owners.owner)",
+                    params![millis(Utc::now()) - GONE_OWNERS_KEPT_MILLIS],
+                )
+                .map_err(sql_error)?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn acquire_lease(
         &self,
         tenant: &TenantId,
         orchestration_id: &str,
         owner: &str,
-        expire_time: chrono::DateTime<Utc>,
     ) -> Result<Option<Lease>, StoreError> {
         let (tenant, id, owner) = (
             tenant.as_str().to_owned(),
@@ -68,12 +152,11 @@ impl LeaseStore for SqliteStore {
                 )
                 .optional()
                 .map_err(sql_error)?;
+            let now = millis(Utc::now());
             let version = match held {
                 None => 1,
                 Some((holder, expires, version))
-                    if holder == owner
-                        || expires < millis(Utc::now())
-                        || inner.owners.is_gone(&holder) =>
+                    if holder == owner || is_gone(&transaction, &inner, &holder, expires, now)? =>
                 {
                     version + 1
                 }
@@ -82,63 +165,11 @@ impl LeaseStore for SqliteStore {
             transaction
                 .execute(
                     "INSERT OR REPLACE INTO leases (tenant, orchestration_id, owner, expire_millis, version) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![tenant, id, owner, millis(expire_time), version],
+                    params![tenant, id, owner, FOLLOWS_OWNER_MILLIS, version],
                 )
                 .map_err(sql_error)?;
             transaction.commit().map_err(sql_error)?;
-            lease_from(&tenant, id, owner, millis(expire_time), version).map(Some)
-        })
-        .await
-    }
-
-    async fn renew_lease(
-        &self,
-        lease: &Lease,
-        expire_time: chrono::DateTime<Utc>,
-    ) -> Result<Lease, StoreError> {
-        let version = lease_version(lease)?;
-        let lease = lease.clone();
-        self.write(move |connection| {
-            let changed = connection
-                .execute(
-                    "UPDATE leases SET expire_millis = ?5, version = version + 1
-                     WHERE tenant = ?1 AND orchestration_id = ?2 AND owner = ?3 AND version = ?4",
-                    params![
-                        lease.tenant.as_str(),
-                        lease.orchestration_id,
-                        lease.owner,
-                        version,
-                        millis(expire_time)
-                    ],
-                )
-                .map_err(sql_error)?;
-            if changed == 0 {
-                let actual: Option<i64> = connection
-                    .query_row(
-                        "SELECT version FROM leases WHERE tenant = ?1 AND orchestration_id = ?2",
-                        params![lease.tenant.as_str(), lease.orchestration_id],
-                        |row| row.get(0),
-                    )
-                    .optional()
-                    .map_err(sql_error)?;
-                return Err(match actual {
-                    None => StoreError::NotFound {
-                        kind: LEASE,
-                        id: lease.orchestration_id,
-                    },
-                    Some(actual) => StoreError::VersionConflict {
-                        kind: LEASE,
-                        id: lease.orchestration_id,
-                        expected: version as u64,
-                        actual: actual as u64,
-                    },
-                });
-            }
-            Ok(Lease {
-                expire_time,
-                etag: (version + 1).to_string(),
-                ..lease
-            })
+            lease_from(&tenant, id, owner, version).map(Some)
         })
         .await
     }
@@ -157,102 +188,51 @@ impl LeaseStore for SqliteStore {
         .await
     }
 
-    async fn expired_leases(
+    async fn orphaned_leases(
         &self,
         now: chrono::DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Lease>, StoreError> {
-        self.read(move |connection| {
-            let mut statement = connection
-                .prepare_cached(
-                    "SELECT tenant, orchestration_id, owner, expire_millis, version FROM leases
-                     WHERE expire_millis < ?1 ORDER BY expire_millis LIMIT ?2",
-                )
-                .map_err(sql_error)?;
-            let rows = statement
-                .query_map(params![millis(now), limit as i64], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, i64>(3)?,
-                        row.get::<_, i64>(4)?,
-                    ))
-                })
-                .map_err(sql_error)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(sql_error)?;
-            rows.into_iter()
-                .map(|(tenant, id, owner, expires, version)| {
-                    lease_from(&tenant, id, owner, expires, version)
-                })
-                .collect()
-        })
-        .await
-    }
-
-    async fn claim_owner(&self, owner: &str) -> Result<(), StoreError> {
-        let inner = self.inner.clone();
-        let owner = owner.to_owned();
-        self.read(move |connection| {
-            let holds_leases = |who: &str| {
-                connection
-                    .query_row(
-                        "SELECT 1 FROM leases WHERE owner = ?1 LIMIT 1",
-                        params![who],
-                        |_| Ok(()),
-                    )
-                    .optional()
-                    // When unsure, keep the file: it only costs a few bytes.
-                    .map_or(true, |found| found.is_some())
-            };
-            inner.owners.claim(&owner, holds_leases).map_err(|e| {
-                StoreError::Unavailable(format!("cannot claim the owner lock file: {e}"))
-            })
-        })
-        .await
-    }
-
-    async fn abandoned_leases(&self, limit: usize) -> Result<Vec<Lease>, StoreError> {
         let inner = self.inner.clone();
         self.read(move |connection| {
-            let now = millis(Utc::now());
+            let now = millis(now);
+            // Owners whose lock is free (dead processes on this data dir) first: a restart
+            // resumes at once.
             let owners: Vec<String> = connection
-                .prepare_cached("SELECT DISTINCT owner FROM leases WHERE expire_millis >= ?1")
+                .prepare_cached("SELECT DISTINCT owner FROM leases")
                 .map_err(sql_error)?
-                .query_map(params![now], |row| row.get(0))
+                .query_map([], |row| row.get(0))
                 .map_err(sql_error)?
                 .collect::<Result<_, _>>()
                 .map_err(sql_error)?;
-            let mut statement = connection
-                .prepare_cached(
-                    "SELECT tenant, orchestration_id, expire_millis, version FROM leases
-                     WHERE owner = ?1 AND expire_millis >= ?2 LIMIT ?3",
-                )
-                .map_err(sql_error)?;
-            let mut found = Vec::new();
-            for owner in owners.into_iter().filter(|o| inner.owners.is_gone(o)) {
-                let left = limit.saturating_sub(found.len());
+            let mut rows = Vec::new();
+            for owner in owners.iter().filter(|o| inner.owners.is_gone(o)) {
+                let left = limit.saturating_sub(rows.len());
                 if left == 0 {
                     break;
                 }
-                let rows = statement
-                    .query_map(params![owner, now, left as i64], |row| {
-                        Ok((
-                            row.get::<_, String>(0)?,
-                            row.get::<_, String>(1)?,
-                            row.get::<_, i64>(2)?,
-                            row.get::<_, i64>(3)?,
-                        ))
-                    })
-                    .map_err(sql_error)?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(sql_error)?;
-                for (tenant, id, expires, version) in rows {
-                    found.push(lease_from(&tenant, id, owner.clone(), expires, version)?);
-                }
+                rows.extend(lease_rows(
+                    connection,
+                    "SELECT tenant, orchestration_id, owner, version FROM leases WHERE owner = ?1 LIMIT ?2",
+                    params![owner, left as i64],
+                )?);
             }
-            Ok(found)
+            let left = limit.saturating_sub(rows.len());
+            if left > 0 {
+                rows.extend(lease_rows(
+                    connection,
+                    "SELECT l.tenant, l.orchestration_id, l.owner, l.version
+                     FROM leases l LEFT JOIN owners o ON o.owner = l.owner
+                     WHERE coalesce(o.expire_millis, l.expire_millis) < ?1
+                     LIMIT ?2",
+                    params![now, left as i64],
+                )?);
+            }
+            rows.sort();
+            rows.dedup();
+            rows.into_iter()
+                .map(|(tenant, id, owner, version)| lease_from(&tenant, id, owner, version))
+                .collect()
         })
         .await
     }

@@ -1,9 +1,11 @@
 //! The log tables, `events` and `checkpoints`, and the batch that writes them with the state,
-//! decisions and lease releases they imply, in one transaction.
+//! decisions and lease releases they imply, in one transaction with the fencing check.
+
+use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::SqliteStore;
 use super::error::sql_error;
@@ -12,11 +14,57 @@ use super::rows::{from_json, state_name, to_json};
 use crate::model::TenantId;
 use crate::model::event::Event;
 use crate::model::orchestration::TaskCheckpoint;
-use crate::store::{LogBatch, LogStore, StoreError};
+use crate::store::{Fenced, LogBatch, LogStore, StoreError};
+
+/// (tenant, orchestration id) of everything `batch` writes.
+fn touched(batch: &LogBatch) -> BTreeSet<(String, String)> {
+    let events = batch.events.iter().map(|(t, e)| (t, &e.orchestration_id));
+    let states = batch
+        .states
+        .iter()
+        .map(|u| (&u.tenant, &u.orchestration_id));
+    let decisions = batch.decisions.iter().map(|(t, id, _)| (t, id));
+    let checkpoints = batch.checkpoints.iter().map(|(t, id, _)| (t, id));
+    let released = batch
+        .released_leases
+        .iter()
+        .map(|l| (&l.tenant, &l.orchestration_id));
+    events
+        .chain(states)
+        .chain(decisions)
+        .chain(checkpoints)
+        .chain(released)
+        .map(|(tenant, id)| (tenant.as_str().to_owned(), id.clone()))
+        .collect()
+}
+
+/// Those of `touched` whose lease names another owner than `owner`.
+fn taken_over(
+    connection: &rusqlite::Connection,
+    owner: &str,
+    touched: &BTreeSet<(String, String)>,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let mut holder = connection
+        .prepare_cached("SELECT owner FROM leases WHERE tenant = ?1 AND orchestration_id = ?2")
+        .map_err(sql_error)?;
+    let mut fenced = Vec::new();
+    for (tenant, id) in touched {
+        let held: Option<String> = holder
+            .query_row(params![tenant, id], |row| row.get(0))
+            .optional()
+            .map_err(sql_error)?;
+        if held.is_some_and(|held| held != owner) {
+            fenced.push((tenant.clone(), id.clone()));
+        }
+    }
+    Ok(fenced)
+}
 
 #[async_trait]
 impl LogStore for SqliteStore {
-    async fn write_log(&self, batch: &LogBatch) -> Result<(), StoreError> {
+    async fn write_log(&self, batch: &LogBatch) -> Result<Fenced, StoreError> {
+        let owner = batch.owner.clone();
+        let touched = touched(batch);
         // Encode outside the writer lock.
         let events = batch
             .events
@@ -85,20 +133,23 @@ impl LogStore for SqliteStore {
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.write(move |connection| {
             let transaction = connection.transaction().map_err(sql_error)?;
+            // Checked in the transaction that writes: a takeover lands before or after all of it.
+            let fenced = taken_over(&transaction, &owner, &touched)?;
+            let writes = |tenant: &str, id: &str| !fenced.iter().any(|(t, i)| t == tenant && i == id);
             {
                 let mut insert_checkpoint = transaction
                     .prepare_cached(
                         "INSERT OR REPLACE INTO checkpoints (tenant, orchestration_id, run, task_id, body) VALUES (?1, ?2, ?3, ?4, ?5)",
                     )
                     .map_err(sql_error)?;
-                for (tenant, id, run, task_id, body) in &checkpoints {
+                for (tenant, id, run, task_id, body) in checkpoints.iter().filter(|c| writes(&c.0, &c.1)) {
                     insert_checkpoint.execute(params![tenant, id, run, task_id, body]).map_err(sql_error)?;
                 }
                 // A sequence is written once: the first write of it stands (see `write_log`).
                 let mut insert_event = transaction
                     .prepare_cached("INSERT OR IGNORE INTO events (tenant, orchestration_id, sequence, body) VALUES (?1, ?2, ?3, ?4)")
                     .map_err(sql_error)?;
-                for (tenant, id, sequence, body) in &events {
+                for (tenant, id, sequence, body) in events.iter().filter(|e| writes(&e.0, &e.1)) {
                     insert_event.execute(params![tenant, id, sequence, body]).map_err(sql_error)?;
                 }
                 let now = Utc::now().to_rfc3339();
@@ -110,7 +161,7 @@ impl LogStore for SqliteStore {
                          WHERE tenant = ?1 AND id = ?2",
                     )
                     .map_err(sql_error)?;
-                for (tenant, id, state, sequence, result, escalated) in &states {
+                for (tenant, id, state, sequence, result, escalated) in states.iter().filter(|u| writes(&u.0, &u.1)) {
                     let (set_escalated, escalated) = match escalated {
                         Some(value) => (true, value.clone()),
                         None => (false, None),
@@ -125,7 +176,7 @@ impl LogStore for SqliteStore {
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     )
                     .map_err(sql_error)?;
-                for (tenant, id, orchestration_id, criteria_id, version, body, time) in &decisions {
+                for (tenant, id, orchestration_id, criteria_id, version, body, time) in decisions.iter().filter(|d| writes(&d.0, &d.2)) {
                     insert_decision
                         .execute(params![tenant, id, orchestration_id, criteria_id, version, body, time])
                         .map_err(sql_error)?;
@@ -133,11 +184,12 @@ impl LogStore for SqliteStore {
                 let mut release = transaction
                     .prepare_cached(RELEASE_LEASE)
                     .map_err(sql_error)?;
-                for (tenant, id, owner) in &released {
+                for (tenant, id, owner) in released.iter().filter(|r| writes(&r.0, &r.1)) {
                     release.execute(params![tenant, id, owner]).map_err(sql_error)?;
                 }
             }
-            transaction.commit().map_err(sql_error)
+            transaction.commit().map_err(sql_error)?;
+            Ok(fenced.into_iter().map(|(_, id)| id).collect())
         })
         .await
     }

@@ -8,11 +8,12 @@ use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::error::{DISK_FULL, free_bytes, is_constraint, sql_error};
-use super::leases::lease_from;
+use super::leases::{FIRST_HEARTBEAT, lease_from};
 use super::rows::{from_json, millis, parse_state, parse_time, state_name, to_json};
 use super::{MIN_FREE_BYTES, SqliteStore, page_of};
 use crate::model::TenantId;
 use crate::model::orchestration::OrchestrationState;
+use crate::store::forms::FOLLOWS_OWNER_MILLIS;
 use crate::store::forms::SpecForm;
 use crate::store::{
     Created, LeaseClaim, ORCHESTRATION, OrchestrationRecord, OrchestrationStore, Page, PageRequest,
@@ -149,19 +150,24 @@ impl OrchestrationStore for SqliteStore {
                         sql_error(e)
                     }
                 })?;
-            // The lease in the same transaction: a crash leaves both or neither.
+            // The lease in the same transaction: a crash leaves both or neither. Its owner has
+            // a heartbeat from then on, or the lease could never be told orphaned.
             transaction
                 .execute(
                     "INSERT OR REPLACE INTO leases (tenant, orchestration_id, owner, expire_millis, version) VALUES (?1, ?2, ?3, ?4, 1)",
-                    params![record.tenant.as_str(), record.orchestration_id, claim.owner, millis(claim.expire_time)],
+                    params![record.tenant.as_str(), record.orchestration_id, claim.owner, FOLLOWS_OWNER_MILLIS],
                 )
+                .map_err(sql_error)?;
+            transaction
+                .prepare_cached(FIRST_HEARTBEAT)
+                .map_err(sql_error)?
+                .execute(params![claim.owner, millis(claim.heartbeat_until)])
                 .map_err(sql_error)?;
             transaction.commit().map_err(sql_error)?;
             let lease = lease_from(
                 record.tenant.as_str(),
                 record.orchestration_id.clone(),
                 claim.owner,
-                millis(claim.expire_time),
                 1,
             )?;
             Ok(Created { record, created: true, lease: Some(lease) })

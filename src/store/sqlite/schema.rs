@@ -81,6 +81,15 @@ const MIGRATIONS: &[&str] = &[
         at_millis INTEGER NOT NULL
     );
 "#,
+    // Leases per server: each server's heartbeat, which its leases follow.
+    r#"
+    CREATE TABLE owners (
+        owner         TEXT    NOT NULL PRIMARY KEY,
+        host          TEXT,
+        expire_millis INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX leases_by_owner ON leases (owner);
+"#,
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
