@@ -6,7 +6,9 @@
 //   node peer.js [--port N]        N = 0 or absent: any free port
 //
 // stdout: exactly one line, `listening http://127.0.0.1:PORT`, once ready. Diagnostics: stderr
-// (COSMOS_PEER_TRACE=1 adds every request and answer, abridged).
+// (COSMOS_PEER_TRACE=1 adds every request and answer, abridged). COSMOS_PEER_REQUEST_LOG=FILE
+// appends one line per request to FILE, `<epoch ms> <method> <path>`: cheap enough to keep on
+// under load, for counting what a server asks of the account (lease writes per second, say).
 // SIGUSR1: a simulated outage: the listener closes and every open client socket is destroyed.
 // SIGUSR2: back: listens again on the same port. The data lives in the backing server and
 //          survives the outage.
@@ -22,6 +24,9 @@ const { AsyncLocalStorage } = require("async_hooks");
 
 const log = (...args) => console.error("cosmos-peer:", ...args);
 const TRACE = Boolean(process.env.COSMOS_PEER_TRACE);
+const REQUEST_LOG = process.env.COSMOS_PEER_REQUEST_LOG
+  ? require("fs").createWriteStream(process.env.COSMOS_PEER_REQUEST_LOG, { flags: "a" })
+  : null;
 
 // --- In-process fixes: these must be installed before the server's routes are loaded -------
 // (routes.js copies each handler when it is first required). The paths are those of the
@@ -382,6 +387,7 @@ function forward(req, res, frontPort) {
   req.on("error", () => res.destroy());
   req.on("end", () => {
     const requestBody = Buffer.concat(chunks);
+    if (REQUEST_LOG) REQUEST_LOG.write(`${Date.now()} ${req.method} ${req.url.split("?")[0]}\n`);
     if (TRACE) {
       const headers = Object.entries(req.headers)
         .filter(([n]) => n.startsWith("x-ms-") && !/date|version|activity|client-id|sdk/.test(n))
