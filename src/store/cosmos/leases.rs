@@ -107,6 +107,26 @@ impl CosmosStore {
         Ok(())
     }
 
+    /// Takes the lease for `owner` when it is free, its owner's or gone; the fence is the
+    /// caller's to move.
+    pub(super) async fn take_lease(
+        &self,
+        tenant: &TenantId,
+        orchestration_id: &str,
+        owner: &str,
+    ) -> Result<Option<Lease>, StoreError> {
+        let held =
+            Self::read::<LeaseDoc>(&self.inner.leases, tenant.as_str(), orchestration_id).await?;
+        if let Some((current, _)) = &held
+            && current.owner != owner
+            && !self.owner_is_gone(current, millis(Utc::now())).await?
+        {
+            return Ok(None);
+        }
+        self.write_lease(tenant, orchestration_id, owner, held)
+            .await
+    }
+
     async fn write_lease(
         &self,
         tenant: &TenantId,
@@ -286,18 +306,7 @@ impl LeaseStore for CosmosStore {
         orchestration_id: &str,
         owner: &str,
     ) -> Result<Option<Lease>, StoreError> {
-        let held =
-            Self::read::<LeaseDoc>(&self.inner.leases, tenant.as_str(), orchestration_id).await?;
-        if let Some((current, _)) = &held
-            && current.owner != owner
-            && !self.owner_is_gone(current, millis(Utc::now())).await?
-        {
-            return Ok(None);
-        }
-        let Some(lease) = self
-            .write_lease(tenant, orchestration_id, owner, held)
-            .await?
-        else {
+        let Some(lease) = self.take_lease(tenant, orchestration_id, owner).await? else {
             return Ok(None);
         };
         // After the lease, before anyone reads the log to resume it: what the previous owner

@@ -86,6 +86,9 @@ struct Log<'a> {
 enum Fence {
     /// On the fence's ETag, as the writer last saw it.
     Held(String),
+    /// Created here, its fence not written yet: the batch creates it, and fails if a takeover
+    /// wrote one first.
+    New,
     /// Without a condition: the orchestration has no fence (written by an older build, or it
     /// never had a lease).
     Absent,
@@ -201,7 +204,8 @@ impl CosmosStore {
     /// How `log.owner` may write the log: on the fence's ETag it last saw, or read now.
     async fn fence_of(&self, log: &Log<'_>) -> Result<Fence, StoreError> {
         match self.inner.fences.get(log.orchestration_id, log.owner) {
-            Some(etag) => Ok(Fence::Held(etag)),
+            Some(Some(etag)) => Ok(Fence::Held(etag)),
+            Some(None) => Ok(Fence::New),
             None => self.read_fence(log).await,
         }
     }
@@ -262,13 +266,19 @@ impl CosmosStore {
         let id = log.orchestration_id;
         for _ in 0..ATTEMPTS {
             let mut batch = TransactionalBatch::new(id.to_owned());
+            let owned = FenceDoc::new(log.tenant, id, log.owner);
             let conditioned = match fence {
                 Fence::Held(etag) => {
-                    let owned = FenceDoc::new(log.tenant, id, log.owner);
                     let options = BatchReplaceOptions::default()
                         .with_precondition(Precondition::if_match(Etag::from(etag.as_str())));
                     batch = batch
                         .replace_item(FENCE_ID, owned, Some(options))
+                        .map_err(|e| StoreError::Corrupt(format!("cannot batch: {e}")))?;
+                    true
+                }
+                Fence::New => {
+                    batch = batch
+                        .create_item(owned)
                         .map_err(|e| StoreError::Corrupt(format!("cannot batch: {e}")))?;
                     true
                 }
@@ -296,9 +306,10 @@ impl CosmosStore {
                 }
                 return Ok(Outcome::Written);
             }
+            // Replaced: 412 (moved) or 404; created: 409 (a takeover wrote one first).
             let fence_failed = results
                 .first()
-                .is_some_and(|r| matches!(r.status_code(), 404 | 412));
+                .is_some_and(|r| matches!(r.status_code(), 404 | 409 | 412));
             if conditioned && fence_failed {
                 *fence = self.read_fence(log).await?;
                 continue;

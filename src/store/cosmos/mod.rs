@@ -102,13 +102,15 @@ struct Containers {
     recorded_owners: Names,
 }
 
-/// Fence ETags by (orchestration id, owner): a log batch is conditioned on the one its writer
-/// last saw. By owner too, because one store may serve several owners (tests do).
+/// Fences by (orchestration id, owner), as their writer last saw them: a log batch is
+/// conditioned on the ETag. By owner too, because one store may serve several owners (tests
+/// do). `None`: the orchestration was created here and its fence is written with its first log
+/// batch (a request fewer per submission).
 #[derive(Default)]
-struct FenceTags(Mutex<HashMap<(String, String), String>>);
+struct FenceTags(Mutex<HashMap<(String, String), Option<String>>>);
 
 impl FenceTags {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), String>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Option<String>>> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -118,14 +120,20 @@ impl FenceTags {
         (orchestration_id.to_owned(), owner.to_owned())
     }
 
-    fn get(&self, orchestration_id: &str, owner: &str) -> Option<String> {
+    fn get(&self, orchestration_id: &str, owner: &str) -> Option<Option<String>> {
         self.lock()
             .get(&Self::key(orchestration_id, owner))
             .cloned()
     }
 
     fn insert(&self, orchestration_id: &str, owner: &str, etag: String) {
-        self.lock().insert(Self::key(orchestration_id, owner), etag);
+        self.lock()
+            .insert(Self::key(orchestration_id, owner), Some(etag));
+    }
+
+    /// `owner` created the orchestration and has no fence written yet.
+    fn created(&self, orchestration_id: &str, owner: &str) {
+        self.lock().insert(Self::key(orchestration_id, owner), None);
     }
 
     fn forget(&self, orchestration_id: &str, owner: &str) {

@@ -115,7 +115,7 @@ impl OrchestrationStore for CosmosStore {
         // it over releases.
         self.record_owner(claim).await?;
         let lease = self
-            .acquire_lease(&record.tenant, &record.orchestration_id, &claim.owner)
+            .take_lease(&record.tenant, &record.orchestration_id, &claim.owner)
             .await?
             .ok_or_else(|| StoreError::AlreadyExists {
                 kind: LEASE,
@@ -123,11 +123,17 @@ impl OrchestrationStore for CosmosStore {
             })?;
         let outcome = self.insert_orchestration(record).await;
         match outcome {
-            Ok((record, true)) => Ok(Created {
-                record,
-                created: true,
-                lease: Some(lease),
-            }),
+            Ok((record, true)) => {
+                // Its fence goes with its first log batch.
+                self.inner
+                    .fences
+                    .created(&record.orchestration_id, &claim.owner);
+                Ok(Created {
+                    record,
+                    created: true,
+                    lease: Some(lease),
+                })
+            }
             other => {
                 if let Err(error) = self.release_lease(&lease).await {
                     // It lapses with this server; whoever takes it then finds no orchestration
