@@ -7,8 +7,9 @@
 //
 // stdout: exactly one line, `listening http://127.0.0.1:PORT`, once ready. Diagnostics: stderr
 // (COSMOS_PEER_TRACE=1 adds every request and answer, abridged). COSMOS_PEER_REQUEST_LOG=FILE
-// appends one line per request to FILE, `<epoch ms> <method> <path>`: cheap enough to keep on
-// under load, for counting what a server asks of the account (lease writes per second, say).
+// appends one line per request to FILE, `<epoch ms> <method> <path> <query|batch|-> <partition
+// key, as sent, or ->`: cheap enough to keep on under load, for counting what a server asks of
+// the account (lease writes per second, say).
 // SIGUSR1: a simulated outage: the listener closes and every open client socket is destroyed.
 // SIGUSR2: back: listens again on the same port. The data lives in the backing server and
 //          survives the outage.
@@ -387,7 +388,16 @@ function forward(req, res, frontPort) {
   req.on("error", () => res.destroy());
   req.on("end", () => {
     const requestBody = Buffer.concat(chunks);
-    if (REQUEST_LOG) REQUEST_LOG.write(`${Date.now()} ${req.method} ${req.url.split("?")[0]}\n`);
+    if (REQUEST_LOG) {
+      const h = req.headers;
+      const kind = /^true$/i.test(h["x-ms-documentdb-isquery"] || "")
+        ? "query"
+        : /^true$/i.test(h["x-ms-cosmos-is-batch-request"] || "")
+          ? "batch"
+          : "-";
+      const partition = String(h["x-ms-documentdb-partitionkey"] || "-").replace(/\s/g, "");
+      REQUEST_LOG.write(`${Date.now()} ${req.method} ${req.url.split("?")[0]} ${kind} ${partition}\n`);
+    }
     if (TRACE) {
       const headers = Object.entries(req.headers)
         .filter(([n]) => n.startsWith("x-ms-") && !/date|version|activity|client-id|sdk/.test(n))
