@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use orchestrator::agents::AgentRegistry;
-use orchestrator::engine::run::{EventSink, RunTasks, Scrub, run_tasks};
+use orchestrator::engine::schedule::{EventSink, RunTasks, Scrub, run_tasks};
 use orchestrator::engine::stack::{self, AgentStack};
 use orchestrator::engine::validate::{Defaults, Limits, Rules, validate};
 use orchestrator::model::event::EventKind;

@@ -16,7 +16,7 @@ use super::control::Escalations;
 use super::log::{EventLog, OrchestrationSink};
 use super::{HeldBack, Live, LiveMap, Orchestrations, lock};
 use crate::engine::orchestration::{Job, Runner};
-use crate::engine::run::EventSink;
+use crate::engine::schedule::EventSink;
 use crate::model::Verdict;
 use crate::model::event::{Event, EventKind, ReviewState};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};

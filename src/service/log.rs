@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::availability::StoreAvailability;
 use crate::engine::orchestration::Cancellation;
-use crate::engine::run::EventSink;
+use crate::engine::schedule::EventSink;
 use crate::model::TenantId;
 use crate::model::event::{Event, EventKind, ReviewState};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
@@ -38,7 +38,7 @@ struct Write {
     orchestration_id: String,
     /// Whether the run may still write: once it may not, whatever of this write is not stored
     /// yet never will be.
-    run: Arc<RunAccess>,
+    access: Arc<WriteAccess>,
     /// Written by the log writer in place of a write the store refused.
     in_place_of_refused: bool,
     event: Option<Arc<Event>>,
@@ -58,8 +58,8 @@ const ENDED_BY_STORE: u8 = 2;
 /// this server to resume it later (another may get further once this one stops).
 const LEFT_UNFINISHED: u8 = 3;
 
-/// What a run and the log writer share.
-struct RunAccess {
+/// Whether a run may still write its log: what the run and the log writer share.
+struct WriteAccess {
     state: AtomicU8,
     /// Stops the run once its log cannot be written.
     cancel: Cancellation,
@@ -67,7 +67,7 @@ struct RunAccess {
     failed: OrchestrationResult,
 }
 
-impl RunAccess {
+impl WriteAccess {
     fn state(&self) -> u8 {
         self.state.load(Ordering::SeqCst)
     }
@@ -181,7 +181,7 @@ impl EventLog {
             orchestration_id: failed.orchestration_id.clone(),
             next: Mutex::new(last_sequence),
             log: self.clone(),
-            run: Arc::new(RunAccess {
+            access: Arc::new(WriteAccess {
                 state: AtomicU8::new(OPEN),
                 cancel,
                 failed,
@@ -205,26 +205,26 @@ pub struct OrchestrationSink {
     /// The last sequence handed out. Held while queueing, so queue order is sequence order.
     next: Mutex<u64>,
     log: EventLog,
-    run: Arc<RunAccess>,
+    access: Arc<WriteAccess>,
 }
 
 impl OrchestrationSink {
     /// Another server took the orchestration over (or may soon): whatever this run still says
     /// is dropped, so that the log has one writer.
     pub fn fence(&self) {
-        self.run.state.store(FENCED, Ordering::SeqCst);
+        self.access.state.store(FENCED, Ordering::SeqCst);
     }
 
     /// Whether the run stopped with its log unfinished and its lease kept, to be resumed.
     pub fn left_unfinished(&self) -> bool {
-        self.run.state() == LEFT_UNFINISHED
+        self.access.state() == LEFT_UNFINISHED
     }
 
     fn write(&self) -> Write {
         Write {
             tenant: self.tenant.clone(),
             orchestration_id: self.orchestration_id.clone(),
-            run: self.run.clone(),
+            access: self.access.clone(),
             in_place_of_refused: false,
             event: None,
             state: None,
@@ -236,7 +236,7 @@ impl OrchestrationSink {
     /// Releases the lease of the completed orchestration, after everything it logged.
     pub fn release_lease(&self, lease: Lease) {
         let _next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-        if matches!(self.run.state(), FENCED | LEFT_UNFINISHED) {
+        if matches!(self.access.state(), FENCED | LEFT_UNFINISHED) {
             return;
         }
         let _ = self.log.sender.send(Command::Write(Write {
@@ -247,7 +247,7 @@ impl OrchestrationSink {
 
     /// Keeps the redacted output under review with the orchestration, for the escalation view.
     pub fn set_escalated_output(&self, output: &str) {
-        if self.run.state() != OPEN {
+        if self.access.state() != OPEN {
             return;
         }
         let sequence = self.next.lock().unwrap_or_else(|p| p.into_inner());
@@ -293,7 +293,7 @@ impl OrchestrationSink {
     /// split across batches.
     fn queue(&self, kind: EventKind, checkpoint: Option<TaskCheckpoint>) {
         let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-        if self.run.state() != OPEN {
+        if self.access.state() != OPEN {
             return;
         }
         *next += 1;
@@ -365,7 +365,7 @@ async fn write_loop(
         // the FAILED end, in the store.
         for write in writes {
             if let Some(event) = write.event
-                && write.run.state() == OPEN
+                && write.access.state() == OPEN
             {
                 hub.publish(event);
             }
@@ -390,7 +390,7 @@ fn batch_of<'a>(owner: &str, writes: impl IntoIterator<Item = &'a Write>) -> Log
         ..LogBatch::default()
     };
     for write in writes {
-        if !write.run.admits(write) {
+        if !write.access.admits(write) {
             continue;
         }
         if let Some(event) = &write.event {
@@ -503,10 +503,10 @@ fn taken_over(writes: &[&Write], id: &str, afterwards: &mut Vec<Afterwards>) {
         return;
     };
     for write in std::iter::once(first).chain(runs) {
-        write.run.state.store(FENCED, Ordering::SeqCst);
+        write.access.state.store(FENCED, Ordering::SeqCst);
     }
     first
-        .run
+        .access
         .cancel
         .cancel("another server took this orchestration over");
     tracing::warn!(orchestration_id = %id, "stopped running here: another server took the orchestration over");
@@ -543,7 +543,7 @@ async fn end_refused(
     let Some(refused_at) = refused_at.filter(|_| {
         !write.in_place_of_refused
             && write
-                .run
+                .access
                 .state
                 .compare_exchange(OPEN, ENDED_BY_STORE, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
@@ -552,7 +552,7 @@ async fn end_refused(
         return;
     };
     write
-        .run
+        .access
         .cancel
         .cancel("the store refused to write this orchestration's log");
 
@@ -567,7 +567,7 @@ async fn end_refused(
         }
         ends.push(stripped);
     }
-    ends.push(write.run.failed.clone());
+    ends.push(write.access.failed.clone());
     let mut ends = ends.into_iter();
     loop {
         // A backend without transactions may have kept part of a refused write (Cosmos stores
@@ -621,7 +621,7 @@ async fn end_refused(
             afterwards.push(Afterwards::Publish(event));
             return;
         }
-        if write.run.state() == FENCED {
+        if write.access.state() == FENCED {
             afterwards.push(Afterwards::Close(id.to_owned()));
             return;
         }
@@ -666,7 +666,7 @@ fn in_place_of(refused: &Write) -> Write {
     Write {
         tenant: refused.tenant.clone(),
         orchestration_id: refused.orchestration_id.clone(),
-        run: refused.run.clone(),
+        access: refused.access.clone(),
         in_place_of_refused: true,
         event: None,
         state: None,
@@ -685,13 +685,13 @@ async fn stored_in_place(
     afterwards: &mut Vec<Afterwards>,
 ) -> bool {
     store_with_retry(writer, &[write], availability, afterwards).await
-        && write.run.state() == ENDED_BY_STORE
+        && write.access.state() == ENDED_BY_STORE
 }
 
 /// Nothing could end the run here. Its lease is kept, for this server to resume it later
 /// (another server may get further once this one stops); its followers go on from the store.
 fn leave_unfinished(write: &Write, afterwards: &mut Vec<Afterwards>) {
-    if write.run.state.swap(LEFT_UNFINISHED, Ordering::SeqCst) != LEFT_UNFINISHED {
+    if write.access.state.swap(LEFT_UNFINISHED, Ordering::SeqCst) != LEFT_UNFINISHED {
         tracing::error!(orchestration_id = %write.orchestration_id, "the store refused every end of this orchestration; it is left to be resumed");
     }
     afterwards.push(Afterwards::Close(write.orchestration_id.clone()));

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use super::admission::Admission;
 use super::{Orchestrations, ServiceError, every, lock};
 use crate::engine::orchestration::{Cancellation, Job, Resume};
-use crate::engine::run::{EventSink, TaskRun};
+use crate::engine::schedule::{EventSink, TaskOutcome};
 use crate::model::ReviewDecision;
 use crate::model::event::{Event, EventKind, ReviewState};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
@@ -265,7 +265,7 @@ impl Orchestrations {
             .map(|checkpoint| {
                 (
                     checkpoint.task_id.clone(),
-                    TaskRun::from_checkpoint(checkpoint),
+                    TaskOutcome::from_checkpoint(checkpoint),
                 )
             })
             .collect::<HashMap<_, _>>();

@@ -2,6 +2,6 @@
 
 pub mod budget;
 pub mod orchestration;
-pub mod run;
+pub mod schedule;
 pub mod stack;
 pub mod validate;

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
-use super::run::{EventSink, RunTasks, Scrub, TaskRun, run_tasks};
+use super::schedule::{EventSink, RunTasks, Scrub, TaskOutcome, run_tasks};
 use super::stack::{self, AgentCall, AgentStack, AttemptObserver};
 use crate::agent::{AgentError, AgentRequest};
 use crate::model::event::{Accepted, EventKind, PlanEntry, ReviewState, ReviewUpdate};
@@ -86,7 +86,7 @@ pub struct Resume {
     /// The review feedback that run was started with.
     pub feedback: Option<String>,
     /// Its tasks that had succeeded, by task id.
-    pub done: HashMap<String, TaskRun>,
+    pub done: HashMap<String, TaskOutcome>,
     /// The review decisions that run had logged, in order: the review's, then a human's.
     pub decisions: Vec<ReviewDecision>,
 }
@@ -132,16 +132,16 @@ enum Step {
     /// Run the tasks of the current run (those that succeeded before a restart are kept).
     Run,
     /// Review what the run produced.
-    Review(Vec<TaskRun>),
+    Review(Vec<TaskOutcome>),
     /// Wait for a human to decide on an escalated rejection.
     AwaitHuman(Escalated),
     /// The end, and how it came.
-    End(Vec<TaskRun>, Ending),
+    End(Vec<TaskOutcome>, Ending),
 }
 
 /// A rejection escalated to a human.
 struct Escalated {
-    tasks: Vec<TaskRun>,
+    tasks: Vec<TaskOutcome>,
     decision: ReviewDecision,
     redacted_output: String,
 }
@@ -177,7 +177,7 @@ struct Orchestration<'a> {
     /// Whether the current run's ACCEPTED event is stored already (a resumed run).
     announced: bool,
     /// Tasks that had succeeded before a restart, for the run that resumes.
-    done: HashMap<String, TaskRun>,
+    done: HashMap<String, TaskOutcome>,
     /// Decisions logged before a restart, for the run that resumes: the review's, then a
     /// human's.
     logged: std::vec::IntoIter<ReviewDecision>,
@@ -287,7 +287,7 @@ impl<'a> Orchestration<'a> {
         Step::Review(tasks)
     }
 
-    async fn review(&mut self, tasks: Vec<TaskRun>) -> Step {
+    async fn review(&mut self, tasks: Vec<TaskOutcome>) -> Step {
         let job = self.job;
         let criteria = &job.criteria;
         let aggregated = aggregate(&job.plan, &tasks);
@@ -459,7 +459,7 @@ impl<'a> Orchestration<'a> {
         }
     }
 
-    fn finish(&self, tasks: &[TaskRun], ending: Ending) -> OrchestrationResult {
+    fn finish(&self, tasks: &[TaskOutcome], ending: Ending) -> OrchestrationResult {
         let job = self.job;
         let scrub = &self.scrub;
         let (state, decision, output, error) = match ending {
@@ -530,7 +530,7 @@ impl<'a> Orchestration<'a> {
 
 /// A human's decision as the end of an escalated orchestration.
 fn decided_by_human(
-    tasks: Vec<TaskRun>,
+    tasks: Vec<TaskOutcome>,
     decision: ReviewDecision,
     redacted_output: String,
 ) -> Step {
@@ -550,7 +550,7 @@ fn decided_by_human(
 }
 
 /// The tasks of a run as the review sees them.
-fn reviewed_tasks(plan: &Plan, tasks: &[TaskRun]) -> Vec<ReviewedTask> {
+fn reviewed_tasks(plan: &Plan, tasks: &[TaskOutcome]) -> Vec<ReviewedTask> {
     plan.tasks
         .iter()
         .zip(tasks)
@@ -566,7 +566,7 @@ fn reviewed_tasks(plan: &Plan, tasks: &[TaskRun]) -> Vec<ReviewedTask> {
 }
 
 /// The combined output: one `## <section>` per succeeded task, in plan order.
-pub fn aggregate(plan: &Plan, tasks: &[TaskRun]) -> String {
+pub fn aggregate(plan: &Plan, tasks: &[TaskOutcome]) -> String {
     let mut output = String::new();
     for (task, run) in plan.tasks.iter().zip(tasks) {
         if run.state != TaskState::Succeeded {

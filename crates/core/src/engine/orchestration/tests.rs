@@ -441,7 +441,7 @@ fn aggregation_keeps_plan_order_and_only_succeeded_tasks() {
         ],
         ReviewCriteria::empty("c"),
     );
-    let ok = |text: &str| TaskRun {
+    let ok = |text: &str| TaskOutcome {
         state: TaskState::Succeeded,
         attempts: 1,
         output: Some(text.into()),
@@ -453,7 +453,7 @@ fn aggregation_keeps_plan_order_and_only_succeeded_tasks() {
         end_time: None,
         duration: None,
     };
-    let failed = TaskRun {
+    let failed = TaskOutcome {
         state: TaskState::Failed,
         output: None,
         ..ok("")
@@ -507,7 +507,7 @@ async fn a_resumed_run_keeps_the_decisions_it_had_logged() {
         .map(|t| {
             (
                 t.task_id.clone(),
-                TaskRun::from_checkpoint(crate::model::orchestration::TaskCheckpoint {
+                TaskOutcome::from_checkpoint(crate::model::orchestration::TaskCheckpoint {
                     run: 1,
                     task_id: t.task_id.clone(),
                     output: "DRAFT for bo@example.com".into(),

@@ -39,7 +39,7 @@ pub use super::stack::Scrub;
 
 /// How one task ended in one run.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TaskRun {
+pub struct TaskOutcome {
     pub state: TaskState,
     pub attempts: u32,
     /// The raw output (cut at the output limit), for the review; never sent unreviewed.
@@ -54,7 +54,7 @@ pub struct TaskRun {
     pub duration: Option<Duration>,
 }
 
-impl TaskRun {
+impl TaskOutcome {
     /// A task that succeeded before: in an earlier process, for a resumed run.
     pub fn from_checkpoint(checkpoint: TaskCheckpoint) -> Self {
         Self {
@@ -98,7 +98,7 @@ pub struct RunTasks<'a> {
     pub scrub: &'a Scrub,
     /// Tasks of this run that already succeeded (before a restart), by task id: they are not
     /// run again and emit nothing.
-    pub done: &'a HashMap<String, TaskRun>,
+    pub done: &'a HashMap<String, TaskOutcome>,
 }
 
 /// Reports attempts of one task as events, and remembers when its first attempt started.
@@ -170,10 +170,10 @@ fn truncate(mut text: String, limit: usize) -> (String, bool) {
     (text, true)
 }
 
-pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskRun> {
+pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskOutcome> {
     let plan = ctx.plan;
     let count = plan.tasks.len();
-    let mut results: Vec<Option<TaskRun>> = plan
+    let mut results: Vec<Option<TaskOutcome>> = plan
         .tasks
         .iter()
         .map(|task| ctx.done.get(&task.id).cloned())
@@ -215,7 +215,7 @@ pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskRun> {
         let started = progress.started();
         let elapsed = started.map(|(at, _)| at.elapsed());
         let mut checkpoint = None;
-        let mut run = TaskRun {
+        let mut run = TaskOutcome {
             state: TaskState::Succeeded,
             attempts: 0,
             output: None,
@@ -288,7 +288,7 @@ pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskRun> {
         if slot.is_none() {
             let task = &plan.tasks[index];
             let run =
-                TaskRun::unstarted(TaskState::Cancelled, "cancelled before it started".into());
+                TaskOutcome::unstarted(TaskState::Cancelled, "cancelled before it started".into());
             ctx.events.emit(EventKind::Task(TaskUpdate {
                 task_id: task.id.clone(),
                 state: TaskState::Cancelled,
@@ -306,7 +306,7 @@ pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskRun> {
 }
 
 /// Marks every task downstream of `failed` SKIPPED, each with the dependency that stopped it.
-fn skip_dependents(ctx: &RunTasks<'_>, failed: usize, results: &mut [Option<TaskRun>]) {
+fn skip_dependents(ctx: &RunTasks<'_>, failed: usize, results: &mut [Option<TaskOutcome>]) {
     let plan = ctx.plan;
     let mut queue: VecDeque<usize> = VecDeque::from([failed]);
     while let Some(blocked) = queue.pop_front() {
@@ -330,7 +330,7 @@ fn skip_dependents(ctx: &RunTasks<'_>, failed: usize, results: &mut [Option<Task
                 elapsed: None,
                 run: ctx.run,
             }));
-            results[next] = Some(TaskRun::unstarted(TaskState::Skipped, reason));
+            results[next] = Some(TaskOutcome::unstarted(TaskState::Skipped, reason));
             queue.push_back(next);
         }
     }

@@ -87,7 +87,7 @@ struct Harness {
     stacks: HashMap<String, AgentStack>,
     recorder: Arc<Recorder>,
     cancel: CancellationToken,
-    done: HashMap<String, TaskRun>,
+    done: HashMap<String, TaskOutcome>,
 }
 
 impl Harness {
@@ -108,7 +108,7 @@ impl Harness {
         }
     }
 
-    async fn run(&self, plan: &Plan) -> Vec<TaskRun> {
+    async fn run(&self, plan: &Plan) -> Vec<TaskOutcome> {
         let events: Arc<dyn EventSink> = self.recorder.clone();
         *self.recorder.started.lock().unwrap() = Some(Instant::now());
         // Stands in for the criteria's redaction: hides the word "failure".
@@ -382,7 +382,7 @@ async fn a_resumed_run_skips_what_succeeded_and_feeds_its_output_to_dependents()
     summary.input = "F: {{tasks.facts.output}} / O: {{tasks.other.output}}".into();
     harness.done.insert(
         "facts".into(),
-        TaskRun::from_checkpoint(TaskCheckpoint {
+        TaskOutcome::from_checkpoint(TaskCheckpoint {
             run: 1,
             task_id: "facts".into(),
             output: "kept facts".into(),
