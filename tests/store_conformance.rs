@@ -978,12 +978,12 @@ async fn a_log_write_after_a_takeover_is_fenced(store: Arc<dyn Backend>) {
     assert_eq!(store.get_decision(&tenant("t"), "d2").await.unwrap(), None);
     let checkpoints = store.read_checkpoints(&tenant("t"), "o1", 1).await.unwrap();
     assert_eq!(checkpoints.len(), 1, "{checkpoints:?}");
-    let record = store
+    let stored = store
         .get_orchestration(&tenant("t"), "o1")
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(record.last_sequence, 1);
+    assert_eq!(stored.last_sequence, 1);
 
     // The new owner writes on, from where the log stands.
     let fenced = store.write_log(&write("server-b", 2)).await.unwrap();
@@ -997,6 +997,53 @@ async fn a_log_write_after_a_takeover_is_fenced(store: Arc<dyn Backend>) {
             .unwrap()
             .is_some()
     );
+
+    // The new owner finishes and releases the lease; the old owner, woken later, still cannot
+    // write on after the end (o2 is still its own).
+    let lease_b = store
+        .acquire_lease(&tenant("t"), "o1", "server-b")
+        .await
+        .unwrap()
+        .expect("server-b's own");
+    let end = LogBatch {
+        owner: "server-b".into(),
+        events: vec![(tenant("t"), event("o1", 3, OrchestrationState::Approved))],
+        states: vec![state("t", "o1", OrchestrationState::Approved, 3)],
+        released_leases: vec![lease_b],
+        ..LogBatch::default()
+    };
+    assert!(store.write_log(&end).await.unwrap().is_empty());
+    assert_eq!(
+        store.write_log(&write("server-a", 4)).await.unwrap(),
+        ["o1"]
+    );
+    let o1 = store.read_events(&tenant("t"), "o1", 0, 10).await.unwrap();
+    assert_eq!(sequences(o1), [1, 2, 3]);
+    let ended = store
+        .get_orchestration(&tenant("t"), "o1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (ended.state, ended.last_sequence),
+        (OrchestrationState::Approved, 3)
+    );
+
+    // Taken over before its creator wrote anything: the creator's first write is fenced too.
+    create(&store, record("t", "o3", None)).await;
+    store
+        .acquire_lease(&tenant("t"), "o3", "server-b")
+        .await
+        .unwrap()
+        .expect("taken over");
+    let first = LogBatch {
+        owner: "server-a".into(),
+        events: vec![(tenant("t"), event("o3", 1, OrchestrationState::Running))],
+        ..LogBatch::default()
+    };
+    assert_eq!(store.write_log(&first).await.unwrap(), ["o3"]);
+    let o3 = store.read_events(&tenant("t"), "o3", 0, 10).await.unwrap();
+    assert!(o3.is_empty(), "{o3:?}");
 }
 
 async fn concurrent_takeovers_of_an_orphaned_lease_have_one_winner(store: Arc<dyn Backend>) {

@@ -118,8 +118,10 @@ impl Launcher {
             // crash must leave the orchestration to be resumed.
             let held = lock(&live).remove(&id);
             if let Some(held) = held {
-                if sink.left_unfinished() {
-                    // Its lease would not lapse while this server beats: resumed here later.
+                if sink.keeps_lease() {
+                    // Fenced by the store or left unfinished while its lease may still name
+                    // this server, where it would not lapse while this server beats: tried
+                    // again here later (the store answers `None` if the lease is another's).
                     held_back
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -215,9 +215,10 @@ impl OrchestrationSink {
         self.access.state.store(FENCED, Ordering::SeqCst);
     }
 
-    /// Whether the run stopped with its log unfinished and its lease kept, to be resumed.
-    pub fn left_unfinished(&self) -> bool {
-        self.access.state() == LEFT_UNFINISHED
+    /// Whether the run stopped without ending and without its lease released: the store
+    /// fenced it, or refused every end of it.
+    pub fn keeps_lease(&self) -> bool {
+        matches!(self.access.state(), FENCED | LEFT_UNFINISHED)
     }
 
     fn write(&self) -> Write {

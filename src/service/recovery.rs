@@ -43,11 +43,11 @@ impl HeartbeatState {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn beat(&self) {
+    fn beat(&self, started: tokio::time::Instant) {
         *self
             .written
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(tokio::time::Instant::now());
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(started);
     }
 }
 
@@ -80,31 +80,38 @@ impl Orchestrations {
     /// another server take them over, so that two servers never write one log; it resumes
     /// them itself once the store answers, unless another server was faster.
     async fn beat(&self) {
+        // The stored expiry counts from before the write: so does this server.
+        let started = tokio::time::Instant::now();
         let beat = self.leases.heartbeat(self.leases.expiry());
         let claimed = self.heartbeat.claimed.load(Ordering::SeqCst);
-        let written = if claimed {
-            self.store.heartbeat(&beat).await
-        } else {
-            self.store.claim_owner(&beat).await
+        let write = async {
+            if claimed {
+                self.store.heartbeat(&beat).await
+            } else {
+                self.store.claim_owner(&beat).await
+            }
         };
-        match written {
-            Ok(()) => {
-                self.heartbeat.beat();
+        // A write that hangs counts as failed: staleness is judged every round.
+        let period = (self.leases.duration / 3).max(std::time::Duration::from_millis(100));
+        match tokio::time::timeout(period, write).await {
+            Ok(Ok(())) => {
+                self.heartbeat.beat(started);
                 if !self.heartbeat.claimed.swap(true, Ordering::SeqCst) {
                     self.heartbeat.first_claim.notify_one();
                 }
+                return;
             }
-            Err(error) => {
-                let stale = self
-                    .heartbeat
-                    .written()
-                    .is_some_and(|at| at.elapsed() > self.leases.duration * 2 / 3);
-                if stale {
-                    self.fence_all("the heartbeat could not be written in time");
-                } else {
-                    tracing::warn!(%error, "cannot write this server's heartbeat; retrying");
-                }
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "cannot write this server's heartbeat; retrying")
             }
+            Err(_) => tracing::warn!("writing this server's heartbeat timed out; retrying"),
+        }
+        let stale = self
+            .heartbeat
+            .written()
+            .is_some_and(|at| at.elapsed() > self.leases.duration * 2 / 3);
+        if stale {
+            self.fence_all("the heartbeat could not be written in time");
         }
     }
 
@@ -137,6 +144,15 @@ impl Orchestrations {
     async fn adopt_orphans(&self) -> Result<(), ServiceError> {
         // Leases held back here first, then those whose owner is gone.
         let mut candidates: Vec<Lease> = std::mem::take(&mut *self.held_back());
+        // The runs that held them may still have a batch in the log writer (retried through
+        // an outage): it lands, or is dropped, before the log is read to resume them. The
+        // fence cannot tell those writes from the resumed run's, both being this server's.
+        let wait = (self.leases.duration / 3).max(std::time::Duration::from_millis(100));
+        if !candidates.is_empty() && tokio::time::timeout(wait, self.log.flush()).await.is_err() {
+            tracing::info!("the event log is still writing; held-back orchestrations wait");
+            self.held_back().extend(candidates);
+            return Ok(());
+        }
         match self.store.orphaned_leases(Utc::now(), ADOPT_PER_SCAN).await {
             Ok(orphans) => candidates.extend(orphans),
             Err(error) => {
@@ -181,9 +197,12 @@ impl Orchestrations {
             Ok(Some(lease)) => lease,
             Ok(None) => return Ok(()), // another server was faster
             Err(error) => {
-                if candidate.owner == self.leases.owner {
-                    self.held_back().push(candidate.clone());
-                }
+                // The lease may name this server now (written before the error): held back,
+                // it is tried again; one that does not comes back `None` then.
+                self.held_back().push(Lease {
+                    owner: self.leases.owner.clone(),
+                    ..candidate.clone()
+                });
                 return Err(error.into());
             }
         };

@@ -169,7 +169,9 @@ impl LeaseDoc {
 /// tenant id, so no tenant's leases share it.
 pub(super) const OWNERS_PARTITION: &str = "~owners";
 
-/// A server's heartbeat, in the `leases` container's `OWNERS_PARTITION`.
+/// A server's heartbeat, in the `leases` container's `OWNERS_PARTITION`. Its expiry is not
+/// named `expire_millis` as a lease's is: an older build's scan for expired leases reads every
+/// document with that field as a lease, and would fail on these.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct OwnerDoc {
     pub(super) id: String,
@@ -179,7 +181,7 @@ pub(super) struct OwnerDoc {
     pub(super) host: Option<String>,
     #[serde(default)]
     pub(super) process: String,
-    pub(super) expire_millis: i64,
+    pub(super) beat_until_millis: i64,
     #[serde(rename = "_etag", default, skip_serializing)]
     pub(super) etag: Option<String>,
 }

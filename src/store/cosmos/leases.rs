@@ -49,7 +49,7 @@ impl CosmosStore {
             owner: claim.owner.clone(),
             host: None,
             process: String::new(),
-            expire_millis: millis(claim.heartbeat_until),
+            beat_until_millis: millis(claim.heartbeat_until),
             etag: None,
         };
         match retrying(|| {
@@ -187,7 +187,7 @@ impl CosmosStore {
             &owner_doc_id(&lease.owner),
         )
         .await?;
-        let expires = heartbeat.map_or(lease.expire_millis, |(beat, _)| beat.expire_millis);
+        let expires = heartbeat.map_or(lease.expire_millis, |(beat, _)| beat.beat_until_millis);
         Ok(expires < now)
     }
 
@@ -199,14 +199,16 @@ impl CosmosStore {
         };
         for predecessor in self.heartbeats().await? {
             let same_host = predecessor.host.as_deref() == Some(host.as_str());
-            if !same_host || predecessor.process == beat.process || predecessor.expire_millis < now
+            if !same_host
+                || predecessor.process == beat.process
+                || predecessor.beat_until_millis < now
             {
                 continue;
             }
             tracing::info!(owner = %predecessor.owner, "a server that ran on this host before is gone");
             let options = predecessor.etag.as_deref().map(if_match);
             let retired = OwnerDoc {
-                expire_millis: now - 1,
+                beat_until_millis: now - 1,
                 ..predecessor
             };
             match retrying(|| {
@@ -233,7 +235,7 @@ impl CosmosStore {
     /// Removes the heartbeats of owners gone for a day that hold no lease.
     async fn forget_gone_owners(&self, now: i64) -> Result<(), StoreError> {
         for gone in self.heartbeats().await? {
-            if gone.expire_millis >= now - GONE_OWNERS_KEPT_MILLIS {
+            if gone.beat_until_millis >= now - GONE_OWNERS_KEPT_MILLIS {
                 continue;
             }
             let q = param(
@@ -276,7 +278,7 @@ impl LeaseStore for CosmosStore {
             owner: beat.owner.clone(),
             host: beat.host.clone(),
             process: beat.process.clone(),
-            expire_millis: millis(beat.expire_time),
+            beat_until_millis: millis(beat.expire_time),
             etag: None,
         };
         retrying(|| {
@@ -354,7 +356,7 @@ impl LeaseStore for CosmosStore {
             .heartbeats()
             .await?
             .into_iter()
-            .filter(|beat| beat.expire_millis < now)
+            .filter(|beat| beat.beat_until_millis < now)
             .map(|beat| beat.owner)
             .collect();
         // Across tenants: the one query that spans partitions, run every few seconds. Plain

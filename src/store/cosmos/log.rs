@@ -86,12 +86,9 @@ struct Log<'a> {
 enum Fence {
     /// On the fence's ETag, as the writer last saw it.
     Held(String),
-    /// Created here, its fence not written yet: the batch creates it, and fails if a takeover
-    /// wrote one first.
-    New,
-    /// Without a condition: the orchestration has no fence (written by an older build, or it
-    /// never had a lease).
-    Absent,
+    /// No fence written yet (the orchestration was created here, or by an older build): the
+    /// batch creates it, and fails if a takeover wrote one first.
+    Unwritten,
     /// Not at all: the fence names another owner.
     TakenOver,
 }
@@ -205,7 +202,7 @@ impl CosmosStore {
     async fn fence_of(&self, log: &Log<'_>) -> Result<Fence, StoreError> {
         match self.inner.fences.get(log.orchestration_id, log.owner) {
             Some(Some(etag)) => Ok(Fence::Held(etag)),
-            Some(None) => Ok(Fence::New),
+            Some(None) => Ok(Fence::Unwritten),
             None => self.read_fence(log).await,
         }
     }
@@ -214,7 +211,7 @@ impl CosmosStore {
         let id = log.orchestration_id;
         let fence = Self::read::<FenceDoc>(&self.inner.events, id, FENCE_ID).await?;
         match fence {
-            None => Ok(Fence::Absent),
+            None => Ok(Fence::Unwritten),
             Some((fence, Some(etag))) if fence.owner == log.owner => {
                 self.inner.fences.insert(id, log.owner, etag.clone());
                 Ok(Fence::Held(etag))
@@ -240,13 +237,14 @@ impl CosmosStore {
             Outcome::Written => Ok(true),
             Outcome::Fenced => Ok(false),
             Outcome::Exists => {
-                // A batch written again after an error: the fence alone, then each document on
-                // its own, keeping what is there.
-                if let Outcome::Fenced = self.fenced_batch(log, &[], fence).await? {
-                    return Ok(false);
-                }
-                for (id, document) in chunk {
-                    write_once(&self.inner.events, log.orchestration_id, id, document).await?;
+                // A batch written again after an error: each document past the fence on its
+                // own, keeping what is there. Rare, and never without the fence: a takeover
+                // in between must stop these writes too.
+                for document in chunk {
+                    let one = std::slice::from_ref(document);
+                    if let Outcome::Fenced = self.fenced_batch(log, one, fence).await? {
+                        return Ok(false);
+                    }
                 }
                 Ok(true)
             }
@@ -267,25 +265,21 @@ impl CosmosStore {
         for _ in 0..ATTEMPTS {
             let mut batch = TransactionalBatch::new(id.to_owned());
             let owned = FenceDoc::new(log.tenant, id, log.owner);
-            let conditioned = match fence {
+            match fence {
                 Fence::Held(etag) => {
                     let options = BatchReplaceOptions::default()
                         .with_precondition(Precondition::if_match(Etag::from(etag.as_str())));
                     batch = batch
                         .replace_item(FENCE_ID, owned, Some(options))
                         .map_err(|e| StoreError::Corrupt(format!("cannot batch: {e}")))?;
-                    true
                 }
-                Fence::New => {
+                Fence::Unwritten => {
                     batch = batch
                         .create_item(owned)
                         .map_err(|e| StoreError::Corrupt(format!("cannot batch: {e}")))?;
-                    true
                 }
-                Fence::Absent if chunk.is_empty() => return Ok(Outcome::Written),
-                Fence::Absent => false,
                 Fence::TakenOver => return Ok(Outcome::Fenced),
-            };
+            }
             for (_, document) in chunk {
                 batch = batch
                     .create_item(document)
@@ -300,7 +294,7 @@ impl CosmosStore {
             })?;
             let results = outcome.results();
             if results.iter().all(|r| r.is_success()) {
-                if conditioned && let Some(etag) = results.first().and_then(|r| r.etag()) {
+                if let Some(etag) = results.first().and_then(|r| r.etag()) {
                     self.inner.fences.insert(id, log.owner, etag.to_owned());
                     *fence = Fence::Held(etag.to_owned());
                 }
@@ -310,7 +304,7 @@ impl CosmosStore {
             let fence_failed = results
                 .first()
                 .is_some_and(|r| matches!(r.status_code(), 404 | 409 | 412));
-            if conditioned && fence_failed {
+            if fence_failed {
                 *fence = self.read_fence(log).await?;
                 continue;
             }
@@ -352,10 +346,15 @@ impl CosmosStore {
                     "the state of orchestration {orchestration_id:?}, which is not stored"
                 )));
             };
+            // Written after the events, outside their batch: an update older than the stored
+            // one is a fenced writer's, late, and must not undo what the new owner wrote.
+            if document.last_sequence > state.last_sequence {
+                return Ok(());
+            }
             if let Some(new_state) = state.state {
                 document.state = new_state;
             }
-            document.last_sequence = document.last_sequence.max(state.last_sequence);
+            document.last_sequence = state.last_sequence;
             document.update_time = Utc::now();
             if let Some(result) = &state.result {
                 document.result = Some((**result).clone());

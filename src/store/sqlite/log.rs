@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, params};
 use super::SqliteStore;
 use super::error::sql_error;
 use super::leases::RELEASE_LEASE;
-use super::rows::{from_json, state_name, to_json};
+use super::rows::{from_json, parse_state, state_name, to_json};
 use crate::model::TenantId;
 use crate::model::event::Event;
 use crate::model::orchestration::TaskCheckpoint;
@@ -38,7 +38,8 @@ fn touched(batch: &LogBatch) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-/// Those of `touched` whose lease names another owner than `owner`.
+/// Those of `touched` whose lease names another owner than `owner`, or that ended and have no
+/// lease any more (a fenced writer woken after the new owner finished must not write on).
 fn taken_over(
     connection: &rusqlite::Connection,
     owner: &str,
@@ -47,13 +48,26 @@ fn taken_over(
     let mut holder = connection
         .prepare_cached("SELECT owner FROM leases WHERE tenant = ?1 AND orchestration_id = ?2")
         .map_err(sql_error)?;
+    let mut state = connection
+        .prepare_cached("SELECT state FROM orchestrations WHERE tenant = ?1 AND id = ?2")
+        .map_err(sql_error)?;
     let mut fenced = Vec::new();
     for (tenant, id) in touched {
         let held: Option<String> = holder
             .query_row(params![tenant, id], |row| row.get(0))
             .optional()
             .map_err(sql_error)?;
-        if held.is_some_and(|held| held != owner) {
+        let taken = match held {
+            Some(held) => held != owner,
+            None => {
+                let stored: Option<String> = state
+                    .query_row(params![tenant, id], |row| row.get(0))
+                    .optional()
+                    .map_err(sql_error)?;
+                stored.is_some_and(|name| parse_state(&name).is_ok_and(|s| s.is_terminal()))
+            }
+        };
+        if taken {
             fenced.push((tenant.clone(), id.clone()));
         }
     }
