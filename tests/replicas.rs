@@ -1,6 +1,7 @@
 //! Two server processes on one Cosmos DB store: one request id makes one orchestration whichever
 //! replica gets it; an orchestration submitted to A is followed and fetched on B; when A is
-//! killed, B takes over its lease and finishes it; criteria changed on A apply on B within the
+//! killed, B takes over its lease and finishes it; when A is paused past its lease, B takes over
+//! and A, woken, cannot write after the takeover; criteria changed on A apply on B within the
 //! cache TTL.
 
 mod common;
@@ -142,6 +143,84 @@ async fn replica_b_follows_and_fetches_and_finishes_what_a_started() {
     let replay = common::plans::replay(&mut on_b, &id).await;
     assert_gapless(&replay, 1);
     assert_eq!(completed(&replay).state(), pb::OrchestrationState::Approved);
+}
+
+/// Polls B's view of `id` until its task `slow` is running.
+async fn until_slow_runs(client: &mut OrchestratorServiceClient<Channel>, id: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let result = client
+            .get_orchestration(pb::GetOrchestrationRequest {
+                orchestration_id: id.into(),
+                ..Default::default()
+            })
+            .await
+            .expect("GetOrchestration")
+            .into_inner()
+            .orchestration
+            .expect("a result");
+        let slow = result.tasks.iter().find(|t| t.task_id == "slow");
+        if slow.is_some_and(|t| t.state() == pb::TaskState::Running) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "slow never ran: {result:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A replica paused past its lease (a long GC pause, a frozen VM) loses its orchestration to
+/// the other; woken, it still has the slow task's success to write, and the store refuses it:
+/// the log B finished stays as B left it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_paused_past_its_lease_cannot_write_after_the_takeover() {
+    let Replicas {
+        mut a,
+        mut b,
+        _peer,
+    } = replicas().await;
+    let (mut on_a, mut on_b) = (orchestrator(&a).await, orchestrator(&b).await);
+    let id = on_a
+        .submit_orchestration(pb::SubmitOrchestrationRequest {
+            request_id: String::new(),
+            spec: Some(quick_slow_final(2500)),
+        })
+        .await
+        .expect("submit")
+        .into_inner()
+        .orchestration_id;
+    until_slow_runs(&mut on_b, &id).await;
+    let stream = common::plans::stream_status(&mut on_b, &id, 0).await;
+    let following = tokio::spawn(collect(stream, |m: pb::StreamStatusResponse| m.event));
+
+    a.signal("STOP");
+    let events = tokio::time::timeout(Duration::from_secs(30), following)
+        .await
+        .expect("B finishes it")
+        .expect("the follower task");
+    assert_gapless(&events, 1);
+    assert_eq!(completed(&events).state(), pb::OrchestrationState::Approved);
+    assert!(common::plans::was_resumed(&events), "B resumed it");
+    b.wait_for_log(|entry| {
+        entry["message"] == "taking over an orchestration whose server stopped"
+            && entry["orchestration_id"] == id.as_str()
+    })
+    .await;
+    let finished = common::plans::replay(&mut on_b, &id).await;
+
+    // A wakes past the slow task's end and writes its success: refused, and A stops the run.
+    a.signal("CONT");
+    a.wait_for_log(|entry| {
+        entry["message"] == "stopped running here: another server took the orchestration over"
+            && entry["orchestration_id"] == id.as_str()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        common::plans::replay(&mut on_b, &id).await,
+        finished,
+        "nothing A said after the takeover is in the log"
+    );
+    drop(on_a);
 }
 
 const REPORT: &str = "## Summary\nAll good.\n";
