@@ -16,7 +16,7 @@ use super::schedule::{EventSink, RunTasks, Scrub, TaskOutcome, run_tasks};
 use super::stack::{self, AgentCall, AgentStack, AttemptObserver};
 use crate::agent::{AgentError, AgentRequest};
 use crate::model::event::{Accepted, EventKind, PlanEntry, ReviewState, ReviewUpdate};
-use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskResult};
+use crate::model::orchestration::{OrchestrationResult, OrchestrationState};
 use crate::model::plan::{Plan, RetryPolicy};
 use crate::model::{HumanDecision, RejectAction, ReviewDecision, TaskState, TenantId, Verdict};
 use crate::review::{
@@ -485,24 +485,12 @@ impl<'a> Orchestration<'a> {
             .tasks
             .iter()
             .zip(tasks)
-            .map(|(task, run)| TaskResult {
-                task_id: task.id.clone(),
-                agent: task.agent.clone(),
-                state: run.state,
-                output: match (&run.output, approved) {
+            .map(|(task, outcome)| {
+                let output = match (&outcome.output, approved) {
                     (Some(output), true) => scrub(output),
                     _ => String::new(),
-                },
-                output_truncated: run.output_truncated,
-                error: run.error.clone(),
-                attempts: run.attempts,
-                wave: task.wave,
-                start_time: run.start_time,
-                end_time: run.end_time,
-                duration: run.duration,
-                confidence: run.confidence,
-                section: task.section.clone(),
-                usage: run.usage,
+                };
+                outcome.result(task, output)
             })
             .collect();
         OrchestrationResult {
@@ -554,14 +542,7 @@ fn reviewed_tasks(plan: &Plan, tasks: &[TaskOutcome]) -> Vec<ReviewedTask> {
     plan.tasks
         .iter()
         .zip(tasks)
-        .map(|(task, run)| ReviewedTask {
-            task_id: task.id.clone(),
-            section: task.section.clone(),
-            state: run.state,
-            output: run.output.clone().unwrap_or_default(),
-            confidence: run.confidence,
-            error: run.error.clone(),
-        })
+        .map(|(task, outcome)| outcome.reviewed(task))
         .collect()
 }
 

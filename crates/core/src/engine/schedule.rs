@@ -17,9 +17,10 @@ use super::budget::FEEDBACK_CAP;
 use super::stack::{self, AgentCall, AgentStack, AttemptObserver, CallFailure, CallSuccess};
 use crate::agent::{AgentError, AgentRequest};
 use crate::model::event::{EventKind, TaskUpdate};
-use crate::model::orchestration::TaskCheckpoint;
-use crate::model::plan::Plan;
+use crate::model::orchestration::{TaskCheckpoint, TaskResult};
+use crate::model::plan::{Plan, PlannedTask};
 use crate::model::task::{TaskState, TokenUsage};
+use crate::review::ReviewedTask;
 
 /// Where the engine reports what happens. Emitting never waits: the sink orders, stores and
 /// publishes events on its own.
@@ -54,7 +55,57 @@ pub struct TaskOutcome {
     pub duration: Option<Duration>,
 }
 
+/// The outcome's other forms are made here, each in one place: the checkpoint (stored), the
+/// task result (reported) and the reviewed task (what the review reads).
 impl TaskOutcome {
+    /// The stored form of a succeeded task, for a resumed run to skip it.
+    pub fn checkpoint(&self, run: u32, task_id: &str) -> TaskCheckpoint {
+        TaskCheckpoint {
+            run,
+            task_id: task_id.to_owned(),
+            output: self.output.clone().unwrap_or_default(),
+            output_truncated: self.output_truncated,
+            attempts: self.attempts,
+            confidence: self.confidence,
+            usage: self.usage,
+            start_time: self.start_time,
+            end_time: self.end_time,
+            duration: self.duration,
+        }
+    }
+
+    /// The reported form: `output` is what may leave the service (redacted, or nothing).
+    pub fn result(&self, task: &PlannedTask, output: String) -> TaskResult {
+        TaskResult {
+            task_id: task.id.clone(),
+            agent: task.agent.clone(),
+            state: self.state,
+            output,
+            output_truncated: self.output_truncated,
+            error: self.error.clone(),
+            attempts: self.attempts,
+            wave: task.wave,
+            start_time: self.start_time,
+            end_time: self.end_time,
+            duration: self.duration,
+            confidence: self.confidence,
+            section: task.section.clone(),
+            usage: self.usage,
+        }
+    }
+
+    /// What the review reads of it: the raw output, under its section.
+    pub fn reviewed(&self, task: &PlannedTask) -> ReviewedTask {
+        ReviewedTask {
+            task_id: task.id.clone(),
+            section: task.section.clone(),
+            state: self.state,
+            output: self.output.clone().unwrap_or_default(),
+            confidence: self.confidence,
+            error: self.error.clone(),
+        }
+    }
+
     /// A task that succeeded before: in an earlier process, for a resumed run.
     pub fn from_checkpoint(checkpoint: TaskCheckpoint) -> Self {
         Self {
@@ -237,18 +288,7 @@ pub async fn run_tasks(ctx: RunTasks<'_>) -> Vec<TaskOutcome> {
                 run.output_truncated = truncated;
                 run.confidence = success.response.confidence;
                 run.usage = success.response.usage;
-                checkpoint = Some(TaskCheckpoint {
-                    run: ctx.run,
-                    task_id: task.id.clone(),
-                    output: run.output.clone().unwrap_or_default(),
-                    output_truncated: run.output_truncated,
-                    attempts: run.attempts,
-                    confidence: run.confidence,
-                    usage: run.usage,
-                    start_time: run.start_time,
-                    end_time: run.end_time,
-                    duration: run.duration,
-                });
+                checkpoint = Some(run.checkpoint(ctx.run, &task.id));
                 for &next in &task.dependents {
                     waiting[next] -= 1;
                     if waiting[next] == 0 && results[next].is_none() {
