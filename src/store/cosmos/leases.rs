@@ -3,6 +3,7 @@
 //! fence in each orchestration's log partition that a takeover moves.
 
 use async_trait::async_trait;
+use azure_data_cosmos::CosmosError;
 use azure_data_cosmos::feed::FeedScope;
 use chrono::{DateTime, Utc};
 
@@ -18,6 +19,17 @@ const GONE_OWNERS_KEPT_MILLIS: i64 = 24 * 3600 * 1000;
 
 fn millis(time: DateTime<Utc>) -> i64 {
     time.timestamp_millis()
+}
+
+/// A conditional write whose document changed or went meanwhile: nothing left to do here.
+fn unless_moved<T>(written: Result<T, CosmosError>) -> Result<(), StoreError> {
+    match written {
+        Ok(_) => Ok(()),
+        Err(error) if error.status().is_precondition_failed() || error.status().is_not_found() => {
+            Ok(())
+        }
+        Err(error) => Err(unavailable(&error)),
+    }
 }
 
 impl CosmosStore {
@@ -211,23 +223,18 @@ impl CosmosStore {
                 beat_until_millis: now - 1,
                 ..predecessor
             };
-            match retrying(|| {
-                self.inner.leases.replace_item(
-                    OWNERS_PARTITION.to_owned(),
-                    &retired.id,
-                    &retired,
-                    options.clone(),
-                )
-            })
-            .await
-            {
-                Ok(_) => {}
-                // It beat again meanwhile (then it is not gone after all), or was removed.
-                Err(error)
-                    if error.status().is_precondition_failed() || error.status().is_not_found() => {
-                }
-                Err(error) => return Err(unavailable(&error)),
-            }
+            // Moved meanwhile: it beat again (so it is not gone after all), or was removed.
+            unless_moved(
+                retrying(|| {
+                    self.inner.leases.replace_item(
+                        OWNERS_PARTITION.to_owned(),
+                        &retired.id,
+                        &retired,
+                        options.clone(),
+                    )
+                })
+                .await,
+            )?;
         }
         Ok(())
     }
@@ -238,32 +245,28 @@ impl CosmosStore {
             if gone.beat_until_millis >= now - GONE_OWNERS_KEPT_MILLIS {
                 continue;
             }
+            let q = query("SELECT c.id FROM c WHERE c.owner = @owner AND c.tenant != @owners");
             let q = param(
-                query("SELECT c.id FROM c WHERE c.owner = @owner"),
-                "@owner",
-                &gone.owner,
+                param(q, "@owner", &gone.owner)?,
+                "@owners",
+                OWNERS_PARTITION,
             )?;
             let leases: Vec<serde_json::Value> =
                 Self::query(&self.inner.leases, q, FeedScope::full_container()).await?;
-            if leases.iter().any(|lease| lease["id"] != gone.id.as_str()) {
+            if !leases.is_empty() {
                 continue;
             }
             let options = gone.etag.as_deref().map(if_match);
-            match retrying(|| {
-                self.inner.leases.delete_item(
-                    OWNERS_PARTITION.to_owned(),
-                    &gone.id,
-                    options.clone(),
-                )
-            })
-            .await
-            {
-                Ok(_) => {}
-                Err(error)
-                    if error.status().is_precondition_failed() || error.status().is_not_found() => {
-                }
-                Err(error) => return Err(unavailable(&error)),
-            }
+            unless_moved(
+                retrying(|| {
+                    self.inner.leases.delete_item(
+                        OWNERS_PARTITION.to_owned(),
+                        &gone.id,
+                        options.clone(),
+                    )
+                })
+                .await,
+            )?;
         }
         Ok(())
     }
@@ -329,17 +332,13 @@ impl LeaseStore for CosmosStore {
             return Ok(()); // another owner's now: nothing of ours to release
         }
         let options = etag.as_deref().map(if_match);
-        match retrying(|| {
-            container.delete_item(tenant.to_owned(), &lease.orchestration_id, options.clone())
-        })
-        .await
-        {
-            // Taken over in between: not ours any more.
-            Ok(_) => {}
-            Err(error)
-                if error.status().is_not_found() || error.status().is_precondition_failed() => {}
-            Err(error) => return Err(unavailable(&error)),
-        }
+        // Moved in between: taken over, not ours any more.
+        unless_moved(
+            retrying(|| {
+                container.delete_item(tenant.to_owned(), &lease.orchestration_id, options.clone())
+            })
+            .await,
+        )?;
         self.inner
             .fences
             .forget(&lease.orchestration_id, &lease.owner);
