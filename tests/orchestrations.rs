@@ -58,11 +58,41 @@ async fn the_same_request_id_creates_one_orchestration() {
         .submit_in("acme", "req-42", spec(vec![mock("a", &[], json!({}))]))
         .await;
     assert!(first.created);
+    // The same plan again (a retry) gets it back.
     let again = server
-        .submit_in("acme", "req-42", spec(vec![mock("other", &[], json!({}))]))
+        .submit_in("acme", "req-42", spec(vec![mock("a", &[], json!({}))]))
         .await;
     assert!(!again.created);
     assert_eq!(again.orchestration_id, first.orchestration_id);
+    // Another plan under the same id is refused, naming the orchestration it belongs to.
+    let reused = server
+        .orchestrator()
+        .submit_orchestration(in_tenant(
+            "acme",
+            pb::SubmitOrchestrationRequest {
+                request_id: "req-42".into(),
+                spec: Some(spec(vec![mock("other", &[], json!({}))])),
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(reused.code(), Code::AlreadyExists, "{reused:?}");
+    assert!(
+        reused.message().contains(&first.orchestration_id) && reused.message().contains("req-42"),
+        "{}",
+        reused.message()
+    );
+    let resource = tonic_types::StatusExt::get_error_details(&reused)
+        .resource_info()
+        .cloned()
+        .expect("a ResourceInfo detail");
+    assert_eq!(
+        (
+            resource.resource_type.as_str(),
+            resource.resource_name.as_str()
+        ),
+        ("orchestration", first.orchestration_id.as_str())
+    );
     // Another tenant's request ids are its own.
     let elsewhere = server
         .submit_in("globex", "req-42", spec(vec![mock("a", &[], json!({}))]))

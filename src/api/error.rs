@@ -20,6 +20,13 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     AlreadyExists(String),
+    /// Something of that name exists already, and the details name it (`ResourceInfo`).
+    #[error("{message}")]
+    AlreadyExistsAs {
+        message: String,
+        kind: &'static str,
+        name: String,
+    },
     /// Optimistic concurrency: the caller's version is stale.
     #[error("{0}")]
     Aborted(String),
@@ -134,6 +141,11 @@ impl From<ApiError> for Status {
             }
             ApiError::NotFound(_) => Status::not_found(message),
             ApiError::AlreadyExists(_) => Status::already_exists(message),
+            ApiError::AlreadyExistsAs { kind, name, .. } => {
+                let mut details = ErrorDetails::new();
+                details.set_resource_info(kind, name, "", "it exists already");
+                Status::with_error_details(Code::AlreadyExists, message, details)
+            }
             ApiError::Aborted(_) => Status::aborted(message),
             ApiError::FailedPrecondition(_) => Status::failed_precondition(message),
             ApiError::Unavailable(_) | ApiError::ShuttingDown => Status::unavailable(message),

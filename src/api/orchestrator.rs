@@ -105,6 +105,18 @@ impl From<ServiceError> for ApiError {
                 subject: refusal.subject(),
                 retry_after: refusal.retry_after(),
             },
+            ServiceError::RequestIdReused {
+                request_id,
+                orchestration_id,
+            } => ApiError::AlreadyExistsAs {
+                message: ServiceError::RequestIdReused {
+                    request_id,
+                    orchestration_id: orchestration_id.clone(),
+                }
+                .to_string(),
+                kind: "orchestration",
+                name: orchestration_id,
+            },
         }
     }
 }

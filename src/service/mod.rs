@@ -53,6 +53,14 @@ pub enum ServiceError {
     /// Over an admission bound: nothing was stored.
     #[error(transparent)]
     Exhausted(#[from] Refusal),
+    /// The request id names an orchestration of another plan: nothing was done.
+    #[error(
+        "request_id {request_id:?} was used for orchestration {orchestration_id} with a different plan; send that plan to get it back, or use a new request_id"
+    )]
+    RequestIdReused {
+        request_id: String,
+        orchestration_id: String,
+    },
 }
 
 /// The outcome of a submission.

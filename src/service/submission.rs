@@ -44,6 +44,26 @@ pub(super) fn spec_bytes(spec: &OrchestrationSpec) -> usize {
     spec.input.len() + tasks
 }
 
+/// The orchestration a repeated request id names, when `spec` is the plan it was submitted
+/// with: a retry gets it back. Another plan under the same id is a mistake the caller must hear
+/// of, not a silent answer about something else.
+fn same_plan(
+    request_id: &str,
+    spec: &OrchestrationSpec,
+    existing: OrchestrationRecord,
+) -> Result<Submitted, ServiceError> {
+    if existing.spec != *spec {
+        return Err(ServiceError::RequestIdReused {
+            request_id: request_id.to_owned(),
+            orchestration_id: existing.orchestration_id,
+        });
+    }
+    Ok(Submitted {
+        orchestration_id: existing.orchestration_id,
+        created: false,
+    })
+}
+
 impl Orchestrations {
     /// Checks everything that can be checked before anything runs; violations are named by
     /// their path in the request (`spec.tasks[2].depends_on[0]`).
@@ -133,16 +153,12 @@ impl Orchestrations {
             )
             .into());
         }
-        // A repeated request id gets its orchestration back whatever the spec says now; the
+        // A repeated request id gets its orchestration back, when the plan is the same; the
         // store settles concurrent first submissions below.
         if let Some(request_id) = &request_id
             && let Some(existing) = self.store.find_by_request_id(tenant, request_id).await?
         {
-            let existing = Submitted {
-                orchestration_id: existing.orchestration_id,
-                created: false,
-            };
-            return Ok((existing, None));
+            return Ok((same_plan(request_id, &spec, existing)?, None));
         }
         let (plan, criteria) = self.prepare(tenant, &spec).await?;
         // Before anything is stored: over a bound, the caller retries and nothing is left.
@@ -164,6 +180,7 @@ impl Orchestrations {
             )
         };
         let id = record.orchestration_id.clone();
+        let spec_sent = record.spec.clone();
         let job = Job {
             orchestration_id: id.as_str().into(),
             request_id: request_id.unwrap_or_default(),
@@ -198,11 +215,8 @@ impl Orchestrations {
             .await
             .map_err(|e| StoreError::Unavailable(format!("the submission task failed: {e}")))??;
         let Some(live) = live else {
-            let existing = Submitted {
-                orchestration_id: record.orchestration_id,
-                created: false,
-            };
-            return Ok((existing, None));
+            let request_id = record.request_id.clone().unwrap_or_default();
+            return Ok((same_plan(&request_id, &spec_sent, record)?, None));
         };
         tracing::info!(tenant = %tenant, orchestration_id = %id, "orchestration accepted");
         let created = Submitted {
