@@ -145,29 +145,6 @@ async fn replica_b_follows_and_fetches_and_finishes_what_a_started() {
     assert_eq!(completed(&replay).state(), pb::OrchestrationState::Approved);
 }
 
-/// Polls B's view of `id` until its task `slow` is running.
-async fn until_slow_runs(client: &mut OrchestratorServiceClient<Channel>, id: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let result = client
-            .get_orchestration(pb::GetOrchestrationRequest {
-                orchestration_id: id.into(),
-                ..Default::default()
-            })
-            .await
-            .expect("GetOrchestration")
-            .into_inner()
-            .orchestration
-            .expect("a result");
-        let slow = result.tasks.iter().find(|t| t.task_id == "slow");
-        if slow.is_some_and(|t| t.state() == pb::TaskState::Running) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "slow never ran: {result:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 /// A replica paused past its lease (a long GC pause, a frozen VM) loses its orchestration to
 /// the other; woken, it still has the slow task's success to write, and the store refuses it:
 /// the log B finished stays as B left it.
@@ -188,7 +165,10 @@ async fn a_replica_paused_past_its_lease_cannot_write_after_the_takeover() {
         .expect("submit")
         .into_inner()
         .orchestration_id;
-    until_slow_runs(&mut on_b, &id).await;
+    common::plans::poll_until(&mut on_b, &id, "the slow task running", |result| {
+        common::plans::task_in(result, "slow", pb::TaskState::Running)
+    })
+    .await;
     let stream = common::plans::stream_status(&mut on_b, &id, 0).await;
     let following = tokio::spawn(collect(stream, |m: pb::StreamStatusResponse| m.event));
 

@@ -87,33 +87,12 @@ fn plan() -> pb::OrchestrationSpec {
 
 /// Polls GetOrchestration (the store's view) until the quick tasks succeeded.
 async fn wait_for_quick_tasks(client: &mut OrchestratorServiceClient<Channel>, id: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let result = client
-            .get_orchestration(pb::GetOrchestrationRequest {
-                orchestration_id: id.into(),
-                ..Default::default()
-            })
-            .await
-            .expect("GetOrchestration")
-            .into_inner()
-            .orchestration
-            .expect("a result");
-        let succeeded = |task: &str| {
-            result
-                .tasks
-                .iter()
-                .any(|t| t.task_id == task && t.state() == pb::TaskState::Succeeded)
-        };
-        if succeeded("a") && succeeded("b") {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "quick tasks of {id} did not succeed: {result:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    common::plans::poll_until(client, id, "the quick tasks succeeding", |result| {
+        ["a", "b"]
+            .iter()
+            .all(|task| common::plans::task_in(result, task, pb::TaskState::Succeeded))
+    })
+    .await;
 }
 
 async fn resume_after_kill(backend: Backend) {

@@ -126,6 +126,45 @@ pub async fn stream_status(
         .into_inner()
 }
 
+/// Polls GetOrchestration (the store's view) until `done` holds of `id`'s result; panics after
+/// 20 s, showing the last result and `what` was awaited.
+pub async fn poll_until(
+    client: &mut OrchestratorServiceClient<Channel>,
+    id: &str,
+    what: &str,
+    done: impl Fn(&pb::OrchestrationResult) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let result = client
+            .get_orchestration(pb::GetOrchestrationRequest {
+                orchestration_id: id.into(),
+                ..Default::default()
+            })
+            .await
+            .expect("GetOrchestration")
+            .into_inner()
+            .orchestration
+            .expect("a result");
+        if done(&result) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} did not happen to {id}: {result:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Whether `result`'s task `task_id` is in `state`.
+pub fn task_in(result: &pb::OrchestrationResult, task_id: &str, state: pb::TaskState) -> bool {
+    result
+        .tasks
+        .iter()
+        .any(|t| t.task_id == task_id && t.state() == state)
+}
+
 /// Every event of an orchestration from the first, through StreamStatus, until it completes.
 pub async fn replay(
     client: &mut OrchestratorServiceClient<Channel>,
