@@ -130,7 +130,7 @@ async fn server_shutdown_hands_what_runs_over_and_a_restart_finishes_it() {
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    // Its lease expired at shutdown: the restarted server resumes it at once.
+    // Its server expired its heartbeat at shutdown: the restarted server resumes it at once.
     let restarted = server.restart().await;
     let result = restarted
         .wait_until("default", &id, |r| {

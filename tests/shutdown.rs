@@ -195,3 +195,49 @@ async fn the_binary_drains_and_exits_zero_on_sigterm() {
 async fn the_binary_drains_and_exits_zero_on_sigint() {
     process_drains_and_exits_zero_on("INT").await;
 }
+
+/// A run handed over at shutdown does not end: the server says it stopped without ending (the
+/// store still has it RUNNING, or AWAITING_HUMAN, for the next server), not that it completed
+/// CANCELLED, the run's own last word, which was never written.
+#[tokio::test]
+async fn a_run_handed_over_at_shutdown_is_not_logged_as_completed() {
+    let mut process = ServerProcess::start(&["--drain-timeout", "1s"]).await;
+    let channel = common::connect(process.addr).await;
+    let id = pb::orchestrator_service_client::OrchestratorServiceClient::new(channel)
+        .submit_orchestration(pb::SubmitOrchestrationRequest {
+            request_id: String::new(),
+            spec: Some(common::plans::spec(vec![common::plans::mock(
+                "slow",
+                &[],
+                serde_json::json!({"delay_ms": 60_000}),
+            )])),
+        })
+        .await
+        .expect("submit")
+        .into_inner()
+        .orchestration_id;
+    process
+        .wait_for_log(|entry| {
+            entry["message"] == "orchestration accepted" && entry["orchestration_id"] == id.as_str()
+        })
+        .await;
+
+    process.signal("TERM");
+    let (status, logs) = process.exit_within(Duration::from_secs(20)).await;
+    assert_eq!(status.code(), Some(0), "{logs:#?}");
+    let about = |message: &str| {
+        logs.iter()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .any(|entry| {
+                entry["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with(message))
+                    && entry["orchestration_id"] == id.as_str()
+            })
+    };
+    assert!(
+        about("orchestration stopped here without ending"),
+        "{logs:#?}"
+    );
+    assert!(!about("orchestration completed"), "{logs:#?}");
+}

@@ -116,9 +116,10 @@ impl Launcher {
             };
             // The lease goes with (never before) the completed event: until that is stored, a
             // crash must leave the orchestration to be resumed.
+            let stopped_without_end = sink.stopped_without_end();
             let held = lock(&live).remove(&id);
             if let Some(held) = held {
-                if sink.keeps_lease() {
+                if stopped_without_end {
                     // Fenced by the store or left unfinished while its lease may still name
                     // this server, where it would not lapse while this server beats: tried
                     // again here later (the store answers `None` if the lease is another's).
@@ -129,6 +130,13 @@ impl Launcher {
                 } else {
                     sink.release_lease(held.lease);
                 }
+            }
+            if stopped_without_end {
+                // Its state is what the store says (AWAITING_HUMAN, say), not this run's last
+                // word (CANCELLED, when handed over): nothing of that was written.
+                metrics.orchestration_stopped(&job.tenant, None);
+                tracing::info!(orchestration_id = %id, runs, "orchestration stopped here without ending; whoever holds its lease goes on with it");
+                return;
             }
             let ended = state.is_terminal().then(|| {
                 let took = (Utc::now() - job.create_time).to_std().unwrap_or_default();

@@ -215,9 +215,10 @@ impl OrchestrationSink {
         self.access.state.store(FENCED, Ordering::SeqCst);
     }
 
-    /// Whether the run stopped without ending and without its lease released: the store
-    /// fenced it, or refused every end of it.
-    pub fn keeps_lease(&self) -> bool {
+    /// Whether the run stopped here without an end in its log, its lease not released: it
+    /// was handed over or fenced, or the store refused every end of it. Whoever holds the
+    /// lease next goes on with it.
+    pub fn stopped_without_end(&self) -> bool {
         matches!(self.access.state(), FENCED | LEFT_UNFINISHED)
     }
 
