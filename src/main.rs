@@ -302,7 +302,10 @@ fn serve(args: ServeArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if args.print_config {
-        return match settings.to_toml_redacted() {
+        // As the server would run: the built-in agents too, unless the settings name them.
+        let mut effective = settings.clone();
+        effective.agents = orchestrator::agents::with_builtins(&settings.agents);
+        return match effective.to_toml_redacted() {
             Ok(rendered) => {
                 print!("{rendered}");
                 ExitCode::SUCCESS

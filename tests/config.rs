@@ -74,6 +74,24 @@ fn defaults() {
     assert_eq!(config["log"]["format"].as_str(), Some("text"));
 }
 
+/// The agents shown are those the server runs: the built-in `echo` and `mock` too, unless the
+/// settings name them (here `mock`, disabled).
+#[test]
+fn the_built_in_agents_are_shown() {
+    let config = print_config(&[], &[]);
+    let agents = config["agents"].as_table().expect("an [agents] table");
+    let kinds: Vec<(&str, Option<&str>)> = agents
+        .iter()
+        .map(|(name, agent)| (name.as_str(), agent["kind"].as_str()))
+        .collect();
+    assert_eq!(kinds, [("echo", Some("echo")), ("mock", Some("mock"))]);
+
+    let file = settings_file("[agents.mock]\nkind = \"mock\"\nenabled = false\n");
+    let config = print_config(&["--config", file.path().to_str().unwrap()], &[]);
+    assert_eq!(config["agents"]["mock"]["enabled"].as_bool(), Some(false));
+    assert_eq!(config["agents"]["echo"]["enabled"].as_bool(), Some(true));
+}
+
 #[test]
 fn file_then_environment_then_flags() {
     let file = settings_file(

@@ -12,4 +12,4 @@ pub use orchestrator_core::agent::{
     builtin,
 };
 
-pub use registry::AgentRegistry;
+pub use registry::{AgentRegistry, with_builtins};

@@ -206,6 +206,29 @@ fn build(
     })
 }
 
+/// The agent settings a server runs with: the configured ones, plus `echo` and `mock` unless
+/// the settings name them (`--print-config` shows these).
+pub fn with_builtins(
+    settings: &BTreeMap<String, AgentSettings>,
+) -> BTreeMap<String, AgentSettings> {
+    let mut all = settings.clone();
+    for (name, _) in builtin::DESCRIPTIONS {
+        all.entry(name.to_owned()).or_insert_with(|| match name {
+            "echo" => AgentSettings::Echo {
+                enabled: true,
+                description: String::new(),
+                max_concurrency: 0,
+            },
+            _ => AgentSettings::Mock {
+                enabled: true,
+                description: String::new(),
+                max_concurrency: 0,
+            },
+        });
+    }
+    all
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AgentRegistry {
     agents: BTreeMap<String, RegisteredAgent>,
@@ -216,21 +239,7 @@ impl AgentRegistry {
     pub fn from_settings(
         settings: &BTreeMap<String, AgentSettings>,
     ) -> Result<Self, AgentConfigError> {
-        let mut all = settings.clone();
-        for (name, _) in builtin::DESCRIPTIONS {
-            all.entry(name.to_owned()).or_insert_with(|| match name {
-                "echo" => AgentSettings::Echo {
-                    enabled: true,
-                    description: String::new(),
-                    max_concurrency: 0,
-                },
-                _ => AgentSettings::Mock {
-                    enabled: true,
-                    description: String::new(),
-                    max_concurrency: 0,
-                },
-            });
-        }
+        let all = with_builtins(settings);
         // One connection pool for every HTTP-based agent without TLS settings of its own.
         let client = client_builder()
             .build()
