@@ -123,10 +123,7 @@ impl Launcher {
                     // Fenced by the store or left unfinished while its lease may still name
                     // this server, where it would not lapse while this server beats: tried
                     // again here later (the store answers `None` if the lease is another's).
-                    held_back
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push(held.lease);
+                    lock(&held_back).push(held.lease);
                 } else {
                     sink.release_lease(held.lease);
                 }

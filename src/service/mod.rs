@@ -86,8 +86,11 @@ type HeldBack = Arc<Mutex<Vec<Lease>>>;
 /// The events a follower gets, in order, until the completed one (or an error).
 pub type EventReceiver = mpsc::Receiver<Result<Arc<Event>, ServiceError>>;
 
-fn lock(live: &LiveMap) -> std::sync::MutexGuard<'_, HashMap<String, Live>> {
-    live.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// The service's mutexes guard plain data that a panicking holder cannot leave half-changed.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 pub struct Orchestrations {
@@ -127,6 +130,12 @@ static PROCESS: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| uuid::Uuid::new_v4().simple().to_string());
 
 impl LeaseSettings {
+    /// How often the heartbeat is written and orphans are looked for: a third of the lease,
+    /// so that two writes may fail before it lapses.
+    fn period(&self) -> Duration {
+        (self.duration / 3).max(Duration::from_millis(100))
+    }
+
     fn expiry(&self) -> chrono::DateTime<Utc> {
         Utc::now() + chrono::Duration::from_std(self.duration).unwrap_or(chrono::Duration::MAX)
     }

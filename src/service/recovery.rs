@@ -37,17 +37,11 @@ pub(super) struct HeartbeatState {
 
 impl HeartbeatState {
     fn written(&self) -> Option<tokio::time::Instant> {
-        *self
-            .written
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        *lock(&self.written)
     }
 
     fn beat(&self, started: tokio::time::Instant) {
-        *self
-            .written
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(started);
+        *lock(&self.written) = Some(started);
     }
 }
 
@@ -56,7 +50,7 @@ impl Orchestrations {
     /// duration, until `stop`. Two loops, so that a long adoption never delays a heartbeat.
     /// The first round runs at once: a restarted server resumes its predecessor's work.
     pub async fn keep_leases(self: Arc<Self>, stop: CancellationToken) {
-        let period = (self.leases.duration / 3).max(std::time::Duration::from_millis(100));
+        let period = self.leases.period();
         let beat = every(period, &stop, || self.beat());
         let adopt = async {
             // Not before the store knows this server alive (it may not be open yet); then at
@@ -92,8 +86,7 @@ impl Orchestrations {
             }
         };
         // A write that hangs counts as failed: staleness is judged every round.
-        let period = (self.leases.duration / 3).max(std::time::Duration::from_millis(100));
-        match tokio::time::timeout(period, write).await {
+        match tokio::time::timeout(self.leases.period(), write).await {
             Ok(Ok(())) => {
                 self.heartbeat.beat(started);
                 if !self.heartbeat.claimed.swap(true, Ordering::SeqCst) {
@@ -136,9 +129,7 @@ impl Orchestrations {
     }
 
     fn held_back(&self) -> std::sync::MutexGuard<'_, Vec<Lease>> {
-        self.held_back
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.held_back)
     }
 
     async fn adopt_orphans(&self) -> Result<(), ServiceError> {
@@ -147,7 +138,7 @@ impl Orchestrations {
         // The runs that held them may still have a batch in the log writer (retried through
         // an outage): it lands, or is dropped, before the log is read to resume them. The
         // fence cannot tell those writes from the resumed run's, both being this server's.
-        let wait = (self.leases.duration / 3).max(std::time::Duration::from_millis(100));
+        let wait = self.leases.period();
         if !candidates.is_empty() && tokio::time::timeout(wait, self.log.flush()).await.is_err() {
             tracing::info!("the event log is still writing; held-back orchestrations wait");
             self.held_back().extend(candidates);
