@@ -8,7 +8,7 @@ use crate::model::event::Event;
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use crate::model::{ReviewCriteria, ReviewDecision, TenantId};
 use crate::store::forms::SpecForm;
-use crate::store::{Lease, OrchestrationRecord, StoreError};
+use crate::store::{Heartbeat, Lease, OrchestrationRecord, StoreError};
 
 /// Document ids may not contain `/`, `\`, `?` or `#`, and callers choose request ids freely.
 pub(super) fn request_marker_id(request_id: &str) -> String {
@@ -172,7 +172,7 @@ pub(super) const OWNERS_PARTITION: &str = "~owners";
 /// A server's heartbeat, in the `leases` container's `OWNERS_PARTITION`. Its expiry is not
 /// named `expire_millis` as a lease's is: an older build's scan for expired leases reads every
 /// document with that field as a lease, and would fail on these.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct OwnerDoc {
     pub(super) id: String,
     pub(super) tenant: String,
@@ -184,6 +184,20 @@ pub(super) struct OwnerDoc {
     pub(super) beat_until_millis: i64,
     #[serde(rename = "_etag", default, skip_serializing)]
     pub(super) etag: Option<String>,
+}
+
+impl OwnerDoc {
+    pub(super) fn of(beat: &Heartbeat) -> Self {
+        Self {
+            id: owner_doc_id(&beat.owner),
+            tenant: OWNERS_PARTITION.to_owned(),
+            owner: beat.owner.clone(),
+            host: beat.host.clone(),
+            process: beat.process.clone(),
+            beat_until_millis: beat.expire_time.timestamp_millis(),
+            etag: None,
+        }
+    }
 }
 
 /// An owner's document id: the owner, without the characters Cosmos DB refuses in ids.

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::documents::{FENCE_ID, FenceDoc, LeaseDoc, OWNERS_PARTITION, OwnerDoc, owner_doc_id};
 use super::error::{retrying, unavailable};
-use super::{CosmosStore, if_match, param, query};
+use super::{CosmosStore, if_match, param, query, write_once};
 use crate::model::TenantId;
 use crate::store::forms::FOLLOWS_OWNER_MILLIS;
 use crate::store::{Heartbeat, Lease, LeaseClaim, LeaseStore, StoreError};
@@ -55,29 +55,19 @@ impl CosmosStore {
         if self.inner.recorded_owners.contains(&claim.owner) {
             return Ok(());
         }
-        let document = OwnerDoc {
-            id: owner_doc_id(&claim.owner),
-            tenant: OWNERS_PARTITION.to_owned(),
+        let document = OwnerDoc::of(&Heartbeat {
             owner: claim.owner.clone(),
             host: None,
             process: String::new(),
-            beat_until_millis: millis(claim.heartbeat_until),
-            etag: None,
-        };
-        match retrying(|| {
-            self.inner.leases.create_item(
-                OWNERS_PARTITION.to_owned(),
-                &document.id,
-                &document,
-                None,
-            )
-        })
-        .await
-        {
-            Ok(_) => {}
-            Err(error) if error.status().is_conflict() => {}
-            Err(error) => return Err(unavailable(&error)),
-        }
+            expire_time: claim.heartbeat_until,
+        });
+        write_once(
+            &self.inner.leases,
+            OWNERS_PARTITION,
+            &document.id,
+            &document,
+        )
+        .await?;
         self.inner.recorded_owners.insert(&claim.owner);
         Ok(())
     }
@@ -205,11 +195,16 @@ impl CosmosStore {
 
     /// Expires the heartbeats of servers of other processes on `beat.owner`'s host: it runs
     /// one process at a time, so they are gone.
-    async fn retire_predecessors(&self, beat: &Heartbeat, now: i64) -> Result<(), StoreError> {
+    async fn retire_predecessors(
+        &self,
+        beat: &Heartbeat,
+        heartbeats: &[OwnerDoc],
+        now: i64,
+    ) -> Result<(), StoreError> {
         let Some(host) = &beat.host else {
             return Ok(());
         };
-        for predecessor in self.heartbeats().await? {
+        for predecessor in heartbeats {
             let same_host = predecessor.host.as_deref() == Some(host.as_str());
             if !same_host
                 || predecessor.process == beat.process
@@ -221,7 +216,7 @@ impl CosmosStore {
             let options = predecessor.etag.as_deref().map(if_match);
             let retired = OwnerDoc {
                 beat_until_millis: now - 1,
-                ..predecessor
+                ..predecessor.clone()
             };
             // Moved meanwhile: it beat again (so it is not gone after all), or was removed.
             unless_moved(
@@ -240,8 +235,12 @@ impl CosmosStore {
     }
 
     /// Removes the heartbeats of owners gone for a day that hold no lease.
-    async fn forget_gone_owners(&self, now: i64) -> Result<(), StoreError> {
-        for gone in self.heartbeats().await? {
+    async fn forget_gone_owners(
+        &self,
+        heartbeats: &[OwnerDoc],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        for gone in heartbeats {
             if gone.beat_until_millis >= now - GONE_OWNERS_KEPT_MILLIS {
                 continue;
             }
@@ -275,15 +274,7 @@ impl CosmosStore {
 #[async_trait]
 impl LeaseStore for CosmosStore {
     async fn heartbeat(&self, beat: &Heartbeat) -> Result<(), StoreError> {
-        let document = OwnerDoc {
-            id: owner_doc_id(&beat.owner),
-            tenant: OWNERS_PARTITION.to_owned(),
-            owner: beat.owner.clone(),
-            host: beat.host.clone(),
-            process: beat.process.clone(),
-            beat_until_millis: millis(beat.expire_time),
-            etag: None,
-        };
+        let document = OwnerDoc::of(beat);
         retrying(|| {
             self.inner.leases.upsert_item(
                 OWNERS_PARTITION.to_owned(),
@@ -301,8 +292,9 @@ impl LeaseStore for CosmosStore {
     async fn claim_owner(&self, beat: &Heartbeat) -> Result<(), StoreError> {
         self.heartbeat(beat).await?;
         let now = millis(Utc::now());
-        self.retire_predecessors(beat, now).await?;
-        self.forget_gone_owners(now).await
+        let heartbeats = self.heartbeats().await?;
+        self.retire_predecessors(beat, &heartbeats, now).await?;
+        self.forget_gone_owners(&heartbeats, now).await
     }
 
     async fn acquire_lease(
