@@ -1,18 +1,19 @@
-//! The `orchestrator` command line: `serve` runs the gRPC service; `run` and `watch` are its
-//! client.
+//! The `orchestrator` command line: `serve` runs the gRPC service; the other commands are its
+//! client (see `orchestrator::cli`).
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory as _, Parser, Subcommand};
 
 use orchestrator::auth::Role;
-use orchestrator::cli::{Connection, Outcome, Target};
+use orchestrator::cli::args::PlanValidateArgs;
+use orchestrator::cli::{ClientCommand, PlanCommand};
 use orchestrator::config::{CONFIG_FILE_ENV, FlagOverrides, LogFormat, Settings};
 use orchestrator::model::TenantId;
-use orchestrator::tls::client::ClientTls;
 use orchestrator::{server, telemetry};
 
 /// glibc's allocator spent about a fifth of the server's CPU time under load (arena locks,
@@ -32,14 +33,21 @@ struct Cli {
 enum Command {
     /// Run the gRPC service.
     Serve(ServeArgs),
-    /// Submit a plan file (YAML or JSON, shaped like OrchestrationSpec) and, with --follow,
-    /// show its progress and decision.
-    Run(RunArgs),
-    /// Follow an existing orchestration to its end.
-    Watch(WatchArgs),
+    #[command(flatten)]
+    Client(ClientCommand),
+    /// Plan files, without a server.
+    #[command(subcommand)]
+    Plan(PlanCommand),
     /// API keys for the settings file.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Print a shell's completion script: `source <(orchestrator completions bash)`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,84 +81,6 @@ fn parse_role(text: &str) -> Result<Role, String> {
         let names: Vec<&str> = Role::ALL.iter().map(|role| role.as_str()).collect();
         format!("unknown role {text:?}; use one of {}", names.join(", "))
     })
-}
-
-/// Where the client connects, and as whom.
-#[derive(Debug, Args)]
-struct ClientArgs {
-    /// The service's address; `https://` always means TLS.
-    #[arg(
-        long,
-        env = "ORCHESTRATOR_SERVER_URL",
-        default_value = "http://127.0.0.1:50051"
-    )]
-    server: String,
-    /// Tenant (sent as x-tenant-id): needed only without authentication, or to act for another
-    /// tenant as an admin.
-    #[arg(long, env = "ORCHESTRATOR_TENANT")]
-    tenant: Option<String>,
-    /// An API key or a JWT, sent as `authorization: Bearer`.
-    #[arg(long, env = "ORCHESTRATOR_TOKEN", hide_env_values = true)]
-    token: Option<String>,
-    /// PEM file of the CA that signed the server's certificate (instead of the system's).
-    #[arg(long, env = "ORCHESTRATOR_CA_CERT", value_name = "FILE")]
-    ca_cert: Option<PathBuf>,
-    /// PEM file of a client certificate, for servers that require one (mTLS).
-    #[arg(
-        long,
-        env = "ORCHESTRATOR_CLIENT_CERT",
-        value_name = "FILE",
-        requires = "client_key"
-    )]
-    client_cert: Option<PathBuf>,
-    /// PEM file of the client certificate's private key.
-    #[arg(
-        long,
-        env = "ORCHESTRATOR_CLIENT_KEY",
-        value_name = "FILE",
-        requires = "client_cert"
-    )]
-    client_key: Option<PathBuf>,
-}
-
-impl ClientArgs {
-    fn target(self) -> Result<Target, orchestrator::cli::CliError> {
-        let tls = ClientTls::load(
-            self.ca_cert.as_deref(),
-            self.client_cert.as_deref(),
-            self.client_key.as_deref(),
-        )?;
-        Ok(Target {
-            server: self.server,
-            tenant: self.tenant,
-            token: self.token,
-            tls,
-        })
-    }
-}
-
-#[derive(Debug, Args)]
-struct RunArgs {
-    /// The plan file.
-    plan: String,
-    /// Show live progress and the decision; exit 0 only when approved.
-    #[arg(long)]
-    follow: bool,
-    /// Idempotency key: running the same plan again with it returns the same orchestration.
-    #[arg(long)]
-    request_id: Option<String>,
-    #[command(flatten)]
-    client: ClientArgs,
-}
-
-#[derive(Debug, Args)]
-struct WatchArgs {
-    orchestration_id: String,
-    /// Show only events after this sequence number.
-    #[arg(long, default_value_t = 0)]
-    after: u64,
-    #[command(flatten)]
-    client: ClientArgs,
 }
 
 /// Settings come from defaults, then the TOML file, then ORCHESTRATOR_* environment variables
@@ -194,15 +124,43 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
-        Command::Run(args) => client(args.client, |mut connection| async move {
-            connection
-                .run(&args.plan, args.request_id.as_deref(), args.follow)
-                .await
-        }),
-        Command::Watch(args) => client(args.client, |mut connection| async move {
-            connection.watch(&args.orchestration_id, args.after).await
-        }),
+        Command::Client(command) => orchestrator::cli::execute(command),
+        Command::Plan(PlanCommand::Validate(args)) => validate_plan(&args),
         Command::Keys(KeysCommand::New(args)) => new_key(args),
+        Command::Completions(args) => completions(args.shell),
+    }
+}
+
+/// A completion script on standard output; rendered first, since clap_complete panics on a
+/// write error (a closed pipe).
+fn completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "orchestrator", &mut script);
+    let mut stdout = std::io::stdout();
+    match stdout.write_all(&script).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("orchestrator: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `plan validate`: exit 0 with the plan's shape, or 2 with every violation.
+fn validate_plan(args: &PlanValidateArgs) -> ExitCode {
+    match orchestrator::cli::plan::validate(&args.plan, args.config.as_deref()) {
+        Ok(checked) => {
+            println!(
+                "{}: valid, {} tasks in {} waves",
+                args.plan, checked.tasks, checked.waves
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("orchestrator: {error}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -233,38 +191,6 @@ fn new_key(args: NewKeyArgs) -> ExitCode {
     println!("tenant = \"{}\"", args.tenant);
     println!("roles = [{}]", roles.join(", "));
     ExitCode::SUCCESS
-}
-
-/// Runs one client command: exit 0 when approved (or only submitted), 1 when not approved,
-/// 2 when the command could not be carried out.
-fn client<F, Fut>(args: ClientArgs, command: F) -> ExitCode
-where
-    F: FnOnce(Connection) -> Fut,
-    Fut: std::future::Future<Output = Result<Outcome, orchestrator::cli::CliError>>,
-{
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("orchestrator: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = runtime.block_on(async {
-        let target = args.target()?;
-        let connection = Connection::open(&target).await?;
-        command(connection).await
-    });
-    match result {
-        Ok(Outcome::Approved) => ExitCode::SUCCESS,
-        Ok(Outcome::NotApproved) => ExitCode::from(1),
-        Err(error) => {
-            eprintln!("orchestrator: {error}");
-            ExitCode::from(2)
-        }
-    }
 }
 
 /// glibc gives each thread that calls malloc (SQLite's, on the blocking pool; Rust code uses

@@ -39,7 +39,7 @@ use crate::secrets::redact_url;
 use crate::service::admission::{Admission, AdmissionLimits};
 use crate::service::availability::StoreAvailability;
 use crate::service::log::EventLog;
-use crate::service::{LeaseSettings, Orchestrations, ServiceParts};
+use crate::service::{LeaseSettings, Orchestrations, PlanRules, ServiceParts};
 use crate::store::connecting::Connecting;
 use crate::store::cosmos::{CosmosAuth, CosmosConfig, CosmosStore};
 use crate::store::metered::Metered;
@@ -622,29 +622,17 @@ fn orchestrations(
     metrics: Arc<Metrics>,
 ) -> Result<Orchestrations, ServerError> {
     let engine = &settings.engine;
-    let agents = AgentRegistry::from_settings(&settings.agents)?;
-    let retry = engine.retry.clone();
+    let rules = plan_rules(settings)?;
     let meter: Arc<dyn CallMeter> = metrics.clone();
     let runner = Runner {
-        stacks: agents
+        stacks: rules
+            .agents
             .iter()
             .map(|agent| (agent.name.to_string(), stack::build(agent, &meter)))
             .collect(),
         judge_timeout: engine.default_task_timeout,
-        judge_retry: retry.clone(),
+        judge_retry: engine.retry.clone(),
         pseudonym_secret,
-    };
-    let limits = Limits {
-        max_tasks: engine.max_tasks,
-        max_input_bytes: engine.max_input_bytes,
-        max_output_bytes: engine.max_output_bytes,
-        max_result_bytes: settings.limits.max_result_bytes,
-        ..Limits::default()
-    };
-    let defaults = Defaults {
-        task_timeout: engine.default_task_timeout,
-        retry,
-        max_parallelism: engine.default_max_parallelism,
     };
     let leases = server_identity(settings.storage.lease_duration);
     let (log, _writer) = EventLog::start(
@@ -664,16 +652,35 @@ fn orchestrations(
     Ok(Orchestrations::new(ServiceParts {
         store,
         catalog,
-        agents,
+        rules,
         runner,
-        limits,
-        defaults,
         log,
         leases,
         availability,
         admission,
         metrics,
     }))
+}
+
+/// What plans are checked against: the configured agents (and the built-in ones), the
+/// engine's limits and defaults. `orchestrator plan validate` checks files with the same.
+pub fn plan_rules(settings: &Settings) -> Result<PlanRules, AgentConfigError> {
+    let engine = &settings.engine;
+    Ok(PlanRules {
+        agents: AgentRegistry::from_settings(&settings.agents)?,
+        limits: Limits {
+            max_tasks: engine.max_tasks,
+            max_input_bytes: engine.max_input_bytes,
+            max_output_bytes: engine.max_output_bytes,
+            max_result_bytes: settings.limits.max_result_bytes,
+            ..Limits::default()
+        },
+        defaults: Defaults {
+            task_timeout: engine.default_task_timeout,
+            retry: engine.retry.clone(),
+            max_parallelism: engine.default_max_parallelism,
+        },
+    })
 }
 
 /// How this process names itself in leases: the host (the pod, under Kubernetes) for people

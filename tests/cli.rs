@@ -163,3 +163,49 @@ async fn bad_plans_exit_2_with_what_is_wrong() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing).1.contains("NotFound"));
 }
+
+/// `run --follow` in a pseudo-terminal (util-linux `script`), as a person sees it.
+fn on_a_terminal(server: &ServerProcess, term: &str) -> String {
+    let command = format!(
+        "{BINARY} run examples/plans/research-report.yaml --follow --server {}",
+        server.addr
+    );
+    let output = std::process::Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .env("TERM", term)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run script(1)");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    // Each control sequence (cursor moves, line clears) as a line break: what is left are the
+    // texts the terminal showed.
+    let controls = regex::Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]").unwrap();
+    controls.replace_all(&text, "\n").into_owned()
+}
+
+/// A terminal that cannot redraw gets the plain lines, not nothing.
+#[tokio::test]
+async fn a_dumb_terminal_still_shows_the_progress() {
+    let server = ServerProcess::start(&[]).await;
+    let text = on_a_terminal(&server, "dumb");
+    assert!(text.contains("run 1 of orch-"), "{text}");
+    assert!(text.contains("task revenue succeeded after"), "{text}");
+    assert!(text.contains("APPROVED after 1 run(s)"), "{text}");
+}
+
+/// On a live terminal, an ended task's row shows one time: the server's duration, with no
+/// clock of its own after it. (Rows fill the terminal's width and follow each other without a
+/// line break, so a row ends where the next text starts.)
+#[tokio::test]
+async fn a_live_row_shows_one_time() {
+    let server = ServerProcess::start(&[]).await;
+    let text = on_a_terminal(&server, "xterm");
+    let ended = regex::Regex::new(r"✓ succeeded after \d+\.\d+s\s*(\S*)").unwrap();
+    let clock = regex::Regex::new(r"^\d+s$").unwrap();
+    let rows: Vec<_> = ended.captures_iter(&text).collect();
+    assert!(!rows.is_empty(), "{text}");
+    for row in rows {
+        assert!(!clock.is_match(&row[1]), "{:?} in {text}", &row[0]);
+    }
+}

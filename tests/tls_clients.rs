@@ -334,11 +334,11 @@ async fn the_cli_speaks_tls_with_a_client_certificate_and_never_falls_back() {
     let untrusted = cli(&["run", plan, "--server", &server]);
     assert_eq!(untrusted.status.code(), Some(2), "{}", text(&untrusted));
     assert!(
-        text(&untrusted).contains("cannot reach"),
+        text(&untrusted).contains("TLS failed") && text(&untrusted).contains("give --ca-cert"),
         "{}",
         text(&untrusted)
     );
-    // http:// against the TLS port does not work either.
+    // http:// against the TLS port does not work either, and says what it may be.
     let plain = cli(&[
         "run",
         plan,
@@ -346,6 +346,33 @@ async fn the_cli_speaks_tls_with_a_client_certificate_and_never_falls_back() {
         &format!("http://{}", secured.target()),
     ]);
     assert_eq!(plain.status.code(), Some(2), "{}", text(&plain));
+    assert!(
+        text(&plain).contains("not a gRPC server")
+            && text(&plain).contains("TLS server given as http://"),
+        "{}",
+        text(&plain)
+    );
+    // Without a client certificate the server refuses the handshake.
+    let anonymous = cli(&[
+        "run",
+        plan,
+        "--server",
+        &server,
+        "--ca-cert",
+        ca.to_str().unwrap(),
+    ]);
+    assert_eq!(anonymous.status.code(), Some(2), "{}", text(&anonymous));
+    assert!(
+        text(&anonymous).contains("TLS failed"),
+        "{}",
+        text(&anonymous)
+    );
+    // Without a scheme, TLS files mean https://.
+    let target = secured.target();
+    let mut bare = mtls;
+    bare[1] = &target;
+    let ran_bare = cli(&[&["run", plan][..], &bare].concat());
+    assert_eq!(ran_bare.status.code(), Some(0), "{}", text(&ran_bare));
     // TLS files with an http:// address are a mistake, said so.
     let mixed = cli(&[
         "run",

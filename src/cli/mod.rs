@@ -1,29 +1,28 @@
-//! The client side of the CLI: `run` submits a plan file and can follow it, `watch` follows an
-//! orchestration that exists. On a terminal each task gets a live progress line; otherwise one
-//! plain line per event. The decision closes the output.
+//! The client side of the command line: commands that call the service (`run`, `watch`,
+//! `list`, `get`, `cancel`, `resolve`, `criteria …`) and one that needs none (`plan validate`).
+//! On a terminal `run --follow` and `watch` show a live line per task; otherwise one plain line
+//! per event. Exit codes: 0 done (for `run --follow`, `watch` and `criteria evaluate`: approved),
+//! 1 not approved, 2 the command could not be carried out.
 
+pub mod args;
+pub mod connection;
+pub mod criteria;
+mod orchestrations;
+pub mod output;
 pub mod plan;
 pub mod progress;
 
-use std::io::IsTerminal as _;
-use std::time::Duration;
+use std::process::ExitCode;
 
-use tonic::metadata::{Ascii, MetadataValue};
-use tonic::transport::Channel;
-
-use crate::api::convert::orchestration::spec_to_proto;
-use crate::api::pb;
-use crate::api::pb::orchestrator_service_client::OrchestratorServiceClient;
-use crate::tls::TlsError;
-use crate::tls::client::ClientTls;
-use progress::Progress;
+pub use args::{ClientCommand, CriteriaCommand, PlanCommand};
+pub use connection::{ConnectFailure, Connection, Target};
 
 /// What the process exits with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// Submitted (not followed), or followed to an approval.
-    Approved,
-    /// Followed to a rejection, a failure or a cancellation.
+    /// Done: submitted, listed, changed; when followed or evaluated, approved.
+    Done,
+    /// Followed or evaluated to a rejection, a failure or a cancellation.
     NotApproved,
 }
 
@@ -31,10 +30,12 @@ pub enum Outcome {
 pub enum CliError {
     #[error(transparent)]
     Plan(#[from] plan::PlanError),
-    #[error("cannot reach {server}: {}", crate::telemetry::error_chain(.source))]
+    #[error(transparent)]
+    File(#[from] criteria::FileError),
+    #[error("cannot reach {server}: {failure}")]
     Connect {
         server: String,
-        source: tonic::transport::Error,
+        failure: ConnectFailure,
     },
     #[error("{}", describe_status(.0))]
     Rpc(#[from] tonic::Status),
@@ -42,181 +43,114 @@ pub enum CliError {
     Invalid { what: &'static str, value: String },
     /// The server address or the TLS files (the message names which).
     #[error("{0}")]
-    Tls(#[from] TlsError),
+    Tls(#[from] crate::tls::TlsError),
+    /// A fault of this build, not of the input.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
-/// A status with its field violations, one per line.
+/// A status and its field violations, each once: the message repeats the first violation, so
+/// with a list only its subject is kept.
 fn describe_status(status: &tonic::Status) -> String {
     use tonic_types::StatusExt as _;
-    let mut text = format!("{:?}: {}", status.code(), status.message());
-    if let Some(bad_request) = status.get_error_details().bad_request() {
-        for violation in &bad_request.field_violations {
-            text.push_str(&format!(
-                "\n  {}: {}",
-                violation.field, violation.description
-            ));
-        }
+    let violations = status
+        .get_error_details()
+        .bad_request()
+        .map(|bad_request| bad_request.field_violations.clone())
+        .unwrap_or_default();
+    let message = status.message();
+    let Some(first) = violations.first() else {
+        return format!("{:?}: {message}", status.code());
+    };
+    let subject = message
+        .split_once(&format!(": {}: ", first.field))
+        .map_or(message, |(subject, _)| subject);
+    let mut text = format!("{:?}: {subject}", status.code());
+    for violation in &violations {
+        text.push_str(&format!(
+            "\n  {}: {}",
+            violation.field, violation.description
+        ));
     }
     text
 }
 
-/// `Bearer <token>`, kept out of HTTP/2 header compression tables; a warning when it would
-/// cross a network in clear.
-fn bearer(token: &str, exposed: bool) -> Result<MetadataValue<Ascii>, CliError> {
-    if exposed {
-        eprintln!(
-            "orchestrator: warning: sending the token over plaintext http:// to a host that is not loopback; use https://"
-        );
+/// Where the next page starts, for a table (JSON and YAML carry the token themselves).
+fn next_page_hint(token: &str) {
+    if !token.is_empty() {
+        eprintln!("(more: --page-token {token})");
     }
-    let mut value = MetadataValue::try_from(format!("Bearer {}", token.trim())).map_err(|_| {
-        CliError::Invalid {
-            what: "token",
-            value: "(characters a header cannot carry)".into(),
-        }
-    })?;
-    value.set_sensitive(true);
-    Ok(value)
 }
 
-/// An `http://` address whose host is not loopback.
-fn endpoint_uri_is_exposed(server: &str) -> bool {
-    let Ok(uri) = server.parse::<http::Uri>() else {
-        return false;
+/// Runs one command against the service and maps its outcome to the exit code.
+pub fn execute(command: ClientCommand) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("orchestrator: cannot start the async runtime: {error}");
+            return ExitCode::from(2);
+        }
     };
-    let loopback = match uri.host() {
-        Some("localhost") => true,
-        Some(host) => host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback()),
-        None => true,
-    };
-    uri.scheme_str() == Some("http") && !loopback
+    exit_code(runtime.block_on(dispatch(command)))
 }
 
-/// How the CLI reaches the service.
-#[derive(Debug, Clone, Default)]
-pub struct Target {
-    /// `http://host:port`, or `https://host:port` (always TLS).
-    pub server: String,
-    pub tenant: Option<String>,
-    /// An API key or a JWT, sent as `authorization: Bearer`.
-    pub token: Option<String>,
-    pub tls: ClientTls,
+pub fn exit_code(result: Result<Outcome, CliError>) -> ExitCode {
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::NotApproved) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("orchestrator: {error}");
+            ExitCode::from(2)
+        }
+    }
 }
 
-pub struct Connection {
-    client: OrchestratorServiceClient<Channel>,
-    tenant: Option<MetadataValue<Ascii>>,
-    authorization: Option<MetadataValue<Ascii>>,
+async fn dispatch(command: ClientCommand) -> Result<Outcome, CliError> {
+    use ClientCommand as C;
+    use CriteriaCommand as K;
+    match command {
+        C::Run(args) => {
+            let mut connection = connect(args.client).await?;
+            let request_id = args.request_id.as_deref();
+            connection.run(&args.plan, request_id, args.follow).await
+        }
+        C::Watch(args) => {
+            let mut connection = connect(args.client).await?;
+            connection.watch(&args.orchestration_id, args.after).await
+        }
+        C::List(args) => connect(args.client.clone()).await?.list(&args).await,
+        C::Get(args) => connect(args.client.clone()).await?.get(&args).await,
+        C::Cancel(args) => connect(args.client.clone()).await?.cancel(&args).await,
+        C::Resolve(args) => connect(args.client.clone()).await?.resolve(args).await,
+        C::Criteria(K::Create(args)) => {
+            let mut connection = connect(args.client.clone()).await?;
+            connection.create_criteria(&args).await
+        }
+        C::Criteria(K::Update(args)) => {
+            let mut connection = connect(args.client.clone()).await?;
+            connection.update_criteria(&args).await
+        }
+        C::Criteria(K::Get(args)) => {
+            connect(args.client.clone())
+                .await?
+                .get_criteria(&args)
+                .await
+        }
+        C::Criteria(K::List(args)) => {
+            let mut connection = connect(args.client.clone()).await?;
+            connection.list_criteria(&args).await
+        }
+        C::Criteria(K::Delete(args)) => {
+            let mut connection = connect(args.client.clone()).await?;
+            connection.delete_criteria(&args).await
+        }
+        C::Criteria(K::Evaluate(args)) => connect(args.client.clone()).await?.evaluate(&args).await,
+    }
 }
 
-impl Connection {
-    pub async fn open(target: &Target) -> Result<Self, CliError> {
-        let server = &target.server;
-        let shown = crate::secrets::redact_url(server);
-        let endpoint = crate::tls::client::endpoint(server, Some(&target.tls))?;
-        let channel = endpoint
-            .connect_timeout(Duration::from_secs(10))
-            .connect()
-            .await
-            .map_err(|source| CliError::Connect {
-                server: shown,
-                source,
-            })?;
-        let tenant = target
-            .tenant
-            .as_deref()
-            .map(|t| {
-                MetadataValue::try_from(t).map_err(|_| CliError::Invalid {
-                    what: "tenant",
-                    value: t.to_owned(),
-                })
-            })
-            .transpose()?;
-        let authorization = target
-            .token
-            .as_deref()
-            .map(|token| bearer(token, endpoint_uri_is_exposed(server)))
-            .transpose()?;
-        Ok(Self {
-            client: OrchestratorServiceClient::new(channel),
-            tenant,
-            authorization,
-        })
-    }
-
-    fn request<T>(&self, message: T) -> tonic::Request<T> {
-        let mut request = tonic::Request::new(message);
-        if let Some(tenant) = &self.tenant {
-            request.metadata_mut().insert("x-tenant-id", tenant.clone());
-        }
-        if let Some(authorization) = &self.authorization {
-            request
-                .metadata_mut()
-                .insert("authorization", authorization.clone());
-        }
-        request
-    }
-
-    /// Submits a plan file; prints the orchestration id, then follows it when asked.
-    pub async fn run(
-        &mut self,
-        path: &str,
-        request_id: Option<&str>,
-        follow: bool,
-    ) -> Result<Outcome, CliError> {
-        let plan = plan::load(path)?;
-        let submitted = self
-            .client
-            .submit_orchestration(self.request(pb::SubmitOrchestrationRequest {
-                request_id: request_id.unwrap_or_default().to_owned(),
-                spec: Some(spec_to_proto(&plan)),
-            }))
-            .await?
-            .into_inner();
-        let note = if submitted.created {
-            ""
-        } else {
-            " (existing: same request id)"
-        };
-        eprintln!("orchestration {}{note}", submitted.orchestration_id);
-        if !follow {
-            println!("{}", submitted.orchestration_id);
-            return Ok(Outcome::Approved);
-        }
-        self.watch(&submitted.orchestration_id, 0).await
-    }
-
-    /// Follows an orchestration's events to its end and prints the decision.
-    pub async fn watch(&mut self, orchestration_id: &str, after: u64) -> Result<Outcome, CliError> {
-        let mut stream = self
-            .client
-            .stream_status(self.request(pb::StreamStatusRequest {
-                orchestration_id: orchestration_id.to_owned(),
-                after_sequence: after,
-            }))
-            .await?
-            .into_inner();
-        let mut progress = Progress::new(std::io::stdout().is_terminal());
-        while let Some(message) = stream.message().await? {
-            let Some(event) = message.event else {
-                continue;
-            };
-            if let Some(result) = progress.show(&event) {
-                progress.finish();
-                print!("{}", progress::summary(&result));
-                return Ok(if result.state() == pb::OrchestrationState::Approved {
-                    Outcome::Approved
-                } else {
-                    Outcome::NotApproved
-                });
-            }
-        }
-        progress.finish();
-        Err(CliError::Rpc(tonic::Status::unavailable(
-            "the event stream ended before the orchestration completed; `orchestrator watch` can pick it up again",
-        )))
-    }
+async fn connect(client: args::ClientArgs) -> Result<Connection, CliError> {
+    Connection::open(&Target::from_args(client)?).await
 }

@@ -1,7 +1,12 @@
 //! Plan files for `orchestrator run`: YAML (or JSON) in the shape of the API's
-//! `OrchestrationSpec`, with durations written as `30s` or `1m 30s`. Only the syntax is checked
-//! here; the server checks the rest, as for any request.
+//! `OrchestrationSpec`, with durations written as `30s` or `1m 30s`. `run` checks only the
+//! syntax and leaves the rest to the server; `plan validate` checks everything the server would,
+//! without one.
 
+use std::path::Path;
+
+use crate::config::{FlagOverrides, Settings};
+use crate::model::FieldViolation;
 use crate::model::plan::OrchestrationSpec;
 
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +18,58 @@ pub enum PlanError {
     },
     #[error("{path} is not a valid plan: {message}")]
     Parse { path: String, message: String },
+    #[error("{path} is not a valid plan:{}", list(.violations))]
+    Invalid {
+        path: String,
+        violations: Vec<FieldViolation>,
+    },
+    #[error("cannot check plans against these settings: {0}")]
+    Settings(String),
+}
+
+/// One violation a line, named by its path in the file.
+fn list(violations: &[FieldViolation]) -> String {
+    violations
+        .iter()
+        .map(|violation| format!("\n  {}: {}", violation.field, violation.description))
+        .collect()
+}
+
+/// What `plan validate` reports for a valid plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub tasks: usize,
+    pub waves: u32,
+}
+
+/// Checks a plan file as the server with these settings (`None`: the defaults and the
+/// `ORCHESTRATOR_*` variables, as `serve` reads them) would check a request carrying it.
+pub fn validate(path: &str, settings_file: Option<&Path>) -> Result<Checked, PlanError> {
+    let spec = load(path)?;
+    let settings = Settings::load(settings_file, &FlagOverrides::default())
+        .map_err(|error| PlanError::Settings(error.to_string()))?;
+    let rules = crate::server::plan_rules(&settings)
+        .map_err(|error| PlanError::Settings(error.to_string()))?;
+    match rules.check(&spec) {
+        Ok(plan) => Ok(Checked {
+            tasks: plan.tasks.len(),
+            waves: plan.wave_count,
+        }),
+        // The file is the spec: its paths start below `spec.`.
+        Err(violations) => Err(PlanError::Invalid {
+            path: path.to_owned(),
+            violations: violations
+                .into_iter()
+                .map(|violation| {
+                    let field = violation
+                        .field
+                        .strip_prefix("spec.")
+                        .unwrap_or(&violation.field);
+                    FieldViolation::new(field, violation.description.clone())
+                })
+                .collect(),
+        }),
+    }
 }
 
 pub fn parse(path: &str, text: &str) -> Result<OrchestrationSpec, PlanError> {

@@ -54,10 +54,25 @@ pub fn describe_task(update: &pb::TaskUpdate) -> String {
     line
 }
 
+/// The rows of a task: waiting, its own clock while it runs, and its outcome (which carries
+/// the server's duration) once it ended. One time at a time.
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+const WAITING: &str = "{spinner} {prefix:<24} {wide_msg}";
+const RUNNING: &str = "{spinner} {prefix:<24} {msg} {elapsed}";
+const ENDED: &str = "  {prefix:<24} {wide_msg}";
+
 impl Progress {
+    /// Live lines only on a terminal that can redraw them: with `TERM=dumb` (or unset), or
+    /// standard error redirected, indicatif draws nothing, and its lines would be lost.
     pub fn new(terminal: bool) -> Self {
+        let live = terminal
+            .then(MultiProgress::new)
+            .filter(|live| !live.is_hidden());
         Self {
-            live: terminal.then(MultiProgress::new),
+            live,
             bars: HashMap::new(),
             start: None,
         }
@@ -101,13 +116,10 @@ impl Progress {
                         bar.finish_and_clear();
                     }
                     self.bars.clear();
-                    let style = ProgressStyle::with_template(
-                        "{spinner} {prefix:<24} {wide_msg} {elapsed:>4}",
-                    )
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner());
+                    let waiting = style(WAITING);
                     for task in &accepted.plan {
                         let bar = live.add(ProgressBar::new_spinner());
-                        bar.set_style(style.clone());
+                        bar.set_style(waiting.clone());
                         bar.set_prefix(task.task_id.clone());
                         bar.set_message(format!("pending (wave {})", task.wave));
                         bar.enable_steady_tick(Duration::from_millis(120));
@@ -116,32 +128,7 @@ impl Progress {
                 }
             }
             Some(Kind::Task(update)) => match self.bars.get(&update.task_id) {
-                Some(bar) => {
-                    let text = describe_task(update);
-                    let message = text
-                        .strip_prefix(&update.task_id)
-                        .unwrap_or(&text)
-                        .trim()
-                        .to_owned();
-                    let terminal = matches!(
-                        update.state(),
-                        pb::TaskState::Succeeded
-                            | pb::TaskState::Failed
-                            | pb::TaskState::TimedOut
-                            | pb::TaskState::Skipped
-                            | pb::TaskState::Cancelled
-                    );
-                    if terminal {
-                        let mark = if update.state() == pb::TaskState::Succeeded {
-                            "✓"
-                        } else {
-                            "✗"
-                        };
-                        bar.finish_with_message(format!("{mark} {message}"));
-                    } else {
-                        bar.set_message(message);
-                    }
-                }
+                Some(bar) => show_on_bar(bar, update),
                 None => {
                     let line = describe_task(update);
                     self.line(format!("{at}task {line}"));
@@ -162,6 +149,9 @@ impl Progress {
                     state_label(change.state()),
                     change.reason
                 ));
+                if change.state() == pb::OrchestrationState::AwaitingHuman {
+                    self.line(resolve_hint(&event.orchestration_id));
+                }
             }
             Some(Kind::Completed(completed)) => return completed.result.clone(),
             None => {}
@@ -176,6 +166,43 @@ impl Progress {
             }
         }
     }
+}
+
+/// A task's update on its live row: the spinner's clock starts when it runs, and its outcome
+/// replaces the clock with the server's duration.
+fn show_on_bar(bar: &ProgressBar, update: &pb::TaskUpdate) {
+    let text = describe_task(update);
+    let message = text
+        .strip_prefix(&update.task_id)
+        .unwrap_or(&text)
+        .trim()
+        .to_owned();
+    match update.state() {
+        pb::TaskState::Running | pb::TaskState::Retrying => {
+            if update.state() == pb::TaskState::Running {
+                bar.reset_elapsed();
+            }
+            bar.set_style(style(RUNNING));
+            bar.set_message(message);
+        }
+        pb::TaskState::Pending | pb::TaskState::Unspecified => bar.set_message(message),
+        ended => {
+            let mark = if ended == pb::TaskState::Succeeded {
+                "✓"
+            } else {
+                "✗"
+            };
+            bar.set_style(style(ENDED));
+            bar.finish_with_message(format!("{mark} {message}"));
+        }
+    }
+}
+
+/// What to do about an orchestration waiting for a person.
+pub fn resolve_hint(orchestration_id: &str) -> String {
+    format!(
+        "the review escalated to a person: read the output with `orchestrator get {orchestration_id} --escalated`, then decide with `orchestrator resolve {orchestration_id} --approve` or `--reject`, with `--comment \"why\"` (or in the web console); this waits until then"
+    )
 }
 
 fn verdict_name(verdict: pb::ReviewVerdict) -> &'static str {
@@ -206,37 +233,44 @@ pub fn summary(result: &pb::OrchestrationResult) -> String {
         let _ = writeln!(text, "reason: {}", result.error);
     }
     if let Some(decision) = &result.review {
-        let _ = writeln!(
-            text,
-            "decision {}: {} by {} with confidence {:.2} (criteria {} v{})",
-            decision.decision_id,
-            verdict_name(decision.verdict()),
-            decision.reviewer,
-            decision.confidence,
-            decision.review_criteria_id,
-            decision.review_criteria_version
-        );
-        if !decision.feedback.is_empty() {
-            let _ = writeln!(text, "feedback: {}", decision.feedback);
-        }
-        for issue in &decision.issues {
-            let kind = issue.kind().as_str_name().trim_start_matches("ISSUE_KIND_");
-            let severity = issue
-                .severity()
-                .as_str_name()
-                .trim_start_matches("SEVERITY_");
-            let _ = writeln!(text, "  - {severity} {kind}: {}", issue.description);
-        }
-        for redaction in &decision.redactions {
-            let _ = writeln!(
-                text,
-                "  redacted {} × {}",
-                redaction.count, redaction.category
-            );
-        }
+        text.push_str(&decision_lines(decision));
     }
     if !result.output.is_empty() {
         let _ = writeln!(text, "\n{}", result.output.trim_end());
+    }
+    text
+}
+
+/// A review decision: verdict, feedback, each issue and each redaction.
+pub fn decision_lines(decision: &pb::ReviewDecision) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "decision {}: {} by {} with confidence {:.2} (criteria {} v{})",
+        decision.decision_id,
+        verdict_name(decision.verdict()),
+        decision.reviewer,
+        decision.confidence,
+        decision.review_criteria_id,
+        decision.review_criteria_version
+    );
+    if !decision.feedback.is_empty() {
+        let _ = writeln!(text, "feedback: {}", decision.feedback);
+    }
+    for issue in &decision.issues {
+        let kind = issue.kind().as_str_name().trim_start_matches("ISSUE_KIND_");
+        let severity = issue
+            .severity()
+            .as_str_name()
+            .trim_start_matches("SEVERITY_");
+        let _ = writeln!(text, "  - {severity} {kind}: {}", issue.description);
+    }
+    for redaction in &decision.redactions {
+        let _ = writeln!(
+            text,
+            "  redacted {} × {}",
+            redaction.count, redaction.category
+        );
     }
     text
 }

@@ -27,6 +27,23 @@ pub use security::{
 pub const ENV_PREFIX: &str = "ORCHESTRATOR_";
 /// Environment variable naming the settings file (read by the CLI, not a setting itself).
 pub const CONFIG_FILE_ENV: &str = "ORCHESTRATOR_CONFIG";
+/// Prefix of the client commands' own variables (`ORCHESTRATOR_CLIENT_SERVER`, ...). The server
+/// skips them, so that one shell can hold both without `serve` refusing unknown settings.
+pub const CLIENT_ENV_PREFIX: &str = "ORCHESTRATOR_CLIENT_";
+/// The client's variables before they had a prefix of their own: the CLI still reads them
+/// (with a warning), and the server skips them too.
+pub const LEGACY_CLIENT_ENV: [&str; 4] = [
+    "ORCHESTRATOR_SERVER_URL",
+    "ORCHESTRATOR_TENANT",
+    "ORCHESTRATOR_TOKEN",
+    "ORCHESTRATOR_CA_CERT",
+];
+
+/// Whether a variable (named without `ORCHESTRATOR_`) belongs to the client, not the server.
+fn is_client_variable(key: &str) -> bool {
+    let name = format!("{ENV_PREFIX}{}", key.to_ascii_uppercase());
+    name.starts_with(CLIENT_ENV_PREFIX) || LEGACY_CLIENT_ENV.contains(&name.as_str())
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -556,7 +573,10 @@ impl Settings {
             }
             figment = figment.merge(Toml::file_exact(path));
         }
-        let env = env.ignore(&["config"]).split("__");
+        let env = env
+            .ignore(&["config"])
+            .filter(|key| !is_client_variable(key.as_str()))
+            .split("__");
         figment = figment.merge(env);
         if let Some(listen) = flags.listen {
             figment = figment.merge(Serialized::default("server.listen", listen));

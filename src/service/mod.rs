@@ -28,7 +28,7 @@ use tokio_util::task::TaskTracker;
 use crate::agents::AgentRegistry;
 use crate::catalog::{CatalogError, CriteriaCatalog};
 use crate::engine::orchestration::{Cancellation, Runner};
-use crate::engine::validate::{Defaults, Limits};
+
 use crate::model::FieldViolation;
 use crate::model::HumanDecision;
 use crate::model::event::Event;
@@ -37,6 +37,7 @@ use crate::telemetry::metrics::Metrics;
 use admission::{Admission, Refusal};
 use availability::StoreAvailability;
 use log::{EventLog, OrchestrationSink};
+pub use submission::PlanRules;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -96,10 +97,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub struct Orchestrations {
     store: Arc<dyn Store>,
     catalog: Arc<CriteriaCatalog>,
-    agents: AgentRegistry,
+    rules: PlanRules,
     runner: Arc<Runner>,
-    limits: Limits,
-    defaults: Defaults,
     log: EventLog,
     live: LiveMap,
     tracker: TaskTracker,
@@ -153,10 +152,8 @@ impl LeaseSettings {
 pub struct ServiceParts {
     pub store: Arc<dyn Store>,
     pub catalog: Arc<CriteriaCatalog>,
-    pub agents: AgentRegistry,
+    pub rules: PlanRules,
     pub runner: Runner,
-    pub limits: Limits,
-    pub defaults: Defaults,
     pub log: EventLog,
     pub leases: LeaseSettings,
     pub availability: StoreAvailability,
@@ -187,10 +184,8 @@ impl Orchestrations {
         Self {
             store: parts.store,
             catalog: parts.catalog,
-            agents: parts.agents,
+            rules: parts.rules,
             runner: Arc::new(parts.runner),
-            limits: parts.limits,
-            defaults: parts.defaults,
             log: parts.log,
             live: Arc::default(),
             tracker: TaskTracker::new(),
@@ -204,7 +199,7 @@ impl Orchestrations {
     }
 
     pub fn agents(&self) -> &AgentRegistry {
-        &self.agents
+        &self.rules.agents
     }
 
     /// Orchestrations running in this process.

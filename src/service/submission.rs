@@ -9,9 +9,10 @@ use tracing::Instrument as _;
 
 use super::admission::Admission;
 use super::{EventReceiver, Orchestrations, ServiceError, Submitted};
+use crate::agents::AgentRegistry;
 use crate::catalog::CatalogError;
 use crate::engine::orchestration::{Cancellation, Job};
-use crate::engine::validate::{Rules, validate};
+use crate::engine::validate::{Defaults, Limits, Rules, validate};
 use crate::model::event::Event;
 use crate::model::plan::{OrchestrationSpec, Plan};
 use crate::model::{FieldViolation, TenantId};
@@ -64,10 +65,19 @@ fn same_plan(
     })
 }
 
-impl Orchestrations {
+/// What a plan is checked against: the agents that exist, the engine's limits and defaults. The
+/// server holds one; `orchestrator plan validate` builds the same from the settings, so that a
+/// plan file is checked offline exactly as a request would be.
+pub struct PlanRules {
+    pub agents: AgentRegistry,
+    pub limits: Limits,
+    pub defaults: Defaults,
+}
+
+impl PlanRules {
     /// Checks everything that can be checked before anything runs; violations are named by
     /// their path in the request (`spec.tasks[2].depends_on[0]`).
-    pub fn plan(&self, spec: &OrchestrationSpec) -> Result<Plan, Vec<FieldViolation>> {
+    pub fn check(&self, spec: &OrchestrationSpec) -> Result<Plan, Vec<FieldViolation>> {
         let agents = &self.agents;
         let plan = validate(
             spec,
@@ -98,6 +108,13 @@ impl Orchestrations {
             Ok(plan) if violations.is_empty() => Ok(plan),
             _ => Err(violations.into_iter().map(|v| v.under("spec")).collect()),
         }
+    }
+}
+
+impl Orchestrations {
+    /// See [`PlanRules::check`].
+    pub fn plan(&self, spec: &OrchestrationSpec) -> Result<Plan, Vec<FieldViolation>> {
+        self.rules.check(spec)
     }
 
     /// Validates, stores and starts an orchestration; a repeated request id returns the
@@ -248,12 +265,12 @@ impl Orchestrations {
             Err(other) => return Err(other.into()),
         };
         if let Some(judge) = &criteria.criteria().judge_agent
-            && self.agents.get(judge).is_none()
+            && self.rules.agents.get(judge).is_none()
         {
             return Err(ServiceError::FailedPrecondition(format!(
                 "review criteria {:?} name the judge agent {judge:?}, which this server does not have; available: {}",
                 criteria.criteria().id,
-                self.agents.names().join(", ")
+                self.rules.agents.names().join(", ")
             )));
         }
 

@@ -1,0 +1,228 @@
+//! `criteria …`: review criteria from YAML or JSON files in the API's JSON form (what
+//! `criteria get` prints, and grpcurl sends), checked strictly: a misspelt field is an error
+//! naming its path, not a setting silently ignored.
+
+use std::io::Read as _;
+
+use prost_reflect::DynamicMessage;
+
+use super::args::{
+    CriteriaDeleteArgs, CriteriaFileArgs, CriteriaGetArgs, CriteriaListArgs, EvaluateArgs,
+    OutputFormat,
+};
+use super::connection::Connection;
+use super::output::{self, enum_name};
+use super::{CliError, Outcome, progress};
+use crate::api::pb;
+
+const CRITERIA: &str = "orchestrator.v1.ReviewCriteria";
+
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid YAML or JSON: {message}")]
+    Syntax { path: String, message: String },
+    #[error("{path}: {message}")]
+    Shape { path: String, message: String },
+}
+
+/// A file's text; `-` is standard input.
+pub fn read_text(path: &str) -> Result<String, FileError> {
+    let failed = |source| FileError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(failed)?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(failed)
+}
+
+/// A message of the API from YAML or JSON text (JSON is YAML), refusing unknown fields.
+pub fn parse_message<M: prost::Message + Default>(
+    path: &str,
+    text: &str,
+    name: &str,
+) -> Result<M, CliError> {
+    let value: serde_json::Value =
+        serde_norway::from_str(text).map_err(|error| FileError::Syntax {
+            path: path.to_owned(),
+            message: error.to_string(),
+        })?;
+    let descriptor = output::descriptor(name)?;
+    let mut track = serde_path_to_error::Track::new();
+    let tracked = serde_path_to_error::Deserializer::new(value, &mut track);
+    let message = DynamicMessage::deserialize(descriptor, tracked).map_err(|error| {
+        let at = track.path().to_string();
+        let message = match at.as_str() {
+            "." | "" => error.to_string(),
+            _ => format!("{at}: {error}"),
+        };
+        FileError::Shape {
+            path: path.to_owned(),
+            message,
+        }
+    })?;
+    message
+        .transcode_to()
+        .map_err(|error| CliError::Internal(error.to_string()))
+}
+
+pub fn load(path: &str) -> Result<pb::ReviewCriteria, CliError> {
+    parse_message(path, &read_text(path)?, CRITERIA)
+}
+
+/// Prints criteria as asked; a table is the YAML form, which reads better than columns for a
+/// nested document.
+fn print_criteria(criteria: &pb::ReviewCriteria, format: OutputFormat) -> Result<(), CliError> {
+    let value = output::to_json(criteria, CRITERIA)?;
+    let format = match format {
+        OutputFormat::Table => OutputFormat::Yaml,
+        other => other,
+    };
+    if let Some(text) = output::render(&value, format)? {
+        print!("{text}");
+    }
+    Ok(())
+}
+
+impl Connection {
+    pub async fn create_criteria(&mut self, args: &CriteriaFileArgs) -> Result<Outcome, CliError> {
+        let criteria = load(&args.file)?;
+        let request = self.request(pb::CreateReviewCriteriaRequest {
+            criteria: Some(criteria),
+        });
+        let created = self.criteria.create_review_criteria(request).await;
+        let created = created.map_err(|status| self.failed(status))?.into_inner();
+        let criteria = created.criteria.unwrap_or_default();
+        eprintln!("created criteria {} v{}", criteria.id, criteria.version);
+        print_criteria(&criteria, args.output)?;
+        Ok(Outcome::Done)
+    }
+
+    pub async fn update_criteria(&mut self, args: &CriteriaFileArgs) -> Result<Outcome, CliError> {
+        let criteria = load(&args.file)?;
+        let request = self.request(pb::UpdateReviewCriteriaRequest {
+            criteria: Some(criteria),
+        });
+        let updated = self.criteria.update_review_criteria(request).await;
+        let updated = updated.map_err(|status| self.failed(status))?.into_inner();
+        let criteria = updated.criteria.unwrap_or_default();
+        eprintln!("updated criteria {} to v{}", criteria.id, criteria.version);
+        print_criteria(&criteria, args.output)?;
+        Ok(Outcome::Done)
+    }
+
+    pub async fn get_criteria(&mut self, args: &CriteriaGetArgs) -> Result<Outcome, CliError> {
+        let request = self.request(pb::GetReviewCriteriaRequest {
+            id: args.id.clone(),
+        });
+        let found = self.criteria.get_review_criteria(request).await;
+        let found = found.map_err(|status| self.failed(status))?.into_inner();
+        print_criteria(&found.criteria.unwrap_or_default(), args.output)?;
+        Ok(Outcome::Done)
+    }
+
+    pub async fn list_criteria(&mut self, args: &CriteriaListArgs) -> Result<Outcome, CliError> {
+        let request = self.request(pb::ListReviewCriteriaRequest {
+            page_size: args.page_size,
+            page_token: args.page_token.clone().unwrap_or_default(),
+        });
+        let page = self.criteria.list_review_criteria(request).await;
+        let page = page.map_err(|status| self.failed(status))?.into_inner();
+        let value = output::to_json(&page, "orchestrator.v1.ListReviewCriteriaResponse")?;
+        match output::render(&value, args.output)? {
+            Some(text) => print!("{text}"),
+            None => {
+                let rows: Vec<Vec<String>> = page.criteria.iter().map(criteria_row).collect();
+                print!(
+                    "{}",
+                    output::table(
+                        &["ID", "VERSION", "NAME", "REJECT ACTION", "UPDATED"],
+                        &rows
+                    )
+                );
+                super::next_page_hint(&page.next_page_token);
+            }
+        }
+        Ok(Outcome::Done)
+    }
+
+    pub async fn delete_criteria(
+        &mut self,
+        args: &CriteriaDeleteArgs,
+    ) -> Result<Outcome, CliError> {
+        let request = self.request(pb::DeleteReviewCriteriaRequest {
+            id: args.id.clone(),
+            version: args.version,
+        });
+        let deleted = self.criteria.delete_review_criteria(request).await;
+        deleted.map_err(|status| self.failed(status))?;
+        eprintln!("deleted criteria {}", args.id);
+        Ok(Outcome::Done)
+    }
+
+    /// Exit 0 when the output passes, 1 when the review rejects it: usable as a check in a
+    /// script.
+    pub async fn evaluate(&mut self, args: &EvaluateArgs) -> Result<Outcome, CliError> {
+        use pb::evaluate_review_request::CriteriaSource;
+        let source = match (&args.id, &args.file) {
+            (Some(id), _) => Some(CriteriaSource::ReviewCriteriaId(id.clone())),
+            (None, Some(file)) => Some(CriteriaSource::InlineCriteria(load(file)?)),
+            (None, None) => None,
+        };
+        let request = self.request(pb::EvaluateReviewRequest {
+            output: read_text(&args.output_file)?,
+            criteria_source: source,
+            tasks: Vec::new(),
+        });
+        let answer = self.criteria.evaluate_review(request).await;
+        let answer = answer.map_err(|status| self.failed(status))?.into_inner();
+        let value = output::to_json(&answer, "orchestrator.v1.EvaluateReviewResponse")?;
+        match output::render(&value, args.output)? {
+            Some(text) => print!("{text}"),
+            None => print!("{}", evaluation(&answer)),
+        }
+        let approved = answer
+            .decision
+            .as_ref()
+            .is_some_and(|decision| decision.verdict() == pb::ReviewVerdict::Approved);
+        Ok(if approved {
+            Outcome::Done
+        } else {
+            Outcome::NotApproved
+        })
+    }
+}
+
+fn criteria_row(criteria: &pb::ReviewCriteria) -> Vec<String> {
+    vec![
+        criteria.id.clone(),
+        criteria.version.to_string(),
+        criteria.display_name.clone(),
+        enum_name(criteria.reject_action().as_str_name(), "REJECT_ACTION_").to_owned(),
+        output::time(criteria.update_time.as_ref()),
+    ]
+}
+
+/// The decision, each finding, then the output as the review left it.
+fn evaluation(answer: &pb::EvaluateReviewResponse) -> String {
+    let mut text = match &answer.decision {
+        Some(decision) => progress::decision_lines(decision),
+        None => String::new(),
+    };
+    for finding in &answer.findings {
+        text.push_str(&format!(
+            "  found {} at bytes {}..{} ({})\n",
+            finding.category, finding.start, finding.end, finding.detector
+        ));
+    }
+    text.push_str(&format!("\n{}\n", answer.redacted_output.trim_end()));
+    text
+}
