@@ -126,6 +126,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Client(command) => orchestrator::cli::execute(command),
         Command::Plan(PlanCommand::Validate(args)) => validate_plan(&args),
+        Command::Plan(PlanCommand::Schema) => print_schema(),
         Command::Keys(KeysCommand::New(args)) => new_key(args),
         Command::Completions(args) => completions(args.shell),
     }
@@ -140,6 +141,20 @@ fn completions(shell: clap_complete::Shell) -> ExitCode {
     match stdout.write_all(&script).and_then(|()| stdout.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("orchestrator: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `plan schema`: the JSON Schema, as checked in.
+fn print_schema() -> ExitCode {
+    match serde_json::to_string_pretty(&orchestrator::cli::plan::schema()) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             eprintln!("orchestrator: {error}");
             ExitCode::FAILURE

@@ -314,6 +314,8 @@ pub enum PlanCommand {
     /// Check a plan file as the server would, without a server: every violation with its path;
     /// exit 2 when there is one.
     Validate(PlanValidateArgs),
+    /// Print the JSON Schema of plan files (checked in as schemas/plan.schema.json).
+    Schema,
 }
 
 #[derive(Debug, Args)]

@@ -72,6 +72,15 @@ pub fn validate(path: &str, settings_file: Option<&Path>) -> Result<Checked, Pla
     }
 }
 
+/// The JSON Schema of plan files (draft-07, which editors' YAML and JSON support reads),
+/// derived from the very types `parse` reads into.
+pub fn schema() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+    generator
+        .into_root_schema_for::<OrchestrationSpec>()
+        .to_value()
+}
+
 pub fn parse(path: &str, text: &str) -> Result<OrchestrationSpec, PlanError> {
     serde_norway::from_str(text).map_err(|e| PlanError::Parse {
         path: path.to_owned(),

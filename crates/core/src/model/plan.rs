@@ -4,73 +4,112 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// An orchestration as submitted, before validation. Its serialized form, with the API's field
-/// names and durations as `30s`, is also the CLI's plan-file format.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// names and durations as `30s`, is also the CLI's plan-file format, whose JSON Schema is
+/// derived from these types (the docs below are its descriptions, shown by editors).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "orchestrator plan")]
 pub struct OrchestrationSpec {
+    /// The tasks: a DAG by their `depends_on`, run in parallel where it allows.
     pub tasks: Vec<TaskSpec>,
     /// What the whole orchestration works on; tasks see it as `{{input}}`.
     #[serde(default)]
     pub input: String,
+    /// Stored review criteria to check the result with. Unset: the tenant's `default`
+    /// criteria, else the built-in defaults.
     #[serde(default)]
     pub review_criteria_id: Option<String>,
+    /// Each task's time limit per attempt, unless it sets its own (`30s`, `1m 30s`). Unset:
+    /// the server's default.
     #[serde(default, with = "humantime_serde")]
+    #[schemars(schema_with = "duration_schema")]
     pub default_task_timeout: Option<Duration>,
+    /// Retries of tasks that set no `retry_policy` of their own.
     #[serde(default, rename = "default_retry_policy")]
     pub default_retry: RetryOverrides,
-    /// 0: the server's default.
+    /// Tasks running at once, at most. 0: the server's default.
     #[serde(default)]
     pub max_parallelism: u32,
+    /// Free-form labels, kept with the orchestration.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
-    /// The output cap of tasks that set none; `None`: a share of the result budget.
+    /// The output cap, in bytes, of tasks that set none. Unset: a share of the result budget.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_bytes: Option<u32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// One task: an agent called with an input and params, after the tasks it depends on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskSpec {
+    /// Unique in the plan: letters, digits, `-` and `_`.
     pub id: String,
+    /// The agent that runs it: `echo`, `mock`, or one the server's settings configure.
     pub agent: String,
+    /// The agent's input; may use `{{input}}`, `{{tasks.<id>.output}}` of a dependency, and
+    /// `{{review.feedback}}`.
     #[serde(default)]
     pub input: String,
     /// Agent-specific parameters.
     #[serde(default)]
     pub params: serde_json::Map<String, serde_json::Value>,
+    /// Ids of the tasks that must succeed first.
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// Time limit per attempt (`30s`, `1m 30s`). Unset: the plan's default.
     #[serde(default, with = "humantime_serde")]
+    #[schemars(schema_with = "duration_schema")]
     pub timeout: Option<Duration>,
+    /// Retries of this task; unset fields come from the plan's default policy.
     #[serde(default, rename = "retry_policy")]
     pub retry: RetryOverrides,
-    /// The output section this task fills; `None`: the task id.
+    /// The output section this task fills. Unset: the task id.
     #[serde(default)]
     pub section: Option<String>,
-    /// This task's output cap; `None`: the orchestration's, else a share of the budget.
+    /// This task's output cap, in bytes. Unset: the plan's, else a share of the budget.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_bytes: Option<u32>,
 }
 
 /// Retry settings as given; unset fields fall back to the next level (task, orchestration,
 /// server).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetryOverrides {
+    /// Retries after the first attempt.
     #[serde(default)]
     pub max_retries: Option<u32>,
+    /// The wait before the first retry (`250ms`, `1s`).
     #[serde(default, with = "humantime_serde")]
+    #[schemars(schema_with = "duration_schema")]
     pub initial_backoff: Option<Duration>,
+    /// The longest wait between retries.
     #[serde(default, with = "humantime_serde")]
+    #[schemars(schema_with = "duration_schema")]
     pub max_backoff: Option<Duration>,
+    /// How much longer each wait is than the one before.
     #[serde(default)]
     pub multiplier: Option<f64>,
+    /// Wait exactly the backoff, rather than a random time up to it.
     #[serde(default)]
     pub disable_jitter: Option<bool>,
 }
+
+/// A duration as humantime reads it: whole numbers with units, `30s`, `1m 30s`, `250ms`.
+fn duration_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": ["string", "null"],
+        "pattern": DURATION_PATTERN,
+        "examples": ["30s", "1m 30s", "250ms"],
+    })
+}
+
+/// The units humantime accepts, longest first so that the alternation matches whole words.
+const DURATION_PATTERN: &str = r"^\s*([0-9]+\s*(nsec|ns|usec|us|µs|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y)\s*)+$";
 
 impl RetryOverrides {
     /// These overrides, with unset fields taken from `fallback`.
