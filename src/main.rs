@@ -10,7 +10,6 @@ use std::time::Duration;
 use clap::{Args, CommandFactory as _, Parser, Subcommand};
 
 use orchestrator::auth::Role;
-use orchestrator::cli::args::PlanValidateArgs;
 use orchestrator::cli::{ClientCommand, PlanCommand};
 use orchestrator::config::{CONFIG_FILE_ENV, FlagOverrides, LogFormat, Settings};
 use orchestrator::model::TenantId;
@@ -125,8 +124,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Client(command) => orchestrator::cli::execute(command),
-        Command::Plan(PlanCommand::Validate(args)) => validate_plan(&args),
-        Command::Plan(PlanCommand::Schema) => print_schema(),
+        Command::Plan(command) => {
+            orchestrator::cli::exit_code(orchestrator::cli::plan::execute(command))
+        }
         Command::Keys(KeysCommand::New(args)) => new_key(args),
         Command::Completions(args) => completions(args.shell),
     }
@@ -141,37 +141,6 @@ fn completions(shell: clap_complete::Shell) -> ExitCode {
     match stdout.write_all(&script).and_then(|()| stdout.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("orchestrator: {error}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// `plan schema`: the JSON Schema, as checked in.
-fn print_schema() -> ExitCode {
-    match serde_json::to_string_pretty(&orchestrator::cli::plan::schema()) {
-        Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("orchestrator: {error}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// `plan validate`: exit 0 with the plan's shape, or 2 with every violation.
-fn validate_plan(args: &PlanValidateArgs) -> ExitCode {
-    match orchestrator::cli::plan::validate(&args.plan, args.config.as_deref()) {
-        Ok(checked) => {
-            println!(
-                "{}: valid, {} tasks in {} waves",
-                args.plan, checked.tasks, checked.waves
-            );
-            ExitCode::SUCCESS
-        }
         Err(error) => {
             eprintln!("orchestrator: {error}");
             ExitCode::from(2)

@@ -34,7 +34,6 @@ use crate::config::{
 use crate::console::{Console, ConsoleLayer};
 use crate::engine::orchestration::Runner;
 use crate::engine::stack::{self, CallMeter};
-use crate::engine::validate::{Defaults, Limits};
 use crate::secrets::redact_url;
 use crate::service::admission::{Admission, AdmissionLimits};
 use crate::service::availability::StoreAvailability;
@@ -622,7 +621,12 @@ fn orchestrations(
     metrics: Arc<Metrics>,
 ) -> Result<Orchestrations, ServerError> {
     let engine = &settings.engine;
-    let rules = plan_rules(settings)?;
+    let (limits, defaults) = settings.plan_limits();
+    let rules = PlanRules {
+        agents: AgentRegistry::from_settings(&settings.agents)?,
+        limits,
+        defaults,
+    };
     let meter: Arc<dyn CallMeter> = metrics.clone();
     let runner = Runner {
         stacks: rules
@@ -660,27 +664,6 @@ fn orchestrations(
         admission,
         metrics,
     }))
-}
-
-/// What plans are checked against: the configured agents (and the built-in ones), the
-/// engine's limits and defaults. `orchestrator plan validate` checks files with the same.
-pub fn plan_rules(settings: &Settings) -> Result<PlanRules, AgentConfigError> {
-    let engine = &settings.engine;
-    Ok(PlanRules {
-        agents: AgentRegistry::from_settings(&settings.agents)?,
-        limits: Limits {
-            max_tasks: engine.max_tasks,
-            max_input_bytes: engine.max_input_bytes,
-            max_output_bytes: engine.max_output_bytes,
-            max_result_bytes: settings.limits.max_result_bytes,
-            ..Limits::default()
-        },
-        defaults: Defaults {
-            task_timeout: engine.default_task_timeout,
-            retry: engine.retry.clone(),
-            max_parallelism: engine.default_max_parallelism,
-        },
-    })
 }
 
 /// How this process names itself in leases: the host (the pod, under Kubernetes) for people

@@ -5,10 +5,10 @@ mod common;
 
 use std::process::Output;
 
-use common::process::{BINARY, ServerProcess};
+use common::process::{BINARY, ServerProcess, cli_command, without_our_variables};
 
 fn cli(server: &ServerProcess, args: &[&str]) -> Output {
-    std::process::Command::new(BINARY)
+    cli_command()
         .args(args)
         .args(["--server", &format!("http://{}", server.addr)])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -164,13 +164,16 @@ async fn bad_plans_exit_2_with_what_is_wrong() {
     assert!(text(&missing).1.contains("NotFound"));
 }
 
-/// `run --follow` in a pseudo-terminal (util-linux `script`), as a person sees it.
+/// `run --follow` in a pseudo-terminal (util-linux `script`, in every Debian), as a person sees
+/// it.
 fn on_a_terminal(server: &ServerProcess, term: &str) -> String {
+    // Quoted for the shell `script` runs the command with.
     let command = format!(
-        "{BINARY} run examples/plans/research-report.yaml --follow --server {}",
+        "'{}' run examples/plans/research-report.yaml --follow --server {}",
+        BINARY.replace('\'', r"'\''"),
         server.addr
     );
-    let output = std::process::Command::new("script")
+    let output = without_our_variables(&mut std::process::Command::new("script"))
         .args(["--quiet", "--return", "--command", &command, "/dev/null"])
         .env("TERM", term)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -196,7 +199,8 @@ async fn a_dumb_terminal_still_shows_the_progress() {
 
 /// On a live terminal, an ended task's row shows one time: the server's duration, with no
 /// clock of its own after it. (Rows fill the terminal's width and follow each other without a
-/// line break, so a row ends where the next text starts.)
+/// line break, so a row ends where the next text starts. The plan's tasks take 0.3 to 0.9 s,
+/// long enough for rows to be drawn before they end.)
 #[tokio::test]
 async fn a_live_row_shows_one_time() {
     let server = ServerProcess::start(&[]).await;

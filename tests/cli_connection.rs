@@ -8,13 +8,12 @@ use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::process::Output;
 
-use common::process::{BINARY, ServerProcess};
+use common::process::{ServerProcess, cli_command};
 
 fn cli(args: &[&str], env: &[(&str, &str)]) -> Output {
-    std::process::Command::new(BINARY)
+    cli_command()
         .args(args)
         .envs(env.iter().copied())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run the CLI")
 }
@@ -40,12 +39,8 @@ async fn an_address_needs_no_scheme() {
 
 #[test]
 fn nothing_listening_is_connection_refused() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let output = cli(&["list", "--server", &format!("127.0.0.1:{port}")], &[]);
+    // Port 1 (tcpmux) is not served here; a port bound and freed could be taken meanwhile.
+    let output = cli(&["list", "--server", "127.0.0.1:1"], &[]);
     assert_eq!(output.status.code(), Some(2), "{}", all(&output));
     assert!(
         all(&output).contains("connection refused"),
@@ -159,5 +154,75 @@ async fn client_variables_do_not_reach_the_server() {
         all(&legacy).contains("rename it ORCHESTRATOR_CLIENT_SERVER"),
         "{}",
         all(&legacy)
+    );
+}
+
+/// An HTTP/2 server that is no gRPC server (a web server on the port) answers with an HTTP
+/// status: the command says so instead of "Unimplemented".
+#[tokio::test(flavor = "multi_thread")]
+async fn an_http2_web_server_is_not_a_grpc_server() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let service = hyper::service::service_fn(|_request| async {
+                let mut response =
+                    hyper::Response::new(http_body_util::Empty::<bytes::Bytes>::new());
+                *response.status_mut() = hyper::StatusCode::NOT_FOUND;
+                Ok::<_, std::convert::Infallible>(response)
+            });
+            let executor = hyper_util::rt::TokioExecutor::new();
+            tokio::spawn(
+                hyper::server::conn::http2::Builder::new(executor)
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service),
+            );
+        }
+    });
+    let output =
+        tokio::task::spawn_blocking(move || cli(&["list", "--server", &addr.to_string()], &[]))
+            .await
+            .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", all(&output));
+    assert!(
+        all(&output).contains("not a gRPC server"),
+        "{}",
+        all(&output)
+    );
+    assert!(all(&output).contains("404"), "{}", all(&output));
+}
+
+/// A server that dies under a stream the CLI follows is not called "not a gRPC server".
+#[tokio::test]
+async fn a_server_gone_mid_stream_is_not_mistaken_for_another_protocol() {
+    let server = ServerProcess::start(&[]).await;
+    let plan = "tasks:\n  - id: slow\n    agent: mock\n    params: {delay_ms: 60000}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("slow.yaml");
+    std::fs::write(&path, plan).unwrap();
+    let mut follow = cli_command();
+    follow
+        .args(["run", path.to_str().unwrap(), "--follow", "--server"])
+        .arg(server.addr.to_string());
+    let follow = tokio::process::Command::from(follow)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // Followed: its task is running.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    server.kill().await;
+    let output = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        follow.wait_with_output(),
+    )
+    .await
+    .expect("the CLI ends when the server is gone")
+    .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", all(&output));
+    assert!(
+        !all(&output).contains("not a gRPC server"),
+        "{}",
+        all(&output)
     );
 }

@@ -7,7 +7,7 @@ mod common;
 #[path = "../examples/http_agent.rs"]
 mod http_agent;
 
-use common::process::{BINARY, ServerProcess};
+use common::process::{ServerProcess, cli_command};
 
 #[tokio::test]
 async fn the_http_agent_plan_runs_against_the_example_agent() {
@@ -23,13 +23,10 @@ async fn the_http_agent_plan_runs_against_the_example_agent() {
     )
     .await;
     // Not a blocking wait: the agent answers on this test's runtime.
-    let output = tokio::process::Command::new(BINARY)
-        .args(["run", "examples/plans/http-agent.yaml", "--follow"])
-        .args(["--server", &server.addr.to_string()])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .await
-        .unwrap();
+    let mut run = cli_command();
+    run.args(["run", "examples/plans/http-agent.yaml", "--follow"])
+        .args(["--server", &server.addr.to_string()]);
+    let output = tokio::process::Command::from(run).output().await.unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
         output.status.code(),

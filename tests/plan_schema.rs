@@ -77,6 +77,20 @@ fn the_example_plans_validate_and_a_typo_does_not() {
     let plans = example_plans();
     assert_eq!(validate(&plans), "");
 
+    // Durations the parser reads, the schema takes too.
+    let (name, mut durations) = plans[0].clone();
+    for (index, text) in ["1.5s", "2 millis", "1h 30m", "10 nanos", "250ms"]
+        .iter()
+        .enumerate()
+    {
+        assert!(humantime::parse_duration(text).is_ok(), "{text}");
+        durations["tasks"][0]["timeout"] = serde_json::json!(text);
+        assert_eq!(
+            validate(&[(format!("{name} #{index}"), durations.clone())]),
+            ""
+        );
+    }
+
     let (name, mut typo) = plans[0].clone();
     typo["tasks"][0]["dependson"] = serde_json::json!(["x"]);
     typo["tasks"][0]["timeout"] = serde_json::json!("soon");

@@ -206,6 +206,26 @@ fn build(
     })
 }
 
+/// An agent known by its kind alone: what `plan validate` needs of the kinds that reach the
+/// network. It is never called; a call would fail the task.
+struct Unbuilt(&'static str);
+
+#[async_trait::async_trait]
+impl Agent for Unbuilt {
+    fn kind(&self) -> &'static str {
+        self.0
+    }
+
+    async fn invoke(
+        &self,
+        _request: super::AgentRequest,
+    ) -> Result<super::AgentResponse, super::AgentError> {
+        Err(super::AgentError::Fatal(
+            "this agent was registered to check plans, not to run them".into(),
+        ))
+    }
+}
+
 /// The agent settings a server runs with: the configured ones, plus `echo` and `mock` unless
 /// the settings name them (`--print-config` shows these).
 pub fn with_builtins(
@@ -239,7 +259,6 @@ impl AgentRegistry {
     pub fn from_settings(
         settings: &BTreeMap<String, AgentSettings>,
     ) -> Result<Self, AgentConfigError> {
-        let all = with_builtins(settings);
         // One connection pool for every HTTP-based agent without TLS settings of its own.
         let client = client_builder()
             .build()
@@ -247,8 +266,32 @@ impl AgentRegistry {
                 name: "(http client)".into(),
                 reason: e.to_string(),
             })?;
+        Self::register(settings, |name, agent| build(name, agent, &client))
+    }
+
+    /// The same names and kinds, for checking plans offline (`plan validate`): the built-in
+    /// agents, whose params have rules, as they are, and the others by kind only. Building
+    /// those would read their secrets and certificates, which the machine checking a plan
+    /// need not have.
+    pub fn for_plans(settings: &BTreeMap<String, AgentSettings>) -> Result<Self, AgentConfigError> {
+        Self::register(settings, |_, agent| {
+            Ok(match agent {
+                AgentSettings::Echo { .. } => Arc::new(EchoAgent),
+                AgentSettings::Mock { .. } => Arc::new(MockAgent),
+                AgentSettings::Http { .. } => Arc::new(Unbuilt("http")),
+                AgentSettings::Openai { .. } => Arc::new(Unbuilt("openai")),
+                AgentSettings::Grpc { .. } => Arc::new(Unbuilt("grpc")),
+            })
+        })
+    }
+
+    /// Every enabled agent of the settings (the built-in ones included), made by `make`.
+    fn register(
+        settings: &BTreeMap<String, AgentSettings>,
+        make: impl Fn(&str, &AgentSettings) -> Result<Arc<dyn Agent>, AgentConfigError>,
+    ) -> Result<Self, AgentConfigError> {
         let mut agents = BTreeMap::new();
-        for (name, agent_settings) in all {
+        for (name, agent_settings) in with_builtins(settings) {
             if !agent_settings.enabled() {
                 continue;
             }
@@ -258,7 +301,7 @@ impl AgentRegistry {
                     reason: "agent names use 1 to 63 letters, digits, '-' or '_'".into(),
                 });
             }
-            let agent = build(&name, &agent_settings, &client)?;
+            let agent = make(&name, &agent_settings)?;
             let kind = agent.kind();
             let description = match agent_settings.description() {
                 "" => builtin::DESCRIPTIONS

@@ -31,6 +31,27 @@ pub enum ClientCommand {
     Criteria(CriteriaCommand),
 }
 
+impl ClientCommand {
+    /// Where the command connects, and as whom.
+    pub fn client(&self) -> &ClientArgs {
+        match self {
+            Self::Run(args) => &args.client,
+            Self::Watch(args) => &args.client,
+            Self::List(args) => &args.client,
+            Self::Get(args) => &args.client,
+            Self::Cancel(args) => &args.client,
+            Self::Resolve(args) => &args.client,
+            Self::Criteria(command) => match command {
+                CriteriaCommand::Create(args) | CriteriaCommand::Update(args) => &args.client,
+                CriteriaCommand::Get(args) => &args.client,
+                CriteriaCommand::List(args) => &args.client,
+                CriteriaCommand::Delete(args) => &args.client,
+                CriteriaCommand::Evaluate(args) => &args.client,
+            },
+        }
+    }
+}
+
 /// Where the client connects, and as whom.
 #[derive(Debug, Clone, Args)]
 pub struct ClientArgs {
@@ -110,6 +131,26 @@ pub enum OutputFormat {
     Json,
     /// The same as YAML; criteria read back this way can be edited and updated.
     Yaml,
+}
+
+/// How a command that prints one document (criteria) prints it: no table, since a nested
+/// document reads best as itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum DocumentFormat {
+    /// The API's JSON form as YAML: what `criteria update` takes back.
+    #[default]
+    Yaml,
+    /// The API's JSON form (proto field names).
+    Json,
+}
+
+impl From<DocumentFormat> for OutputFormat {
+    fn from(format: DocumentFormat) -> Self {
+        match format {
+            DocumentFormat::Yaml => Self::Yaml,
+            DocumentFormat::Json => Self::Json,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -244,7 +285,7 @@ pub enum CriteriaCommand {
     /// Delete criteria.
     Delete(CriteriaDeleteArgs),
     /// Review an output file against criteria without running or storing anything; exit 0
-    /// when approved, 1 when rejected.
+    /// when approved, 1 otherwise.
     Evaluate(EvaluateArgs),
 }
 
@@ -252,8 +293,8 @@ pub enum CriteriaCommand {
 pub struct CriteriaFileArgs {
     /// The criteria file (YAML or JSON; `-` reads standard input).
     pub file: String,
-    #[arg(long, short, value_enum, default_value = "yaml")]
-    pub output: OutputFormat,
+    #[arg(long, short, value_enum, default_value_t)]
+    pub output: DocumentFormat,
     #[command(flatten)]
     pub client: ClientArgs,
 }
@@ -261,8 +302,8 @@ pub struct CriteriaFileArgs {
 #[derive(Debug, Args)]
 pub struct CriteriaGetArgs {
     pub id: String,
-    #[arg(long, short, value_enum, default_value = "yaml")]
-    pub output: OutputFormat,
+    #[arg(long, short, value_enum, default_value_t)]
+    pub output: DocumentFormat,
     #[command(flatten)]
     pub client: ClientArgs,
 }

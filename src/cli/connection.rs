@@ -116,37 +116,56 @@ impl ConnectFailure {
     /// Reads an error's chain of causes: the innermost recognisable one decides.
     pub fn classify(error: &(dyn StdError + 'static), timeout: Duration) -> Self {
         let chain = crate::telemetry::error_chain(error);
-        let mut cause: Option<&(dyn StdError + 'static)> = Some(error);
-        while let Some(current) = cause {
-            if let Some(io) = current.downcast_ref::<std::io::Error>() {
+        for cause in causes(error) {
+            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
                 match io.kind() {
                     std::io::ErrorKind::ConnectionRefused => return Self::Refused,
                     std::io::ErrorKind::TimedOut => return Self::TimedOut(timeout),
                     _ => {}
                 }
-                if let Some(tls) = io
-                    .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                {
-                    return Self::Tls(tls_hint(tls));
-                }
             }
-            if let Some(tls) = current.downcast_ref::<rustls::Error>() {
+            if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
                 return Self::Tls(tls_hint(tls));
             }
-            if current.is::<h2::Error>() {
+            // Only a broken HTTP/2 conversation says the peer is no HTTP/2 server; a closed
+            // connection, a GOAWAY or a reset (a server restarting or draining) does not.
+            if let Some(h2) = cause.downcast_ref::<h2::Error>()
+                && matches!(
+                    h2.reason(),
+                    Some(h2::Reason::PROTOCOL_ERROR | h2::Reason::FRAME_SIZE_ERROR)
+                )
+                && !h2.is_remote()
+            {
                 return Self::NotGrpc(chain);
             }
-            cause = current.source();
         }
         if chain.contains("timed out") {
             Self::TimedOut(timeout)
-        } else if chain.contains("HTTP/2") || chain.contains("http2") || chain.contains("frame") {
-            Self::NotGrpc(chain)
         } else {
             Self::Other(chain)
         }
     }
+}
+
+/// An error and its causes, innermost last, looking inside I/O errors (whose `source` skips the
+/// error they wrap) and HTTP/2 errors (which wrap an I/O error without a `source`).
+fn causes<'a>(error: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static)> {
+    let mut found = Vec::new();
+    let mut next = Some(error);
+    while let Some(current) = next {
+        found.push(current);
+        next = if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            io.get_ref().map(|inner| inner as &(dyn StdError + 'static))
+        } else if let Some(io) = current
+            .downcast_ref::<h2::Error>()
+            .and_then(h2::Error::get_io)
+        {
+            Some(io as &(dyn StdError + 'static))
+        } else {
+            current.source()
+        };
+    }
+    found
 }
 
 /// A rustls error, with what usually causes it.
@@ -215,30 +234,8 @@ pub struct Connection {
 impl Connection {
     pub async fn open(target: &Target) -> Result<Self, CliError> {
         let server = with_scheme(&target.server, &target.tls);
-        let shown = crate::secrets::redact_url(&server);
         let endpoint = crate::tls::client::endpoint(&server, Some(&target.tls))?;
-        let timeout = target.connect_timeout;
-        // The whole connect (TCP, TLS, HTTP/2) under one deadline: a server that accepts and
-        // never answers would otherwise hang the TLS handshake without end.
-        let connected = tokio::time::timeout(timeout, endpoint.connect_timeout(timeout).connect())
-            .await
-            .map_err(|_| CliError::Connect {
-                server: shown.clone(),
-                failure: ConnectFailure::TimedOut(timeout),
-            })?;
-        let channel = connected
-            .map_err(|source| ConnectFailure::classify(&source, timeout))
-            .map_err(|failure| CliError::Connect {
-                server: shown.clone(),
-                failure,
-            })?;
-        let tls = server.starts_with("https://");
-        probe(channel.clone(), timeout, tls)
-            .await
-            .map_err(|failure| CliError::Connect {
-                server: shown.clone(),
-                failure,
-            })?;
+        // The caller's own mistakes first, before any wait on the network.
         let tenant = target
             .tenant
             .as_deref()
@@ -254,6 +251,20 @@ impl Connection {
             .as_deref()
             .map(|token| bearer(token, endpoint_uri_is_exposed(&server)))
             .transpose()?;
+        let shown = crate::secrets::redact_url(&server);
+        let failed = |failure| CliError::Connect {
+            server: shown.clone(),
+            failure,
+        };
+        let timeout = target.connect_timeout;
+        let tls = endpoint.uri().scheme_str() == Some("https");
+        // The whole connect (TCP, TLS, HTTP/2) under one deadline: a server that accepts and
+        // never answers would otherwise hang the TLS handshake without end.
+        let channel = tokio::time::timeout(timeout, endpoint.connect_timeout(timeout).connect())
+            .await
+            .map_err(|_| failed(ConnectFailure::TimedOut(timeout)))?
+            .map_err(|source| failed(ConnectFailure::classify(&source, timeout)))?;
+        probe(channel.clone(), timeout, tls).await.map_err(failed)?;
         Ok(Self {
             orchestrations: OrchestratorServiceClient::new(channel.clone()),
             criteria: ReviewCriteriaServiceClient::new(channel),
@@ -311,10 +322,9 @@ async fn probe(channel: Channel, timeout: Duration, tls: bool) -> Result<(), Con
         Ok(Ok(_)) => return Ok(()),
         Ok(Err(status)) => status,
     };
+    // An answer, even one without gRPC framing, leaves the verdict to the command's own call:
+    // a proxy may route the service's paths and not the health check's.
     let Some(source) = status.source() else {
-        if not_grpc(&status) {
-            return Err(ConnectFailure::NotGrpc(status.message().to_owned()));
-        }
         return Ok(());
     };
     // The connection failed under the first call: whatever listens there took TCP (and TLS)
@@ -335,29 +345,21 @@ async fn probe(channel: Channel, timeout: Duration, tls: bool) -> Result<(), Con
 /// Whether an error's causes include the connection closing under it.
 fn closed(error: &(dyn StdError + 'static)) -> bool {
     use std::io::ErrorKind;
-    let mut cause = Some(error);
-    while let Some(current) = cause {
-        if let Some(io) = current.downcast_ref::<std::io::Error>()
-            && matches!(
+    causes(error).into_iter().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(
                 io.kind(),
                 ErrorKind::BrokenPipe | ErrorKind::ConnectionReset | ErrorKind::UnexpectedEof
             )
-        {
-            return true;
-        }
-        cause = current.source();
-    }
-    false
+        })
+    })
 }
 
-/// A status tonic made up because the answer was not gRPC (an HTTP status, a body without
-/// gRPC framing, no `content-type: application/grpc`).
+/// A status tonic made up because the answer was not gRPC: an HTTP status without
+/// `grpc-status` (a web server's 404), or a body without gRPC framing.
 fn not_grpc(status: &tonic::Status) -> bool {
     let message = status.message();
-    message.starts_with("HTTP status")
-        || message.contains("invalid content type")
-        || message.contains("invalid compression flag")
-        || message.contains("protocol error")
+    message.contains("mapped from HTTP status code") || message.contains("invalid compression flag")
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use std::io::Read as _;
 use prost_reflect::DynamicMessage;
 
 use super::args::{
-    CriteriaDeleteArgs, CriteriaFileArgs, CriteriaGetArgs, CriteriaListArgs, EvaluateArgs,
-    OutputFormat,
+    CriteriaDeleteArgs, CriteriaFileArgs, CriteriaGetArgs, CriteriaListArgs, DocumentFormat,
+    EvaluateArgs,
 };
 use super::connection::Connection;
 use super::output::{self, enum_name};
@@ -78,43 +78,45 @@ pub fn load(path: &str) -> Result<pb::ReviewCriteria, CliError> {
     parse_message(path, &read_text(path)?, CRITERIA)
 }
 
-/// Prints criteria as asked; a table is the YAML form, which reads better than columns for a
-/// nested document.
-fn print_criteria(criteria: &pb::ReviewCriteria, format: OutputFormat) -> Result<(), CliError> {
-    let value = output::to_json(criteria, CRITERIA)?;
-    let format = match format {
-        OutputFormat::Table => OutputFormat::Yaml,
-        other => other,
-    };
-    if let Some(text) = output::render(&value, format)? {
-        print!("{text}");
-    }
-    Ok(())
+fn print_criteria(criteria: &pb::ReviewCriteria, format: DocumentFormat) -> Result<(), CliError> {
+    output::print(criteria, CRITERIA, format.into(), |_| String::new())
+}
+
+/// Whether `criteria create` or `criteria update` writes the file.
+#[derive(Debug, Clone, Copy)]
+pub enum Write {
+    Create,
+    Update,
 }
 
 impl Connection {
-    pub async fn create_criteria(&mut self, args: &CriteriaFileArgs) -> Result<Outcome, CliError> {
-        let criteria = load(&args.file)?;
-        let request = self.request(pb::CreateReviewCriteriaRequest {
-            criteria: Some(criteria),
-        });
-        let created = self.criteria.create_review_criteria(request).await;
-        let created = created.map_err(|status| self.failed(status))?.into_inner();
-        let criteria = created.criteria.unwrap_or_default();
-        eprintln!("created criteria {} v{}", criteria.id, criteria.version);
-        print_criteria(&criteria, args.output)?;
-        Ok(Outcome::Done)
-    }
-
-    pub async fn update_criteria(&mut self, args: &CriteriaFileArgs) -> Result<Outcome, CliError> {
-        let criteria = load(&args.file)?;
-        let request = self.request(pb::UpdateReviewCriteriaRequest {
-            criteria: Some(criteria),
-        });
-        let updated = self.criteria.update_review_criteria(request).await;
-        let updated = updated.map_err(|status| self.failed(status))?.into_inner();
-        let criteria = updated.criteria.unwrap_or_default();
-        eprintln!("updated criteria {} to v{}", criteria.id, criteria.version);
+    /// Creates or replaces criteria from a file and prints them as stored.
+    pub async fn write_criteria(
+        &mut self,
+        write: Write,
+        args: &CriteriaFileArgs,
+    ) -> Result<Outcome, CliError> {
+        let criteria = Some(load(&args.file)?);
+        let written = match write {
+            Write::Create => {
+                let request = self.request(pb::CreateReviewCriteriaRequest { criteria });
+                let answer = self.criteria.create_review_criteria(request).await;
+                answer.map(|answer| answer.into_inner().criteria)
+            }
+            Write::Update => {
+                let request = self.request(pb::UpdateReviewCriteriaRequest { criteria });
+                let answer = self.criteria.update_review_criteria(request).await;
+                answer.map(|answer| answer.into_inner().criteria)
+            }
+        };
+        let criteria = written
+            .map_err(|status| self.failed(status))?
+            .unwrap_or_default();
+        let verb = match write {
+            Write::Create => "created",
+            Write::Update => "updated",
+        };
+        eprintln!("{verb} criteria {} v{}", criteria.id, criteria.version);
         print_criteria(&criteria, args.output)?;
         Ok(Outcome::Done)
     }
@@ -136,21 +138,13 @@ impl Connection {
         });
         let page = self.criteria.list_review_criteria(request).await;
         let page = page.map_err(|status| self.failed(status))?.into_inner();
-        let value = output::to_json(&page, "orchestrator.v1.ListReviewCriteriaResponse")?;
-        match output::render(&value, args.output)? {
-            Some(text) => print!("{text}"),
-            None => {
-                let rows: Vec<Vec<String>> = page.criteria.iter().map(criteria_row).collect();
-                print!(
-                    "{}",
-                    output::table(
-                        &["ID", "VERSION", "NAME", "REJECT ACTION", "UPDATED"],
-                        &rows
-                    )
-                );
-                super::next_page_hint(&page.next_page_token);
-            }
-        }
+        let name = "orchestrator.v1.ListReviewCriteriaResponse";
+        output::print(&page, name, args.output, |page| {
+            let rows: Vec<Vec<String>> = page.criteria.iter().map(criteria_row).collect();
+            let header = ["ID", "VERSION", "NAME", "REJECT ACTION", "UPDATED"];
+            super::next_page_hint(&page.next_page_token);
+            output::table(&header, &rows)
+        })?;
         Ok(Outcome::Done)
     }
 
@@ -168,10 +162,16 @@ impl Connection {
         Ok(Outcome::Done)
     }
 
-    /// Exit 0 when the output passes, 1 when the review rejects it: usable as a check in a
-    /// script.
+    /// Exit 0 when the output passes, 1 when the review does not approve it: usable as a
+    /// check in a script.
     pub async fn evaluate(&mut self, args: &EvaluateArgs) -> Result<Outcome, CliError> {
         use pb::evaluate_review_request::CriteriaSource;
+        if args.output_file == "-" && args.file.as_deref() == Some("-") {
+            return Err(CliError::Invalid {
+                what: "input: standard input can be the output or the criteria, not both",
+                value: "-".into(),
+            });
+        }
         let source = match (&args.id, &args.file) {
             (Some(id), _) => Some(CriteriaSource::ReviewCriteriaId(id.clone())),
             (None, Some(file)) => Some(CriteriaSource::InlineCriteria(load(file)?)),
@@ -184,11 +184,8 @@ impl Connection {
         });
         let answer = self.criteria.evaluate_review(request).await;
         let answer = answer.map_err(|status| self.failed(status))?.into_inner();
-        let value = output::to_json(&answer, "orchestrator.v1.EvaluateReviewResponse")?;
-        match output::render(&value, args.output)? {
-            Some(text) => print!("{text}"),
-            None => print!("{}", evaluation(&answer)),
-        }
+        let name = "orchestrator.v1.EvaluateReviewResponse";
+        output::print(&answer, name, args.output, evaluation)?;
         let approved = answer
             .decision
             .as_ref()

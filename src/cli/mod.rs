@@ -14,6 +14,8 @@ pub mod progress;
 
 use std::process::ExitCode;
 
+use criteria::Write;
+
 pub use args::{ClientCommand, CriteriaCommand, PlanCommand};
 pub use connection::{ConnectFailure, Connection, Target};
 
@@ -75,7 +77,8 @@ fn describe_status(status: &tonic::Status) -> String {
     text
 }
 
-/// Where the next page starts, for a table (JSON and YAML carry the token themselves).
+/// Where the next page starts, beside a table (JSON and YAML carry the token themselves); on
+/// standard error, so that the table's lines are the rows alone.
 fn next_page_hint(token: &str) {
     if !token.is_empty() {
         eprintln!("(more: --page-token {token})");
@@ -111,46 +114,23 @@ pub fn exit_code(result: Result<Outcome, CliError>) -> ExitCode {
 async fn dispatch(command: ClientCommand) -> Result<Outcome, CliError> {
     use ClientCommand as C;
     use CriteriaCommand as K;
+    let mut connection = Connection::open(&Target::from_args(command.client().clone())?).await?;
+    let connection = &mut connection;
     match command {
         C::Run(args) => {
-            let mut connection = connect(args.client).await?;
             let request_id = args.request_id.as_deref();
             connection.run(&args.plan, request_id, args.follow).await
         }
-        C::Watch(args) => {
-            let mut connection = connect(args.client).await?;
-            connection.watch(&args.orchestration_id, args.after).await
-        }
-        C::List(args) => connect(args.client.clone()).await?.list(&args).await,
-        C::Get(args) => connect(args.client.clone()).await?.get(&args).await,
-        C::Cancel(args) => connect(args.client.clone()).await?.cancel(&args).await,
-        C::Resolve(args) => connect(args.client.clone()).await?.resolve(args).await,
-        C::Criteria(K::Create(args)) => {
-            let mut connection = connect(args.client.clone()).await?;
-            connection.create_criteria(&args).await
-        }
-        C::Criteria(K::Update(args)) => {
-            let mut connection = connect(args.client.clone()).await?;
-            connection.update_criteria(&args).await
-        }
-        C::Criteria(K::Get(args)) => {
-            connect(args.client.clone())
-                .await?
-                .get_criteria(&args)
-                .await
-        }
-        C::Criteria(K::List(args)) => {
-            let mut connection = connect(args.client.clone()).await?;
-            connection.list_criteria(&args).await
-        }
-        C::Criteria(K::Delete(args)) => {
-            let mut connection = connect(args.client.clone()).await?;
-            connection.delete_criteria(&args).await
-        }
-        C::Criteria(K::Evaluate(args)) => connect(args.client.clone()).await?.evaluate(&args).await,
+        C::Watch(args) => connection.watch(&args.orchestration_id, args.after).await,
+        C::List(args) => connection.list(&args).await,
+        C::Get(args) => connection.get(&args).await,
+        C::Cancel(args) => connection.cancel(&args).await,
+        C::Resolve(args) => connection.resolve(args).await,
+        C::Criteria(K::Create(args)) => connection.write_criteria(Write::Create, &args).await,
+        C::Criteria(K::Update(args)) => connection.write_criteria(Write::Update, &args).await,
+        C::Criteria(K::Get(args)) => connection.get_criteria(&args).await,
+        C::Criteria(K::List(args)) => connection.list_criteria(&args).await,
+        C::Criteria(K::Delete(args)) => connection.delete_criteria(&args).await,
+        C::Criteria(K::Evaluate(args)) => connection.evaluate(&args).await,
     }
-}
-
-async fn connect(client: args::ClientArgs) -> Result<Connection, CliError> {
-    Connection::open(&Target::from_args(client)?).await
 }

@@ -79,16 +79,13 @@ impl Connection {
         });
         let page = self.orchestrations.list_orchestrations(request).await;
         let page = page.map_err(|status| self.failed(status))?.into_inner();
-        let value = output::to_json(&page, "orchestrator.v1.ListOrchestrationsResponse")?;
-        match output::render(&value, args.output)? {
-            Some(text) => print!("{text}"),
-            None => {
-                let rows: Vec<Vec<String>> = page.orchestrations.iter().map(list_row).collect();
-                let header = ["ID", "STATE", "CREATED", "DURATION", "RUNS", "REQUEST ID"];
-                print!("{}", output::table(&header, &rows));
-                super::next_page_hint(&page.next_page_token);
-            }
-        }
+        let name = "orchestrator.v1.ListOrchestrationsResponse";
+        output::print(&page, name, args.output, |page| {
+            let rows: Vec<Vec<String>> = page.orchestrations.iter().map(list_row).collect();
+            let header = ["ID", "STATE", "CREATED", "DURATION", "RUNS", "REQUEST ID"];
+            super::next_page_hint(&page.next_page_token);
+            output::table(&header, &rows)
+        })?;
         Ok(Outcome::Done)
     }
 
@@ -104,11 +101,8 @@ impl Connection {
         });
         let found = self.orchestrations.get_orchestration(request).await;
         let found = found.map_err(|status| self.failed(status))?.into_inner();
-        let value = output::to_json(&found, "orchestrator.v1.GetOrchestrationResponse")?;
-        match output::render(&value, args.output)? {
-            Some(text) => print!("{text}"),
-            None => print!("{}", details(&found)),
-        }
+        let name = "orchestrator.v1.GetOrchestrationResponse";
+        output::print(&found, name, args.output, details)?;
         Ok(Outcome::Done)
     }
 

@@ -35,16 +35,39 @@ pub fn to_json<M: prost::Message>(message: &M, name: &str) -> Result<serde_json:
         .map_err(|error| CliError::Internal(error.to_string()))
 }
 
-/// A value as `format` wants it (JSON or YAML); `None` for a table, which the caller draws.
-pub fn render(value: &serde_json::Value, format: OutputFormat) -> Result<Option<String>, CliError> {
-    match format {
-        OutputFormat::Table => Ok(None),
-        OutputFormat::Json => serde_json::to_string_pretty(value)
-            .map(|text| Some(text + "\n"))
-            .map_err(|error| CliError::Internal(error.to_string())),
-        OutputFormat::Yaml => serde_norway::to_string(value)
-            .map(Some)
-            .map_err(|error| CliError::Internal(error.to_string())),
+/// Prints a message of the API as `format` asks: its JSON form as JSON or YAML, or the table
+/// `table` draws for people.
+pub fn print<M: prost::Message>(
+    message: &M,
+    name: &str,
+    format: OutputFormat,
+    table: impl FnOnce(&M) -> String,
+) -> Result<(), CliError> {
+    let rendered = match format {
+        OutputFormat::Table => Ok(table(message)),
+        OutputFormat::Json => serde_json::to_string_pretty(&to_json(message, name)?)
+            .map(|text| text + "\n")
+            .map_err(|error| error.to_string()),
+        OutputFormat::Yaml => {
+            serde_norway::to_string(&to_json(message, name)?).map_err(|error| error.to_string())
+        }
+    };
+    emit(&rendered.map_err(CliError::Internal)?)
+}
+
+/// Writes to standard output. A reader that went away (`| head`) ends the output, not the
+/// process with a panic, as `print!` would.
+pub fn emit(text: &str) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Internal(
+            format!("cannot write the output: {error}"),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -129,7 +152,7 @@ mod tests {
                 "total_duration": "1.500s",
             })
         );
-        let yaml = render(&json, OutputFormat::Yaml).unwrap().unwrap();
+        let yaml = serde_norway::to_string(&json).unwrap();
         assert!(
             yaml.contains("state: ORCHESTRATION_STATE_APPROVED"),
             "{yaml}"

@@ -5,9 +5,14 @@
 
 use std::path::Path;
 
+use super::args::PlanCommand;
+use super::{CliError, Outcome, output};
+use crate::agents::AgentRegistry;
+use crate::api::convert::orchestration::{spec_from_proto, spec_to_proto};
 use crate::config::{FlagOverrides, Settings};
 use crate::model::FieldViolation;
 use crate::model::plan::OrchestrationSpec;
+use crate::service::PlanRules;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -27,6 +32,24 @@ pub enum PlanError {
     Settings(String),
 }
 
+/// `plan validate` and `plan schema`, neither of which needs a server.
+pub fn execute(command: PlanCommand) -> Result<Outcome, CliError> {
+    let text = match command {
+        PlanCommand::Validate(args) => {
+            let checked = validate(&args.plan, args.config.as_deref())?;
+            format!(
+                "{}: valid, {} tasks in {} waves\n",
+                args.plan, checked.tasks, checked.waves
+            )
+        }
+        PlanCommand::Schema => serde_json::to_string_pretty(&schema())
+            .map(|text| text + "\n")
+            .map_err(|error| CliError::Internal(error.to_string()))?,
+    };
+    output::emit(&text)?;
+    Ok(Outcome::Done)
+}
+
 /// One violation a line, named by its path in the file.
 fn list(violations: &[FieldViolation]) -> String {
     violations
@@ -43,20 +66,32 @@ pub struct Checked {
 }
 
 /// Checks a plan file as the server with these settings (`None`: the defaults and the
-/// `ORCHESTRATOR_*` variables, as `serve` reads them) would check a request carrying it.
+/// `ORCHESTRATOR_*` variables, as `serve` reads them) would check a request carrying it: the
+/// spec as `run` sends it, read back as the server reads it, then the server's rules. What
+/// needs the store (that named criteria exist) is left to the server.
 pub fn validate(path: &str, settings_file: Option<&Path>) -> Result<Checked, PlanError> {
-    let spec = load(path)?;
     let settings = Settings::load(settings_file, &FlagOverrides::default())
         .map_err(|error| PlanError::Settings(error.to_string()))?;
-    let rules = crate::server::plan_rules(&settings)
+    let agents = AgentRegistry::for_plans(&settings.agents)
         .map_err(|error| PlanError::Settings(error.to_string()))?;
-    match rules.check(&spec) {
-        Ok(plan) => Ok(Checked {
+    let (limits, defaults) = settings.plan_limits();
+    let rules = PlanRules {
+        agents,
+        limits,
+        defaults,
+    };
+    let (spec, mut violations) = spec_from_proto(spec_to_proto(&load(path)?));
+    let checked = rules.check(&spec);
+    if let Err(found) = &checked {
+        violations.extend(found.iter().cloned());
+    }
+    match checked {
+        Ok(plan) if violations.is_empty() => Ok(Checked {
             tasks: plan.tasks.len(),
             waves: plan.wave_count,
         }),
         // The file is the spec: its paths start below `spec.`.
-        Err(violations) => Err(PlanError::Invalid {
+        _ => Err(PlanError::Invalid {
             path: path.to_owned(),
             violations: violations
                 .into_iter()

@@ -198,10 +198,10 @@ fn show_on_bar(bar: &ProgressBar, update: &pb::TaskUpdate) {
     }
 }
 
-/// What to do about an orchestration waiting for a person.
+/// What to do about an orchestration waiting for a human.
 pub fn resolve_hint(orchestration_id: &str) -> String {
     format!(
-        "the review escalated to a person: read the output with `orchestrator get {orchestration_id} --escalated`, then decide with `orchestrator resolve {orchestration_id} --approve` or `--reject`, with `--comment \"why\"` (or in the web console); this waits until then"
+        "the review escalated to a human: read the output with `orchestrator get {orchestration_id} --escalated`, then decide with `orchestrator resolve {orchestration_id} --approve` or `--reject`, with `--comment \"why\"` (or in the web console); this waits until then"
     )
 }
 

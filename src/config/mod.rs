@@ -554,6 +554,25 @@ pub struct FlagOverrides {
 }
 
 impl Settings {
+    /// What the engine checks plans against: its limits and the defaults of what a plan may
+    /// leave out. The server and `plan validate` both take them from here.
+    pub fn plan_limits(&self) -> (Limits, Defaults) {
+        let engine = &self.engine;
+        let limits = Limits {
+            max_tasks: engine.max_tasks,
+            max_input_bytes: engine.max_input_bytes,
+            max_output_bytes: engine.max_output_bytes,
+            max_result_bytes: self.limits.max_result_bytes,
+            ..Limits::default()
+        };
+        let defaults = Defaults {
+            task_timeout: engine.default_task_timeout,
+            retry: engine.retry.clone(),
+            max_parallelism: engine.default_max_parallelism,
+        };
+        (limits, defaults)
+    }
+
     /// Loads the effective settings. `file`, when given, must exist.
     pub fn load(file: Option<&Path>, flags: &FlagOverrides) -> Result<Self, ConfigError> {
         Self::load_with_env(file, flags, Env::prefixed(ENV_PREFIX))
@@ -772,6 +791,34 @@ mod tests {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         file.write_all(contents.as_bytes()).unwrap();
         file
+    }
+
+    #[test]
+    fn client_variables_are_not_settings() {
+        for client in [
+            "client_server",
+            "CLIENT_TOKEN",
+            "client_reviewer",
+            "server_url",
+            "tenant",
+            "token",
+            "ca_cert",
+        ] {
+            assert!(is_client_variable(client), "{client}");
+        }
+        for setting in [
+            "server__listen",
+            "storage__backend",
+            "auth__mode",
+            "log__format",
+        ] {
+            assert!(!is_client_variable(setting), "{setting}");
+        }
+        // No setting of the server may ever be named like a client variable.
+        let rendered = toml::Value::try_from(Settings::default()).unwrap();
+        for key in rendered.as_table().unwrap().keys() {
+            assert!(!is_client_variable(key), "setting {key} would be skipped");
+        }
     }
 
     #[test]

@@ -13,6 +13,25 @@ use tokio::sync::mpsc;
 pub const BINARY: &str = env!("CARGO_BIN_EXE_orchestrator");
 const ADMIN_LISTEN: &str = "ORCHESTRATOR_SERVER__ADMIN_LISTEN";
 
+/// The CLI as a child process, with none of the `ORCHESTRATOR_*` variables of whoever runs
+/// the tests (an exported `ORCHESTRATOR_CLIENT_SERVER` would change what a test checks), in
+/// the repository's root, where the example files are.
+pub fn cli_command() -> std::process::Command {
+    let mut command = std::process::Command::new(BINARY);
+    without_our_variables(&mut command).current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+/// `command` without the `ORCHESTRATOR_*` variables of this process's environment.
+pub fn without_our_variables(command: &mut std::process::Command) -> &mut std::process::Command {
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ORCHESTRATOR_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
 pub struct ServerProcess {
     pub addr: SocketAddr,
     pub data_dir: tempfile::TempDir,

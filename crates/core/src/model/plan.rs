@@ -99,7 +99,7 @@ pub struct RetryOverrides {
     pub disable_jitter: Option<bool>,
 }
 
-/// A duration as humantime reads it: whole numbers with units, `30s`, `1m 30s`, `250ms`.
+/// A duration as humantime reads it: numbers with units, `30s`, `1m 30s`, `250ms`.
 fn duration_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
         "type": ["string", "null"],
@@ -108,8 +108,9 @@ fn duration_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
-/// The units humantime accepts, longest first so that the alternation matches whole words.
-const DURATION_PATTERN: &str = r"^\s*([0-9]+\s*(nsec|ns|usec|us|µs|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y)\s*)+$";
+/// What humantime (2.4) reads: numbers, fractions allowed, each with one of its units; longer
+/// units first, so that the alternation reads whole words.
+const DURATION_PATTERN: &str = r"^\s*([0-9]+(\.[0-9]+)?\s*(nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|wks|wk|w|months|month|M|years|year|yrs|yr|y)\s*)+$";
 
 impl RetryOverrides {
     /// These overrides, with unset fields taken from `fallback`.
