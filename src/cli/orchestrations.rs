@@ -35,7 +35,7 @@ impl Connection {
         };
         eprintln!("orchestration {}{note}", submitted.orchestration_id);
         if !follow {
-            println!("{}", submitted.orchestration_id);
+            output::emit(&format!("{}\n", submitted.orchestration_id))?;
             return Ok(Outcome::Done);
         }
         self.watch(&submitted.orchestration_id, 0).await
@@ -60,7 +60,7 @@ impl Connection {
             };
             if let Some(result) = progress.show(&event) {
                 progress.finish();
-                print!("{}", progress::summary(&result));
+                output::emit(&progress::summary(&result))?;
                 return Ok(outcome(result.state()));
             }
         }
@@ -115,11 +115,8 @@ impl Connection {
         let cancelled = cancelled
             .map_err(|status| self.failed(status))?
             .into_inner();
-        println!(
-            "{} {}",
-            args.orchestration_id,
-            progress::state_label(cancelled.state())
-        );
+        let state = progress::state_label(cancelled.state());
+        output::emit(&format!("{} {state}\n", args.orchestration_id))?;
         Ok(Outcome::Done)
     }
 
@@ -129,6 +126,7 @@ impl Connection {
         let reviewer = args
             .reviewer
             .or_else(|| std::env::var("USER").ok())
+            .or_else(|| std::env::var("LOGNAME").ok())
             .unwrap_or_default();
         let request = self.request(pb::ResolveEscalationRequest {
             orchestration_id: args.orchestration_id,
@@ -138,10 +136,9 @@ impl Connection {
         });
         let resolved = self.orchestrations.resolve_escalation(request).await;
         let resolved = resolved.map_err(|status| self.failed(status))?.into_inner();
-        print!(
-            "{}",
-            progress::summary(&resolved.orchestration.unwrap_or_default())
-        );
+        output::emit(&progress::summary(
+            &resolved.orchestration.unwrap_or_default(),
+        ))?;
         Ok(Outcome::Done)
     }
 }

@@ -93,7 +93,11 @@ impl Progress {
             Some(live) => {
                 let _ = live.println(text);
             }
-            None => println!("{text}"),
+            // A reader gone (`| head`) must not panic the follower; the decision's own write
+            // reports it.
+            None => {
+                let _ = super::output::emit(&format!("{text}\n"));
+            }
         }
     }
 
