@@ -113,7 +113,7 @@ impl std::fmt::Display for ConnectFailure {
 }
 
 impl ConnectFailure {
-    /// Reads an error's chain of causes: the innermost recognisable one decides.
+    /// Reads an error's causes from the outside in: the first one recognised decides.
     pub fn classify(error: &(dyn StdError + 'static), timeout: Duration) -> Self {
         let chain = crate::telemetry::error_chain(error);
         for cause in causes(error) {

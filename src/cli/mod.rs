@@ -1,5 +1,6 @@
 //! The client side of the command line: commands that call the service (`run`, `watch`,
-//! `list`, `get`, `cancel`, `resolve`, `criteria …`) and one that needs none (`plan validate`).
+//! `list`, `get`, `cancel`, `resolve`, `criteria …`) and those that need none (`plan validate`,
+//! `plan schema`).
 //! On a terminal `run --follow` and `watch` show a live line per task; otherwise one plain line
 //! per event. Exit codes: 0 done (for `run --follow`, `watch` and `criteria evaluate`: approved),
 //! 1 not approved, 2 the command could not be carried out.
