@@ -86,6 +86,8 @@ pub enum ConnectFailure {
     Tls(String),
     /// Something answered, but not in HTTP/2 gRPC.
     NotGrpc(String),
+    /// The connection closed under a call: reset, or ended without a goodbye.
+    Closed,
     /// Anything else: name resolution, a reset connection...
     Other(String),
 }
@@ -107,6 +109,7 @@ impl std::fmt::Display for ConnectFailure {
                 f,
                 "not a gRPC server: {detail} (another port, such as the admin one? a TLS server given as http://?)"
             ),
+            Self::Closed => write!(f, "the connection closed (did the server stop or restart?)"),
             Self::Other(detail) => f.write_str(detail),
         }
     }
@@ -118,14 +121,24 @@ impl ConnectFailure {
         let chain = crate::telemetry::error_chain(error);
         for cause in causes(error) {
             if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+                use std::io::ErrorKind;
                 match io.kind() {
-                    std::io::ErrorKind::ConnectionRefused => return Self::Refused,
-                    std::io::ErrorKind::TimedOut => return Self::TimedOut(timeout),
+                    ErrorKind::ConnectionRefused => return Self::Refused,
+                    ErrorKind::TimedOut => return Self::TimedOut(timeout),
+                    ErrorKind::BrokenPipe
+                    | ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::UnexpectedEof => return Self::Closed,
                     _ => {}
                 }
             }
             if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
                 return Self::Tls(tls_hint(tls));
+            }
+            if let Some(http) = cause.downcast_ref::<hyper::Error>()
+                && (http.is_closed() || http.is_canceled() || http.is_incomplete_message())
+            {
+                return Self::Closed;
             }
             // Only a broken HTTP/2 conversation says the peer is no HTTP/2 server; a closed
             // connection, a GOAWAY or a reset (a server restarting or draining) does not.
@@ -300,6 +313,9 @@ impl Connection {
                     failure,
                 }
             }
+            Some(ConnectFailure::Closed) => CliError::Lost {
+                server: self.server.clone(),
+            },
             _ if not_grpc(&status) => CliError::Connect {
                 server: self.server.clone(),
                 failure: ConnectFailure::NotGrpc(status.message().to_owned()),
@@ -332,26 +348,14 @@ async fn probe(channel: Channel, timeout: Duration, tls: bool) -> Result<(), Con
     // certificate does so after the handshake, and its alert is often lost with the
     // connection.
     Err(match ConnectFailure::classify(source, timeout) {
-        ConnectFailure::Other(_) | ConnectFailure::NotGrpc(_) if tls && closed(source) => {
-            ConnectFailure::Tls(
-                "the server closed the connection after the handshake: it may require a client certificate (--client-cert, --client-key), or refuse this one".into(),
-            )
-        }
+        ConnectFailure::Closed if tls => ConnectFailure::Tls(
+            "the server closed the connection after the handshake: it may require a client certificate (--client-cert, --client-key), or refuse this one".into(),
+        ),
+        ConnectFailure::Closed => ConnectFailure::NotGrpc(
+            "the connection closed at the first call: it does not speak HTTP/2".into(),
+        ),
         ConnectFailure::Other(chain) => ConnectFailure::NotGrpc(chain),
         failure => failure,
-    })
-}
-
-/// Whether an error's causes include the connection closing under it.
-fn closed(error: &(dyn StdError + 'static)) -> bool {
-    use std::io::ErrorKind;
-    causes(error).into_iter().any(|cause| {
-        cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
-            matches!(
-                io.kind(),
-                ErrorKind::BrokenPipe | ErrorKind::ConnectionReset | ErrorKind::UnexpectedEof
-            )
-        })
     })
 }
 

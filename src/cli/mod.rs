@@ -40,6 +40,9 @@ pub enum CliError {
         server: String,
         failure: ConnectFailure,
     },
+    /// The connection went away under a call that had reached the server.
+    #[error("lost the connection to {server} (did the server stop or restart?)")]
+    Lost { server: String },
     #[error("{}", describe_status(.0))]
     Rpc(#[from] tonic::Status),
     #[error("invalid {what}: {value:?}")]

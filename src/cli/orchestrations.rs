@@ -50,14 +50,26 @@ impl Connection {
         let stream = self.orchestrations.stream_status(request).await;
         let mut stream = stream.map_err(|status| self.failed(status))?.into_inner();
         let mut progress = Progress::new(std::io::stdout().is_terminal());
+        let mut last = after;
         loop {
-            let message = stream.message().await;
-            let Some(message) = message.map_err(|status| self.failed(status))? else {
-                break;
+            let message = match stream.message().await {
+                Ok(Some(message)) => message,
+                Ok(None) => break,
+                Err(status) => {
+                    progress.finish();
+                    let error = self.failed(status);
+                    if let CliError::Lost { .. } = error {
+                        eprintln!(
+                            "orchestrator: the orchestration goes on without this view; follow it again with `orchestrator watch {orchestration_id} --after {last}`"
+                        );
+                    }
+                    return Err(error);
+                }
             };
             let Some(event) = message.event else {
                 continue;
             };
+            last = last.max(event.sequence);
             if let Some(result) = progress.show(&event) {
                 progress.finish();
                 output::emit(&progress::summary(&result))?;
