@@ -115,10 +115,15 @@ pub fn time(timestamp: Option<&prost_types::Timestamp>) -> String {
         .unwrap_or_default()
 }
 
+/// A duration of the API in seconds.
+pub fn seconds(duration: Option<&prost_types::Duration>) -> Option<f64> {
+    duration.map(|d| d.seconds as f64 + f64::from(d.nanos) / 1e9)
+}
+
 /// A duration in seconds, to the millisecond.
 pub fn duration(duration: Option<&prost_types::Duration>) -> String {
-    duration
-        .map(|d| format!("{:.3}s", d.seconds as f64 + f64::from(d.nanos) / 1e9))
+    seconds(duration)
+        .map(|seconds| format!("{seconds:.3}s"))
         .unwrap_or_default()
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+use super::output::{enum_name, seconds};
 use crate::api::pb;
 use pb::orchestration_event::Kind;
 
@@ -30,22 +31,16 @@ fn state_name(state: pb::TaskState) -> &'static str {
     }
 }
 
-fn seconds(duration: &Option<prost_types::Duration>) -> Option<f64> {
-    duration
-        .as_ref()
-        .map(|d| d.seconds as f64 + f64::from(d.nanos) / 1e9)
-}
-
 /// One line about a task update.
 pub fn describe_task(update: &pb::TaskUpdate) -> String {
     let mut line = format!("{} {}", update.task_id, state_name(update.state()));
     if update.attempt > 1 || update.state() == pb::TaskState::Retrying {
         let _ = write!(line, " (attempt {})", update.attempt);
     }
-    if let Some(wait) = seconds(&update.retry_in) {
+    if let Some(wait) = seconds(update.retry_in.as_ref()) {
         let _ = write!(line, ", next in {wait:.2}s");
     }
-    if let Some(elapsed) = seconds(&update.elapsed) {
+    if let Some(elapsed) = seconds(update.elapsed.as_ref()) {
         let _ = write!(line, " after {elapsed:.2}s");
     }
     if !update.error.is_empty() {
@@ -218,9 +213,7 @@ fn verdict_name(verdict: pb::ReviewVerdict) -> &'static str {
 }
 
 pub fn state_label(state: pb::OrchestrationState) -> &'static str {
-    state
-        .as_str_name()
-        .trim_start_matches("ORCHESTRATION_STATE_")
+    enum_name(state.as_str_name(), "ORCHESTRATION_STATE_")
 }
 
 /// The final word: state, decision, issues, output.
@@ -262,11 +255,8 @@ pub fn decision_lines(decision: &pb::ReviewDecision) -> String {
         let _ = writeln!(text, "feedback: {}", decision.feedback);
     }
     for issue in &decision.issues {
-        let kind = issue.kind().as_str_name().trim_start_matches("ISSUE_KIND_");
-        let severity = issue
-            .severity()
-            .as_str_name()
-            .trim_start_matches("SEVERITY_");
+        let kind = enum_name(issue.kind().as_str_name(), "ISSUE_KIND_");
+        let severity = enum_name(issue.severity().as_str_name(), "SEVERITY_");
         let _ = writeln!(text, "  - {severity} {kind}: {}", issue.description);
     }
     for redaction in &decision.redactions {
