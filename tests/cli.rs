@@ -11,7 +11,6 @@ fn cli(server: &ServerProcess, args: &[&str]) -> Output {
     cli_command()
         .args(args)
         .args(["--server", &format!("http://{}", server.addr)])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run the CLI")
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Output;
 
 use common::certs::{Ca, Files, Leaf};
-use common::process::{BINARY, ServerProcess};
+use common::process::{ServerProcess, cli_command};
 use common::tools::python_tool;
 
 /// A server with TLS, a client CA, and authentication by client certificate or API key.
@@ -291,11 +291,7 @@ async fn python_grpcio_with_ssl_credentials() {
 }
 
 fn cli(args: &[&str]) -> Output {
-    std::process::Command::new(BINARY)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run the CLI")
+    cli_command().args(args).output().expect("run the CLI")
 }
 
 #[tokio::test]

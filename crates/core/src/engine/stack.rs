@@ -50,6 +50,15 @@ pub fn no_meter() -> Arc<dyn CallMeter> {
     Arc::new(NoMeter)
 }
 
+/// The built-in agents' stacks, by name, unmetered: what the engine's own tests run on.
+#[cfg(test)]
+pub(crate) fn builtin_stacks() -> std::collections::HashMap<String, AgentStack> {
+    crate::agent::builtin::registered()
+        .iter()
+        .map(|agent| (agent.name.to_string(), build(agent, &no_meter())))
+        .collect()
+}
+
 impl CallMeter for NoMeter {
     fn attempt_ended(&self, _: &str, _: &'static str, _: Duration) {}
     fn retried(&self, _: &str) {}

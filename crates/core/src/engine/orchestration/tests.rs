@@ -3,7 +3,6 @@ use std::sync::Mutex;
 use serde_json::json;
 
 use super::*;
-use crate::agent::builtin;
 use crate::engine::validate::{Defaults, Limits, Rules, validate};
 use crate::model::event::TaskUpdate;
 use crate::model::plan::{OrchestrationSpec, TaskSpec};
@@ -79,15 +78,7 @@ fn task(id: &str, agent: &str, input: &str, params: serde_json::Value) -> TaskSp
 
 fn runner() -> Runner {
     Runner {
-        stacks: builtin::registered()
-            .iter()
-            .map(|agent| {
-                (
-                    agent.name.to_string(),
-                    stack::build(agent, &stack::no_meter()),
-                )
-            })
-            .collect(),
+        stacks: stack::builtin_stacks(),
         judge_timeout: Duration::from_secs(5),
         judge_retry: RetryPolicy {
             max_retries: 0,

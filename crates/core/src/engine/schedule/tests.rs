@@ -1,7 +1,6 @@
 use serde_json::json;
 
 use super::*;
-use crate::agent::builtin;
 use crate::engine::validate::{Defaults, Limits, Rules, validate};
 use crate::model::plan::{OrchestrationSpec, TaskSpec};
 
@@ -93,15 +92,7 @@ struct Harness {
 impl Harness {
     fn new() -> Self {
         Self {
-            stacks: builtin::registered()
-                .iter()
-                .map(|agent| {
-                    (
-                        agent.name.to_string(),
-                        stack::build(agent, &stack::no_meter()),
-                    )
-                })
-                .collect(),
+            stacks: stack::builtin_stacks(),
             recorder: Arc::default(),
             cancel: CancellationToken::new(),
             done: HashMap::new(),
