@@ -152,7 +152,14 @@ impl ConnectFailure {
                 return Self::NotGrpc(chain);
             }
         }
-        if chain.contains("timed out") {
+        // h2 keeps an I/O error as its kind and message only, so a TLS alert that reaches the
+        // client inside HTTP/2 (a refused client certificate, under TLS 1.3) is known by its
+        // words alone.
+        if chain.contains("received fatal alert") {
+            Self::Tls(format!(
+                "{chain}; the server refused this client (a client certificate?)"
+            ))
+        } else if chain.contains("timed out") {
             Self::TimedOut(timeout)
         } else {
             Self::Other(chain)
