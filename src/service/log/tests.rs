@@ -11,7 +11,7 @@ use crate::store::{
 };
 
 /// SQLite with document size limits, as Cosmos DB has: it refuses for good any batch with an
-/// event over `LARGEST_EVENT` bytes of JSON; like Cosmos DB, it writes a batch's events before
+/// event over about `LARGEST_EVENT` bytes; like Cosmos DB, it writes a batch's events before
 /// the orchestration's record, and refuses a record whose result or escalated output is over
 /// `LARGEST_RESULT` after storing the events. It notes the leases released.
 struct SizeLimited {
@@ -22,8 +22,10 @@ struct SizeLimited {
 const LARGEST_EVENT: usize = 4096;
 const LARGEST_RESULT: usize = 2048;
 
-fn json_size<T: serde::Serialize>(value: &T) -> usize {
-    serde_json::to_vec(value).map_or(usize::MAX, |json| json.len())
+/// About the size stored: the domain types have no stored form of their own (that is the
+/// store's), and their debug text is as long as their JSON, give or take the punctuation.
+fn stored_size<T: std::fmt::Debug>(value: &T) -> usize {
+    format!("{value:?}").len()
 }
 
 impl SizeLimited {
@@ -77,15 +79,15 @@ impl LogStore for SizeLimited {
         if batch
             .events
             .iter()
-            .any(|(_, event)| json_size(&**event) > LARGEST_EVENT)
+            .any(|(_, event)| stored_size(&**event) > LARGEST_EVENT)
         {
             return Err(StoreError::Rejected(
                 "an event is over the size limit".into(),
             ));
         }
         if batch.states.iter().any(|state| {
-            json_size(&state.result) > LARGEST_RESULT
-                || json_size(&state.escalated_output) > LARGEST_RESULT
+            stored_size(&state.result) > LARGEST_RESULT
+                || stored_size(&state.escalated_output) > LARGEST_RESULT
         }) {
             let events_only = LogBatch {
                 owner: batch.owner.clone(),

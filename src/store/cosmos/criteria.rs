@@ -21,12 +21,7 @@ impl CriteriaStore for CosmosStore {
         criteria.version = 1;
         criteria.create_time = now;
         criteria.update_time = now;
-        let document = CriteriaDoc {
-            id: criteria.id.clone(),
-            tenant: tenant.as_str().to_owned(),
-            version: 1,
-            criteria: criteria.clone(),
-        };
+        let document = CriteriaDoc::new(tenant, &criteria);
         create_new(
             &self.inner.criteria,
             tenant.as_str(),
@@ -46,7 +41,7 @@ impl CriteriaStore for CosmosStore {
         Ok(
             Self::read::<CriteriaDoc>(&self.inner.criteria, tenant.as_str(), id)
                 .await?
-                .map(|(document, _)| document.criteria),
+                .map(|(document, _)| document.into_criteria()),
         )
     }
 
@@ -75,7 +70,10 @@ impl CriteriaStore for CosmosStore {
         )
         .await?;
         Ok(page_of(
-            documents.into_iter().map(|d| d.criteria).collect(),
+            documents
+                .into_iter()
+                .map(CriteriaDoc::into_criteria)
+                .collect(),
             page.size,
             |c| c.id.clone(),
         ))
@@ -105,15 +103,11 @@ impl CriteriaStore for CosmosStore {
             return Err(conflict(stored.version));
         }
         let etag = etag.ok_or_else(|| StoreError::Corrupt("criteria without an etag".into()))?;
-        criteria.version = stored.version + 1;
-        criteria.create_time = stored.criteria.create_time;
+        let stored_version = stored.version;
+        criteria.version = stored_version + 1;
+        criteria.create_time = stored.into_criteria().create_time;
         criteria.update_time = Utc::now();
-        let document = CriteriaDoc {
-            id: criteria.id.clone(),
-            tenant: tenant.as_str().to_owned(),
-            version: criteria.version,
-            criteria: criteria.clone(),
-        };
+        let document = CriteriaDoc::new(tenant, &criteria);
         match retrying(|| {
             container.replace_item(
                 tenant.as_str().to_owned(),
@@ -129,11 +123,11 @@ impl CriteriaStore for CosmosStore {
                 // Changed since it was read: report the version it is at now.
                 let now = Self::read::<CriteriaDoc>(container, tenant.as_str(), &document.id)
                     .await?
-                    .map_or(stored.version + 1, |(d, _)| d.version);
+                    .map_or(stored_version + 1, |(d, _)| d.version);
                 Err(StoreError::VersionConflict {
                     kind: CRITERIA,
                     id: document.id,
-                    expected: stored.version,
+                    expected: stored_version,
                     actual: now,
                 })
             }

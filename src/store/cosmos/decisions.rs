@@ -15,12 +15,7 @@ impl DecisionStore for CosmosStore {
         orchestration_id: Option<&str>,
         decision: &ReviewDecision,
     ) -> Result<(), StoreError> {
-        let document = DecisionDoc {
-            id: decision.decision_id.clone(),
-            tenant: tenant.as_str().to_owned(),
-            orchestration_id: orchestration_id.map(str::to_owned),
-            decision: decision.clone(),
-        };
+        let document = DecisionDoc::new(tenant, orchestration_id, decision);
         create_new(
             &self.inner.decisions,
             tenant.as_str(),
@@ -39,7 +34,7 @@ impl DecisionStore for CosmosStore {
         Ok(
             Self::read::<DecisionDoc>(&self.inner.decisions, tenant.as_str(), decision_id)
                 .await?
-                .map(|(document, _)| document.decision),
+                .map(|(document, _)| document.into_decision()),
         )
     }
 }

@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
 use crate::model::event::Event;
-use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
+use crate::model::orchestration::{OrchestrationState, TaskCheckpoint};
 use crate::model::{ReviewCriteria, ReviewDecision, TenantId};
-use crate::store::forms::SpecForm;
+use crate::store::forms::{
+    CheckpointForm, CriteriaForm, DecisionForm, EventForm, ResultForm, SpecForm,
+};
 use crate::store::{Heartbeat, Lease, OrchestrationRecord, StoreError};
 
 /// Document ids may not contain `/`, `\`, `?` or `#`, and callers choose request ids freely.
@@ -31,15 +33,49 @@ pub(super) struct CriteriaDoc {
     pub(super) id: String,
     pub(super) tenant: String,
     pub(super) version: u64,
-    pub(super) criteria: ReviewCriteria,
+    criteria: CriteriaForm,
+}
+
+impl CriteriaDoc {
+    pub(super) fn new(tenant: &TenantId, criteria: &ReviewCriteria) -> Self {
+        Self {
+            id: criteria.id.clone(),
+            tenant: tenant.as_str().to_owned(),
+            version: criteria.version,
+            criteria: CriteriaForm::from(criteria),
+        }
+    }
+
+    pub(super) fn into_criteria(self) -> ReviewCriteria {
+        self.criteria.into()
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct DecisionDoc {
     pub(super) id: String,
-    pub(super) tenant: String,
-    pub(super) orchestration_id: Option<String>,
-    pub(super) decision: ReviewDecision,
+    tenant: String,
+    orchestration_id: Option<String>,
+    decision: DecisionForm,
+}
+
+impl DecisionDoc {
+    pub(super) fn new(
+        tenant: &TenantId,
+        orchestration_id: Option<&str>,
+        decision: &ReviewDecision,
+    ) -> Self {
+        Self {
+            id: decision.decision_id.clone(),
+            tenant: tenant.as_str().to_owned(),
+            orchestration_id: orchestration_id.map(str::to_owned),
+            decision: DecisionForm::from(decision),
+        }
+    }
+
+    pub(super) fn into_decision(self) -> ReviewDecision {
+        self.decision.into()
+    }
 }
 
 pub(super) const KIND_ORCHESTRATION: &str = "orchestration";
@@ -47,7 +83,7 @@ pub(super) const KIND_REQUEST: &str = "request";
 pub(super) const KIND_EVENT: &str = "event";
 pub(super) const KIND_CHECKPOINT: &str = "checkpoint";
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(super) struct OrchestrationDoc {
     pub(super) id: String,
     pub(super) tenant: String,
@@ -57,7 +93,7 @@ pub(super) struct OrchestrationDoc {
     pub(super) spec: SpecForm,
     pub(super) create_time: DateTime<Utc>,
     pub(super) update_time: DateTime<Utc>,
-    pub(super) result: Option<OrchestrationResult>,
+    pub(super) result: Option<ResultForm>,
     pub(super) escalated_output: Option<String>,
     pub(super) last_sequence: u64,
     #[serde(default)]
@@ -88,7 +124,7 @@ impl OrchestrationDoc {
             spec: SpecForm::from(&record.spec),
             create_time: record.create_time,
             update_time: record.update_time,
-            result: record.result.clone(),
+            result: record.result.as_ref().map(ResultForm::from),
             escalated_output: record.escalated_output.clone(),
             last_sequence: record.last_sequence,
             deadline: record.deadline,
@@ -105,7 +141,7 @@ impl OrchestrationDoc {
             spec: self.spec.into(),
             create_time: self.create_time,
             update_time: self.update_time,
-            result: self.result,
+            result: self.result.map(Into::into),
             escalated_output: self.escalated_output,
             last_sequence: self.last_sequence,
             deadline: self.deadline,
@@ -125,21 +161,59 @@ pub(super) struct RequestDoc {
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct EventDoc {
     pub(super) id: String,
-    pub(super) orchestration_id: String,
-    pub(super) tenant: String,
-    pub(super) kind: String,
-    pub(super) sequence: u64,
-    pub(super) event: Event,
+    orchestration_id: String,
+    tenant: String,
+    kind: String,
+    sequence: u64,
+    event: EventForm,
+}
+
+impl EventDoc {
+    pub(super) fn new(tenant: &TenantId, event: &Event) -> Self {
+        Self {
+            id: event_id(event.sequence),
+            orchestration_id: event.orchestration_id.clone(),
+            tenant: tenant.as_str().to_owned(),
+            kind: KIND_EVENT.into(),
+            sequence: event.sequence,
+            event: EventForm::from(event),
+        }
+    }
+
+    pub(super) fn into_event(self) -> Event {
+        self.event.into()
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct CheckpointDoc {
     pub(super) id: String,
-    pub(super) orchestration_id: String,
-    pub(super) tenant: String,
-    pub(super) kind: String,
-    pub(super) run: u32,
-    pub(super) checkpoint: TaskCheckpoint,
+    orchestration_id: String,
+    tenant: String,
+    kind: String,
+    run: u32,
+    checkpoint: CheckpointForm,
+}
+
+impl CheckpointDoc {
+    pub(super) fn new(
+        tenant: &TenantId,
+        orchestration_id: &str,
+        checkpoint: &TaskCheckpoint,
+    ) -> Self {
+        Self {
+            id: checkpoint_id(checkpoint.run, &checkpoint.task_id),
+            orchestration_id: orchestration_id.to_owned(),
+            tenant: tenant.as_str().to_owned(),
+            kind: KIND_CHECKPOINT.into(),
+            run: checkpoint.run,
+            checkpoint: CheckpointForm::from(checkpoint),
+        }
+    }
+
+    pub(super) fn into_checkpoint(self) -> TaskCheckpoint {
+        self.checkpoint.into()
+    }
 }
 
 /// A lease, in the `leases` container (partition: the tenant). Its `expire_millis` is

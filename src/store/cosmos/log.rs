@@ -14,13 +14,14 @@ use futures_util::{FutureExt as _, StreamExt as _};
 
 use super::documents::{
     CheckpointDoc, DecisionDoc, EventDoc, FENCE_ID, FenceDoc, KIND_CHECKPOINT, KIND_EVENT,
-    OrchestrationDoc, checkpoint_id, event_id,
+    OrchestrationDoc,
 };
 use super::error::{ATTEMPTS, encode_error, retrying, write_error};
 use super::{CosmosStore, if_match, param, write_once};
 use crate::model::event::Event;
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use crate::model::{ReviewDecision, TenantId};
+use crate::store::forms::ResultForm;
 use crate::store::{Fenced, Lease, LeaseStore, LogBatch, LogStore, StateUpdate, StoreError};
 
 /// Operations per transactional batch, Cosmos DB's limit.
@@ -135,28 +136,14 @@ impl CosmosStore {
         }
         let mut documents: Vec<(String, serde_json::Value)> = Vec::new();
         for checkpoint in &writes.checkpoints {
-            let document = CheckpointDoc {
-                id: checkpoint_id(checkpoint.run, &checkpoint.task_id),
-                orchestration_id: orchestration_id.to_owned(),
-                tenant: tenant.as_str().to_owned(),
-                kind: KIND_CHECKPOINT.into(),
-                run: checkpoint.run,
-                checkpoint: (*checkpoint).clone(),
-            };
+            let document = CheckpointDoc::new(tenant, orchestration_id, checkpoint);
             documents.push((
                 document.id.clone(),
                 serde_json::to_value(&document).map_err(encode_error)?,
             ));
         }
         for event in &writes.events {
-            let document = EventDoc {
-                id: event_id(event.sequence),
-                orchestration_id: orchestration_id.to_owned(),
-                tenant: tenant.as_str().to_owned(),
-                kind: KIND_EVENT.into(),
-                sequence: event.sequence,
-                event: (*event).clone(),
-            };
+            let document = EventDoc::new(tenant, event);
             documents.push((
                 document.id.clone(),
                 serde_json::to_value(&document).map_err(encode_error)?,
@@ -175,12 +162,7 @@ impl CosmosStore {
             }
         }
         for decision in writes.decisions {
-            let document = DecisionDoc {
-                id: decision.decision_id.clone(),
-                tenant: tenant.as_str().to_owned(),
-                orchestration_id: Some(orchestration_id.to_owned()),
-                decision: decision.clone(),
-            };
+            let document = DecisionDoc::new(tenant, Some(orchestration_id), decision);
             write_once(
                 &self.inner.decisions,
                 tenant.as_str(),
@@ -357,7 +339,7 @@ impl CosmosStore {
             document.last_sequence = state.last_sequence;
             document.update_time = Utc::now();
             if let Some(result) = &state.result {
-                document.result = Some((**result).clone());
+                document.result = Some(ResultForm::from(&**result));
             }
             if let Some(escalated) = &state.escalated_output {
                 document.escalated_output.clone_from(escalated);
@@ -457,7 +439,7 @@ impl LogStore for CosmosStore {
                 |q| param(param(q, "@after", after)?, "@limit", limit),
             )
             .await?;
-        Ok(documents.into_iter().map(|d| d.event).collect())
+        Ok(documents.into_iter().map(EventDoc::into_event).collect())
     }
 
     async fn read_checkpoints(
@@ -475,6 +457,9 @@ impl LogStore for CosmosStore {
                 |q| param(q, "@run", run),
             )
             .await?;
-        Ok(documents.into_iter().map(|d| d.checkpoint).collect())
+        Ok(documents
+            .into_iter()
+            .map(CheckpointDoc::into_checkpoint)
+            .collect())
     }
 }

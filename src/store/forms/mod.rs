@@ -2,17 +2,27 @@
 //! and from. A form reads what a newer build wrote: a field it does not know is ignored, never
 //! an error, so during a rolling upgrade an older replica still reads every orchestration.
 //!
-//! The domain's `OrchestrationSpec` keeps its own serde shape, strict (`deny_unknown_fields`),
-//! because that shape is the CLI's plan-file format, where an unknown field is a typo. The
-//! stored spec has the same field names, so records written before these forms read as they
-//! did. The other stored parts (criteria, decisions, events, checkpoints, results) have no
-//! strict serde shape in the domain and are stored as they are; the rolling-upgrade tests in
-//! `tests/store_conformance.rs` keep every one of them lenient.
+//! Every stored part has its form here: the spec, criteria, decisions, results, checkpoints
+//! and events. A form has the field names and defaults its part has always been stored with
+//! (`tests/data/stored/` records them), so what earlier builds wrote still reads. The domain
+//! types carry no stored shape of their own: the spec's serde shape is the CLI's plan-file
+//! format, strict (`deny_unknown_fields`), where an unknown field is a typo; the others have
+//! none. Enums are stored by their names (`APPROVED`, `US_SSN`), the names the API uses too.
+//! The backends wrap these forms in their own rows and documents, and `tests/store_upgrade.rs`
+//! checks on both that a field of a newer build is read past at every level.
 
+mod criteria;
+mod decision;
+mod event;
+mod result;
 mod spec;
 #[cfg(test)]
 mod tests;
 
+pub(super) use criteria::CriteriaForm;
+pub(super) use decision::DecisionForm;
+pub(super) use event::EventForm;
+pub(super) use result::{CheckpointForm, ResultForm};
 pub(super) use spec::SpecForm;
 
 /// The expiry stored with a lease of this build, which lapses with its owner's heartbeat

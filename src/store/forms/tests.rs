@@ -6,7 +6,11 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use super::{CheckpointForm, CriteriaForm, DecisionForm, EventForm, ResultForm};
 
 use crate::model::criteria::{
     Checksum, CustomDetector, PolicyEffect, PolicyMatcher, PolicyRule, QualityThresholds,
@@ -240,61 +244,66 @@ fn recorded(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// Writes `value` in its stored form `F`.
+fn stored<'a, D: 'a, F: From<&'a D> + Serialize>(value: &'a D) -> Value {
+    serde_json::to_value(F::from(value)).unwrap()
+}
+
+/// Reads `stored` through its form `F`.
+fn read<F: DeserializeOwned + Into<D>, D>(stored: &Value) -> D {
+    serde_json::from_value::<F>(stored.clone()).unwrap().into()
+}
+
 #[test]
 fn criteria_read_and_write_as_before() {
-    let stored = recorded("criteria");
-    assert_eq!(serde_json::to_value(criteria()).unwrap(), stored);
-    assert_eq!(
-        serde_json::from_value::<ReviewCriteria>(stored).unwrap(),
-        criteria()
-    );
+    let recorded = recorded("criteria");
+    assert_eq!(stored::<_, CriteriaForm>(&criteria()), recorded);
+    assert_eq!(read::<CriteriaForm, ReviewCriteria>(&recorded), criteria());
 }
 
 #[test]
 fn decisions_read_and_write_as_before() {
-    let stored = recorded("decision");
-    assert_eq!(serde_json::to_value(decision()).unwrap(), stored);
-    assert_eq!(
-        serde_json::from_value::<ReviewDecision>(stored).unwrap(),
-        decision()
-    );
+    let recorded = recorded("decision");
+    assert_eq!(stored::<_, DecisionForm>(&decision()), recorded);
+    assert_eq!(read::<DecisionForm, ReviewDecision>(&recorded), decision());
 }
 
 #[test]
 fn results_read_and_write_as_before() {
-    let stored = recorded("result");
-    assert_eq!(serde_json::to_value(result()).unwrap(), stored);
-    assert_eq!(
-        serde_json::from_value::<OrchestrationResult>(stored).unwrap(),
-        result()
-    );
+    let recorded = recorded("result");
+    assert_eq!(stored::<_, ResultForm>(&result()), recorded);
+    assert_eq!(read::<ResultForm, OrchestrationResult>(&recorded), result());
 }
 
 #[test]
 fn checkpoints_read_and_write_as_before() {
-    let stored = recorded("checkpoint");
-    assert_eq!(serde_json::to_value(checkpoint()).unwrap(), stored);
+    let recorded = recorded("checkpoint");
+    assert_eq!(stored::<_, CheckpointForm>(&checkpoint()), recorded);
     assert_eq!(
-        serde_json::from_value::<TaskCheckpoint>(stored).unwrap(),
+        read::<CheckpointForm, TaskCheckpoint>(&recorded),
         checkpoint()
     );
 }
 
 #[test]
 fn events_read_and_write_as_before() {
-    let stored = recorded("events");
-    assert_eq!(serde_json::to_value(events()).unwrap(), stored);
-    assert_eq!(
-        serde_json::from_value::<Vec<Event>>(stored).unwrap(),
-        events()
-    );
+    let recorded = recorded("events");
+    let Value::Array(recorded) = recorded else {
+        panic!("events.json holds an array")
+    };
+    let events = events();
+    assert_eq!(recorded.len(), events.len());
+    for (event, recorded) in events.iter().zip(&recorded) {
+        assert_eq!(&stored::<_, EventForm>(event), recorded);
+        assert_eq!(&read::<EventForm, Event>(recorded), event);
+    }
 }
 
 /// Records with only the fields every build wrote: the others take their defaults.
 #[test]
 fn fields_left_out_take_their_defaults() {
     let stored = recorded("minimal");
-    let criteria: ReviewCriteria = serde_json::from_value(stored["criteria"].clone()).unwrap();
+    let criteria: ReviewCriteria = read::<CriteriaForm, _>(&stored["criteria"]);
     assert_eq!(
         criteria,
         ReviewCriteria {
@@ -324,7 +333,7 @@ fn fields_left_out_take_their_defaults() {
     );
     assert_eq!(criteria.max_runs_after_reject, 1);
 
-    let decision: ReviewDecision = serde_json::from_value(stored["decision"].clone()).unwrap();
+    let decision: ReviewDecision = read::<DecisionForm, _>(&stored["decision"]);
     assert_eq!(
         decision.issues,
         [ReviewIssue::new(
@@ -336,7 +345,7 @@ fn fields_left_out_take_their_defaults() {
     );
     assert_eq!(decision.action, None);
 
-    let result: OrchestrationResult = serde_json::from_value(stored["result"].clone()).unwrap();
+    let result: OrchestrationResult = read::<ResultForm, _>(&stored["result"]);
     let mut expected = OrchestrationResult::empty(
         "o1",
         "",
@@ -362,7 +371,7 @@ fn fields_left_out_take_their_defaults() {
     }];
     assert_eq!(result, expected);
 
-    let checkpoint: TaskCheckpoint = serde_json::from_value(stored["checkpoint"].clone()).unwrap();
+    let checkpoint: TaskCheckpoint = read::<CheckpointForm, _>(&stored["checkpoint"]);
     assert_eq!(
         checkpoint,
         TaskCheckpoint {
@@ -379,8 +388,13 @@ fn fields_left_out_take_their_defaults() {
         }
     );
 
-    let events: Vec<Event> = serde_json::from_value(stored["events"].clone()).unwrap();
-    let kinds: Vec<EventKind> = events.into_iter().map(|event| event.kind).collect();
+    let Value::Array(events) = &stored["events"] else {
+        panic!("minimal.json holds an array of events")
+    };
+    let kinds: Vec<EventKind> = events
+        .iter()
+        .map(|event| read::<EventForm, Event>(event).kind)
+        .collect();
     assert_eq!(
         kinds,
         [

@@ -8,6 +8,7 @@ use super::error::{is_constraint, sql_error};
 use super::rows::{from_json, to_json};
 use super::{SqliteStore, page_of};
 use crate::model::{ReviewCriteria, TenantId};
+use crate::store::forms::CriteriaForm;
 use crate::store::{CRITERIA, CriteriaStore, Page, PageRequest, StoreError};
 
 #[async_trait]
@@ -23,7 +24,7 @@ impl CriteriaStore for SqliteStore {
             criteria.version = 1;
             criteria.create_time = now;
             criteria.update_time = now;
-            let body = to_json(&criteria)?;
+            let body = to_json::<CriteriaForm, _>(&criteria)?;
             connection
                 .execute(
                     "INSERT INTO criteria (tenant, id, version, body, update_time) VALUES (?1, ?2, 1, ?3, ?4)",
@@ -49,7 +50,7 @@ impl CriteriaStore for SqliteStore {
         let (tenant, id) = (tenant.as_str().to_owned(), id.to_owned());
         self.read(move |connection| {
             stored_version(connection, &tenant, &id)?
-                .map(|(_, body)| from_json(CRITERIA, &id, &body))
+                .map(|(_, body)| from_json::<CriteriaForm, _>(CRITERIA, &id, &body))
                 .transpose()
         })
         .await
@@ -79,7 +80,7 @@ impl CriteriaStore for SqliteStore {
             page_of(
                 rows,
                 page.size,
-                |(id, body)| from_json::<ReviewCriteria>(CRITERIA, &id, &body),
+                |(id, body)| from_json::<CriteriaForm, ReviewCriteria>(CRITERIA, &id, &body),
                 |criteria| criteria.id.clone(),
             )
         })
@@ -105,7 +106,7 @@ impl CriteriaStore for SqliteStore {
                     actual,
                 });
             }
-            let stored: ReviewCriteria = from_json(CRITERIA, &criteria.id, &body)?;
+            let stored: ReviewCriteria = from_json::<CriteriaForm, _>(CRITERIA, &criteria.id, &body)?;
             criteria.version = actual + 1;
             criteria.create_time = stored.create_time;
             criteria.update_time = Utc::now();
@@ -116,7 +117,7 @@ impl CriteriaStore for SqliteStore {
                         tenant,
                         criteria.id,
                         criteria.version as i64,
-                        to_json(&criteria)?,
+                        to_json::<CriteriaForm, _>(&criteria)?,
                         criteria.update_time.to_rfc3339()
                     ],
                 )

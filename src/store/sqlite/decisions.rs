@@ -7,6 +7,7 @@ use super::SqliteStore;
 use super::error::{is_constraint, sql_error};
 use super::rows::{from_json, to_json};
 use crate::model::{ReviewDecision, TenantId};
+use crate::store::forms::DecisionForm;
 use crate::store::{DECISION, DecisionStore, StoreError};
 
 #[async_trait]
@@ -19,7 +20,7 @@ impl DecisionStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let tenant = tenant.as_str().to_owned();
         let orchestration_id = orchestration_id.map(str::to_owned);
-        let body = to_json(decision)?;
+        let body = to_json::<DecisionForm, _>(decision)?;
         let (id, criteria_id, criteria_version, create_time) = (
             decision.decision_id.clone(),
             decision.criteria_id.clone(),
@@ -60,7 +61,8 @@ impl DecisionStore for SqliteStore {
                 )
                 .optional()
                 .map_err(sql_error)?;
-            body.map(|body| from_json(DECISION, &id, &body)).transpose()
+            body.map(|body| from_json::<DecisionForm, _>(DECISION, &id, &body))
+                .transpose()
         })
         .await
     }

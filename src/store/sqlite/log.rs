@@ -14,6 +14,7 @@ use super::rows::{from_json, parse_state, state_name, to_json};
 use crate::model::TenantId;
 use crate::model::event::Event;
 use crate::model::orchestration::TaskCheckpoint;
+use crate::store::forms::{CheckpointForm, DecisionForm, EventForm, ResultForm};
 use crate::store::{Fenced, LogBatch, LogStore, StoreError};
 
 /// (tenant, orchestration id) of everything `batch` writes.
@@ -88,7 +89,7 @@ impl LogStore for SqliteStore {
                     tenant.as_str().to_owned(),
                     event.orchestration_id.clone(),
                     event.sequence as i64,
-                    to_json(&**event)?,
+                    to_json::<EventForm, _>(&**event)?,
                 ))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -101,7 +102,11 @@ impl LogStore for SqliteStore {
                     update.orchestration_id.clone(),
                     state_name(update.state),
                     update.last_sequence as i64,
-                    update.result.as_ref().map(to_json).transpose()?,
+                    update
+                        .result
+                        .as_deref()
+                        .map(to_json::<ResultForm, _>)
+                        .transpose()?,
                     update.escalated_output.clone(),
                 ))
             })
@@ -116,7 +121,7 @@ impl LogStore for SqliteStore {
                     orchestration_id.clone(),
                     decision.criteria_id.clone(),
                     decision.criteria_version as i64,
-                    to_json(decision)?,
+                    to_json::<DecisionForm, _>(decision)?,
                     decision.create_time.to_rfc3339(),
                 ))
             })
@@ -141,7 +146,7 @@ impl LogStore for SqliteStore {
                     orchestration_id.clone(),
                     i64::from(checkpoint.run),
                     checkpoint.task_id.clone(),
-                    to_json(checkpoint)?,
+                    to_json::<CheckpointForm, _>(checkpoint)?,
                 ))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -228,7 +233,7 @@ impl LogStore for SqliteStore {
                 .map_err(sql_error)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(sql_error)?;
-            rows.iter().map(|body| from_json("event", &id, body)).collect()
+            rows.iter().map(|body| from_json::<EventForm, _>("event", &id, body)).collect()
         })
         .await
     }
@@ -251,7 +256,7 @@ impl LogStore for SqliteStore {
                 .map_err(sql_error)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(sql_error)?;
-            rows.iter().map(|body| from_json("checkpoint", &id, body)).collect()
+            rows.iter().map(|body| from_json::<CheckpointForm, _>("checkpoint", &id, body)).collect()
         })
         .await
     }

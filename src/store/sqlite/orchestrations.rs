@@ -14,7 +14,7 @@ use super::{MIN_FREE_BYTES, SqliteStore, page_of};
 use crate::model::TenantId;
 use crate::model::orchestration::OrchestrationState;
 use crate::store::forms::FOLLOWS_OWNER_MILLIS;
-use crate::store::forms::SpecForm;
+use crate::store::forms::{ResultForm, SpecForm};
 use crate::store::{
     Created, LeaseClaim, ORCHESTRATION, OrchestrationRecord, OrchestrationStore, Page, PageRequest,
     StoreError,
@@ -61,11 +61,11 @@ fn record_from(
         tenant,
         request_id,
         state: parse_state(state.as_deref().unwrap_or_default())?,
-        spec: from_json::<SpecForm>(ORCHESTRATION, &id, spec.as_deref().unwrap_or("{}"))?.into(),
+        spec: from_json::<SpecForm, _>(ORCHESTRATION, &id, spec.as_deref().unwrap_or("{}"))?,
         create_time: parse_time(create_time.as_deref().unwrap_or_default())?,
         update_time: parse_time(update_time.as_deref().unwrap_or_default())?,
         result: result
-            .map(|body| from_json(ORCHESTRATION, &id, &body))
+            .map(|body| from_json::<ResultForm, _>(ORCHESTRATION, &id, &body))
             .transpose()?,
         escalated_output,
         last_sequence: last_sequence.max(0) as u64,
@@ -137,7 +137,7 @@ impl OrchestrationStore for SqliteStore {
                         record.orchestration_id,
                         record.request_id,
                         state_name(record.state),
-                        to_json(&SpecForm::from(&record.spec))?,
+                        to_json::<SpecForm, _>(&record.spec)?,
                         record.create_time.to_rfc3339(),
                         record.update_time.to_rfc3339(),
                         record.deadline.map(|deadline| deadline.to_rfc3339()),

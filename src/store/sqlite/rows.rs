@@ -1,20 +1,27 @@
-//! Columns and bodies as stored: JSON bodies, state names, RFC 3339 times, epoch milliseconds.
+//! Columns and bodies as stored: JSON bodies in their forms, state names, RFC 3339 times, epoch milliseconds.
 
 use chrono::Utc;
 
 use crate::model::orchestration::OrchestrationState;
 use crate::store::StoreError;
 
-pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
+/// A body: `value` in its stored form `F`.
+pub(super) fn to_json<'a, F, T>(value: &'a T) -> Result<String, StoreError>
+where
+    F: From<&'a T> + serde::Serialize,
+{
+    serde_json::to_string(&F::from(value))
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }
 
-pub(super) fn from_json<T: serde::de::DeserializeOwned>(
-    kind: &str,
-    id: &str,
-    body: &str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("{kind} {id:?}: {e}")))
+/// A body read through its stored form `F`.
+pub(super) fn from_json<F, T>(kind: &str, id: &str, body: &str) -> Result<T, StoreError>
+where
+    F: serde::de::DeserializeOwned + Into<T>,
+{
+    serde_json::from_str::<F>(body)
+        .map(Into::into)
+        .map_err(|e| StoreError::Corrupt(format!("{kind} {id:?}: {e}")))
 }
 
 pub(super) fn state_name(state: OrchestrationState) -> &'static str {

@@ -14,31 +14,21 @@ pub const BUILTIN_CRITERIA_ID: &str = "builtin:default";
 /// Longest criteria id.
 pub const MAX_CRITERIA_ID_LEN: usize = 63;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReviewCriteria {
     pub id: String,
     /// 1 at create, bumped on every update; 0 only for the built-in criteria.
     pub version: u64,
-    #[serde(default)]
     pub display_name: String,
-    #[serde(default)]
     pub required_sections: Vec<String>,
-    #[serde(default)]
     pub thresholds: QualityThresholds,
-    #[serde(default)]
     pub policies: Vec<PolicyRule>,
-    #[serde(default)]
     pub redaction: RedactionSettings,
-    #[serde(default)]
     pub check_consistency: bool,
-    #[serde(default)]
     pub validation_prompts: Vec<String>,
-    #[serde(default)]
     pub judge_agent: Option<String>,
-    #[serde(default)]
     pub reject_action: RejectAction,
     /// For RETRY: re-runs allowed before giving up as REJECTED.
-    #[serde(default = "default_max_runs_after_reject")]
     pub max_runs_after_reject: u32,
     pub create_time: DateTime<Utc>,
     pub update_time: DateTime<Utc>,
@@ -90,34 +80,27 @@ impl ReviewCriteria {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct QualityThresholds {
     /// Lowest confidence any succeeded task may report, in [0, 1].
-    #[serde(default)]
     pub min_confidence: Option<f64>,
     /// Succeeded tasks over all tasks, in [0, 1].
-    #[serde(default)]
     pub min_task_success_ratio: Option<f64>,
-    #[serde(default)]
     pub min_output_chars: Option<u32>,
-    #[serde(default)]
     pub max_output_chars: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PolicyRule {
     pub id: String,
-    #[serde(default)]
     pub description: String,
     pub matcher: PolicyMatcher,
     pub effect: PolicyEffect,
     pub severity: Severity,
-    #[serde(default)]
     pub remediation: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PolicyMatcher {
     /// A regular expression (RE2 syntax, linear time).
     Pattern(String),
@@ -161,34 +144,27 @@ impl Severity {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RedactionSettings {
-    #[serde(default)]
     pub enabled: bool,
     /// Empty: all categories.
-    #[serde(default)]
     pub categories: Vec<PiiCategory>,
-    #[serde(default)]
     pub style: RedactionStyle,
     /// Reject instead of only redacting when sensitive data is found.
-    #[serde(default)]
     pub reject_on_detection: bool,
     /// The tenant's own kinds of sensitive value; always on when redaction is.
-    #[serde(default)]
     pub custom_detectors: Vec<CustomDetector>,
 }
 
 /// A tenant's own kind of sensitive value, found by a pattern.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomDetector {
     /// Unique within the criteria; findings name it as `custom:<name>`.
     pub name: String,
     /// A linear-time regular expression (RE2 syntax).
     pub pattern: String,
     /// When not empty, a match counts only when one of these words labels it.
-    #[serde(default)]
     pub context_words: Vec<String>,
-    #[serde(default)]
     pub checksum: Option<Checksum>,
     /// What matches are counted and redacted as (`EMPLOYEE_ID`).
     pub category: String,

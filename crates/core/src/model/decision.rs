@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::criteria::{RejectAction, Severity};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReviewDecision {
     pub decision_id: String,
     pub verdict: Verdict,
@@ -34,21 +34,17 @@ pub enum Verdict {
     Rejected,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReviewIssue {
     pub kind: IssueKind,
     pub severity: Severity,
     pub description: String,
-    #[serde(default)]
     pub section: Option<String>,
-    #[serde(default)]
     pub task_id: Option<String>,
     /// What to change so that this issue goes away.
     pub remediation: String,
-    #[serde(default)]
     pub rule_id: Option<String>,
     /// The offending text in context, itself redacted.
-    #[serde(default)]
     pub excerpt: Option<String>,
 }
 
@@ -104,7 +100,7 @@ pub enum IssueKind {
     Judge,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedactionCount {
     pub category: String,
     pub count: u32,

@@ -11,7 +11,7 @@ use super::decision::ReviewDecision;
 use super::orchestration::{OrchestrationResult, OrchestrationState, TaskResult};
 use super::task::TaskState;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub orchestration_id: String,
     pub sequence: u64,
@@ -19,8 +19,7 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
     Accepted(Accepted),
     Task(TaskUpdate),
@@ -41,18 +40,17 @@ impl EventKind {
 }
 
 /// Sent at the start of every run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Accepted {
     pub plan: Vec<PlanEntry>,
     pub wave_count: u32,
     pub criteria_id: String,
     pub criteria_version: u64,
     pub run: u32,
-    #[serde(default)]
     pub request_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlanEntry {
     pub task_id: String,
     pub agent: String,
@@ -61,17 +59,14 @@ pub struct PlanEntry {
     pub section: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskUpdate {
     pub task_id: String,
     pub state: TaskState,
     pub attempt: u32,
     pub wave: u32,
-    #[serde(default)]
     pub error: Option<String>,
-    #[serde(default, with = "humantime_serde")]
     pub retry_in: Option<Duration>,
-    #[serde(default, with = "humantime_serde")]
     pub elapsed: Option<Duration>,
     pub run: u32,
 }
@@ -83,10 +78,9 @@ pub enum ReviewState {
     Decided,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReviewUpdate {
     pub state: ReviewState,
-    #[serde(default)]
     pub decision: Option<Box<ReviewDecision>>,
     pub run: u32,
 }

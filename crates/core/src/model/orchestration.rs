@@ -48,63 +48,43 @@ impl OrchestrationState {
 }
 
 /// One task's outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskResult {
     pub task_id: String,
     pub agent: String,
     pub state: TaskState,
     /// Redacted; empty unless the orchestration was approved.
-    #[serde(default)]
     pub output: String,
-    #[serde(default)]
     pub output_truncated: bool,
-    #[serde(default)]
     pub error: Option<String>,
-    #[serde(default)]
     pub attempts: u32,
     pub wave: u32,
-    #[serde(default)]
     pub start_time: Option<DateTime<Utc>>,
-    #[serde(default)]
     pub end_time: Option<DateTime<Utc>>,
-    #[serde(default, with = "humantime_serde")]
     pub duration: Option<Duration>,
-    #[serde(default)]
     pub confidence: Option<f64>,
     pub section: String,
-    #[serde(default)]
     pub usage: Option<TokenUsage>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrchestrationResult {
     pub orchestration_id: String,
-    #[serde(default)]
     pub request_id: String,
     pub state: OrchestrationState,
     pub tasks: Vec<TaskResult>,
     /// The aggregated output after review and redaction; empty unless approved.
-    #[serde(default)]
     pub output: String,
-    #[serde(default)]
     pub review: Option<ReviewDecision>,
-    #[serde(default)]
     pub criteria_id: String,
-    #[serde(default)]
     pub criteria_version: u64,
-    #[serde(default)]
     pub decision_id: String,
     pub create_time: DateTime<Utc>,
-    #[serde(default)]
     pub end_time: Option<DateTime<Utc>>,
-    #[serde(default, with = "humantime_serde")]
     pub total_duration: Option<Duration>,
-    #[serde(default)]
     pub runs: u32,
     /// Why the orchestration failed or was cancelled.
-    #[serde(default)]
     pub error: Option<String>,
-    #[serde(default)]
     pub labels: BTreeMap<String, String>,
 }
 
@@ -140,22 +120,16 @@ impl OrchestrationResult {
 /// A task that succeeded in one run, kept with the orchestration so that a resumed run does
 /// not call its agent again. Holds the raw output: it is review input and never leaves the
 /// service unreviewed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskCheckpoint {
     pub run: u32,
     pub task_id: String,
     pub output: String,
-    #[serde(default)]
     pub output_truncated: bool,
     pub attempts: u32,
-    #[serde(default)]
     pub confidence: Option<f64>,
-    #[serde(default)]
     pub usage: Option<TokenUsage>,
-    #[serde(default)]
     pub start_time: Option<DateTime<Utc>>,
-    #[serde(default)]
     pub end_time: Option<DateTime<Utc>>,
-    #[serde(default, with = "humantime_serde")]
     pub duration: Option<Duration>,
 }
