@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod connecting;
 pub mod cosmos;
+mod decorate;
 mod forms;
 mod liveness;
 pub mod metered;
