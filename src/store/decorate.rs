@@ -2,7 +2,7 @@
 //! its errors, waits for the store to open). `decorated_store!` lists the store's methods once
 //! and implements every store trait for a decorator by passing each call through its `around`:
 //!
-//! ```ignore
+//! ```text
 //! async fn around<'a, T>(
 //!     &'a self,
 //!     op: &'static str, // the method's name, as the error metric labels it
