@@ -18,6 +18,7 @@ pub mod secrets;
 pub mod server;
 pub mod service;
 pub mod store;
+mod sync;
 pub mod telemetry;
 pub mod tls;
 pub mod transport;

@@ -30,6 +30,7 @@ use tonic::body::Body;
 use tonic::transport::server::Connected;
 
 use crate::auth::ClientIdentity;
+use crate::sync::lock;
 use crate::tls::server::ServerTls;
 
 /// Pause after a failed accept (out of file descriptors) so that the loop does not spin.
@@ -201,10 +202,7 @@ impl Activity {
 
     /// Since when no call has been in progress; `None` while one is.
     fn idle_since(&self) -> Option<Instant> {
-        let since = *self
-            .idle_since
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let since = *lock(&self.idle_since);
         (self.calls.load(Ordering::Acquire) == 0).then_some(since)
     }
 }
@@ -215,11 +213,7 @@ pub struct ActiveCall(Arc<Activity>);
 
 impl Drop for ActiveCall {
     fn drop(&mut self) {
-        let mut since = self
-            .0
-            .idle_since
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut since = lock(&self.0.idle_since);
         if self.0.calls.fetch_sub(1, Ordering::AcqRel) == 1 {
             *since = Instant::now();
         }

@@ -17,6 +17,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::model::TenantId;
+use crate::sync::lock;
 
 /// What an orchestration's bookkeeping costs in flight, whatever its size (measured: about
 /// 25 KB for a three-task orchestration, all told).
@@ -247,9 +248,7 @@ impl Admission {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.state)
     }
 }
 

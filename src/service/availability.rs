@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::store::OrchestrationStore;
+use crate::sync::lock;
 
 /// Successful writes in a row that bring a store marked down back up.
 pub const SUCCESSES_TO_RECOVER: u32 = 3;
@@ -45,10 +46,7 @@ impl StoreAvailability {
     /// Records what a store write showed; logs the changes only.
     pub fn report(&self, succeeded: bool, why: impl std::fmt::Display) {
         if succeeded {
-            *self
-                .last_success
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+            *lock(&self.last_success) = Some(Instant::now());
         }
         let up = if succeeded {
             let streak = self.streak.fetch_add(1, Ordering::AcqRel).saturating_add(1);
@@ -78,10 +76,7 @@ impl StoreAvailability {
 
     /// Whether a write succeeded within `period`.
     fn wrote_within(&self, period: Duration) -> bool {
-        self.last_success
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .is_some_and(|at| at.elapsed() < period)
+        lock(&self.last_success).is_some_and(|at| at.elapsed() < period)
     }
 
     /// Probes the store with a write every `interval` until `stop`, unless the event log wrote

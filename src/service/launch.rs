@@ -159,10 +159,7 @@ struct Tracked {
 impl EventSink for Tracked {
     fn emit(&self, kind: EventKind) {
         if let EventKind::Review(review) = &kind {
-            let mut started = self
-                .review_started
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut started = lock(&self.review_started);
             match (&review.state, &review.decision) {
                 (ReviewState::Started, _) => *started = Some(std::time::Instant::now()),
                 (ReviewState::Decided, Some(decision)) => {

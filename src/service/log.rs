@@ -18,6 +18,7 @@ use crate::model::TenantId;
 use crate::model::event::{Event, EventKind, ReviewState};
 use crate::model::orchestration::{OrchestrationResult, OrchestrationState, TaskCheckpoint};
 use crate::store::{Lease, LogBatch, LogStore, StateUpdate, StoreError};
+use crate::sync::lock;
 use crate::telemetry::metrics::Metrics;
 
 /// Most writes folded into one transaction.
@@ -96,9 +97,7 @@ pub struct Hub {
 
 impl Hub {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, broadcast::Sender<Arc<Event>>>> {
-        self.channels
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.channels)
     }
 
     /// Opens the channel of an orchestration that starts running here; subscribes to it.
@@ -237,7 +236,7 @@ impl OrchestrationSink {
 
     /// Releases the lease of the completed orchestration, after everything it logged.
     pub fn release_lease(&self, lease: Lease) {
-        let _next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        let _next = lock(&self.next);
         if matches!(self.access.state(), FENCED | LEFT_UNFINISHED) {
             return;
         }
@@ -252,7 +251,7 @@ impl OrchestrationSink {
         if self.access.state() != OPEN {
             return;
         }
-        let sequence = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        let sequence = lock(&self.next);
         let _ = self.log.sender.send(Command::Write(Write {
             state: Some(StateUpdate {
                 tenant: self.tenant.clone(),
@@ -294,7 +293,7 @@ impl OrchestrationSink {
     /// Sequences an event and queues it, with the checkpoint it carries: one write, never
     /// split across batches.
     fn queue(&self, kind: EventKind, checkpoint: Option<TaskCheckpoint>) {
-        let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        let mut next = lock(&self.next);
         if self.access.state() != OPEN {
             return;
         }

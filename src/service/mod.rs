@@ -33,6 +33,7 @@ use crate::model::FieldViolation;
 use crate::model::HumanDecision;
 use crate::model::event::Event;
 use crate::store::{Heartbeat, Lease, Store, StoreError};
+use crate::sync::lock;
 use crate::telemetry::metrics::Metrics;
 use admission::{Admission, Refusal};
 use availability::StoreAvailability;
@@ -86,13 +87,6 @@ type HeldBack = Arc<Mutex<Vec<Lease>>>;
 
 /// The events a follower gets, in order, until the completed one (or an error).
 pub type EventReceiver = mpsc::Receiver<Result<Arc<Event>, ServiceError>>;
-
-/// The service's mutexes guard plain data that a panicking holder cannot leave half-changed.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 pub struct Orchestrations {
     store: Arc<dyn Store>,

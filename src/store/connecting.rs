@@ -8,6 +8,7 @@ use futures_util::future::BoxFuture;
 
 use super::decorate::decorated_store;
 use super::{Store, StoreError};
+use crate::sync::lock;
 
 pub struct Connecting {
     opened: OnceLock<Arc<dyn Store>>,
@@ -30,7 +31,7 @@ impl Connecting {
 
     /// Records why the latest attempt to open the store failed.
     pub fn failed(&self, error: String) {
-        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = error;
+        *lock(&self.last_error) = error;
     }
 
     fn store(&self) -> Result<&dyn Store, StoreError> {
@@ -38,7 +39,7 @@ impl Connecting {
             Some(store) => Ok(&**store),
             None => Err(StoreError::Unavailable(format!(
                 "the store is not open yet: {}",
-                self.last_error.lock().unwrap_or_else(|p| p.into_inner())
+                lock(&self.last_error)
             ))),
         }
     }

@@ -6,6 +6,7 @@
 //! An owner without a file (one that started before this existed) is never taken for dead: its
 //! leases are taken over when they expire, as before.
 
+use crate::sync::lock;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -49,7 +50,7 @@ impl Owners {
         // The owner's name inside, for the sweep (file names are sanitised).
         file.set_len(0)?;
         file.write_all(owner.as_bytes())?;
-        *self.held.lock().unwrap_or_else(|p| p.into_inner()) = Some(file);
+        *lock(&self.held) = Some(file);
         Ok(())
     }
 

@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{TlsError, parse_certs, parse_key, parse_roots, provider, read};
 use crate::config::ServerTlsSettings;
+use crate::sync::lock;
 
 /// A certificate with fewer days left is logged as a warning at every load.
 const EXPIRY_WARNING_DAYS: i64 = 7;
@@ -116,10 +117,7 @@ impl ServerTls {
                 return;
             }
         };
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut seen = lock(&self.seen);
         if seen.0 == digest {
             return;
         }

@@ -46,6 +46,7 @@ use serde::de::DeserializeOwned;
 
 use crate::model::TenantId;
 use crate::store::{OpenError, Page, StoreError};
+use crate::sync::lock;
 use error::{open_error, retrying, unavailable, write_error};
 
 /// How the server authenticates to the account.
@@ -111,9 +112,7 @@ struct FenceTags(Mutex<HashMap<(String, String), Option<String>>>);
 
 impl FenceTags {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Option<String>>> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.0)
     }
 
     fn key(orchestration_id: &str, owner: &str) -> (String, String) {
@@ -146,17 +145,11 @@ struct Names(Mutex<HashSet<String>>);
 
 impl Names {
     fn contains(&self, name: &str) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .contains(name)
+        lock(&self.0).contains(name)
     }
 
     fn insert(&self, name: &str) {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(name.to_owned());
+        lock(&self.0).insert(name.to_owned());
     }
 }
 
