@@ -14,16 +14,10 @@ use azure_data_cosmos::{
 };
 use chrono::Utc;
 use futures_util::TryStreamExt as _;
-use orchestrator::model::event::{
-    Accepted, Event, EventKind, PlanEntry, ReviewState, ReviewUpdate, TaskUpdate,
-};
-use orchestrator::model::orchestration::{
-    OrchestrationResult, OrchestrationState, TaskCheckpoint, TaskResult,
-};
+use orchestrator::model::event::Event;
+use orchestrator::model::orchestration::{OrchestrationState, TaskCheckpoint};
 use orchestrator::model::plan::{OrchestrationSpec, RetryOverrides, TaskSpec};
-use orchestrator::model::{
-    IssueKind, ReviewCriteria, ReviewDecision, ReviewIssue, Severity, TaskState, TenantId, Verdict,
-};
+use orchestrator::model::{ReviewCriteria, ReviewDecision, TenantId};
 use orchestrator::store::cosmos::{CosmosAuth, CosmosConfig, CosmosStore};
 use orchestrator::store::sqlite::{DATABASE_FILE, SqliteStore};
 use orchestrator::store::{LeaseClaim, LogBatch, OrchestrationRecord, StateUpdate, Store};
@@ -32,19 +26,30 @@ use serde_json::{Value, json};
 #[allow(dead_code)] // each test binary uses part of it
 #[path = "common/cosmos_peer.rs"]
 mod cosmos_peer;
+#[path = "common/stored_parts.rs"]
+mod stored_parts;
 
 const ORCHESTRATION: &str = "o1";
 const UNKNOWN: &str = "field_of_a_newer_build";
 
 /// Fields whose values are maps from the caller, not structs: a key added there is data.
 const MAPS: [&str; 3] = ["labels", "params", "dependency_outputs"];
+/// Fields whose value is an object with one key, the name of an enum's variant: a newer
+/// build's field goes inside the variant, not beside its name.
+const VARIANTS: [&str; 1] = ["matcher"];
 
 /// Adds a field this build does not know to `value` and to every object nested in it, except
 /// the account's own fields (`_etag`) and maps of the caller's keys.
 fn as_written_by_a_newer_build(value: &mut Value) {
     if let Value::Object(object) = value {
         for (name, nested) in object.iter_mut() {
-            if !MAPS.contains(&name.as_str()) && !name.starts_with('_') {
+            if VARIANTS.contains(&name.as_str()) {
+                nested
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|variant| variant.values_mut())
+                    .for_each(as_written_by_a_newer_build);
+            } else if !MAPS.contains(&name.as_str()) && !name.starts_with('_') {
                 as_written_by_a_newer_build(nested);
             }
         }
@@ -82,135 +87,6 @@ fn spec() -> OrchestrationSpec {
     }
 }
 
-fn decision() -> ReviewDecision {
-    ReviewDecision {
-        decision_id: "d1".into(),
-        verdict: Verdict::Rejected,
-        confidence: 0.9,
-        issues: vec![ReviewIssue {
-            section: Some("Summary".into()),
-            rule_id: Some("sections".into()),
-            ..ReviewIssue::new(
-                IssueKind::MissingSection,
-                Severity::Major,
-                "The section Summary is missing.",
-                "Add a ## Summary section.",
-            )
-        }],
-        feedback: "Add a summary.".into(),
-        redactions: Vec::new(),
-        action: None,
-        criteria_id: "strict".into(),
-        criteria_version: 1,
-        reviewer: "rules".into(),
-        create_time: Utc::now(),
-        run: 1,
-    }
-}
-
-fn result() -> OrchestrationResult {
-    OrchestrationResult {
-        orchestration_id: ORCHESTRATION.into(),
-        request_id: "r1".into(),
-        state: OrchestrationState::Rejected,
-        tasks: vec![TaskResult {
-            task_id: "a".into(),
-            agent: "mock".into(),
-            section: "A".into(),
-            state: TaskState::Succeeded,
-            output: "out".into(),
-            output_truncated: false,
-            error: None,
-            attempts: 1,
-            wave: 0,
-            start_time: Some(Utc::now()),
-            end_time: Some(Utc::now()),
-            duration: Some(Duration::from_millis(5)),
-            confidence: Some(0.5),
-            usage: None,
-        }],
-        output: "## A\n\nout\n".into(),
-        review: Some(decision()),
-        criteria_id: "strict".into(),
-        criteria_version: 1,
-        decision_id: "d1".into(),
-        create_time: Utc::now(),
-        end_time: Some(Utc::now()),
-        total_duration: Some(Duration::from_millis(40)),
-        runs: 1,
-        error: None,
-        labels: BTreeMap::from([("team".into(), "blue".into())]),
-    }
-}
-
-fn events() -> Vec<Arc<Event>> {
-    let kinds = [
-        EventKind::Accepted(Accepted {
-            plan: vec![PlanEntry {
-                task_id: "a".into(),
-                agent: "mock".into(),
-                wave: 0,
-                depends_on: Vec::new(),
-                section: "A".into(),
-            }],
-            wave_count: 1,
-            criteria_id: "strict".into(),
-            criteria_version: 1,
-            run: 1,
-            request_id: "r1".into(),
-        }),
-        EventKind::Task(TaskUpdate {
-            task_id: "a".into(),
-            state: TaskState::Retrying,
-            attempt: 1,
-            wave: 0,
-            error: Some("busy".into()),
-            retry_in: Some(Duration::from_millis(500)),
-            elapsed: Some(Duration::from_millis(3)),
-            run: 1,
-        }),
-        EventKind::Review(ReviewUpdate {
-            state: ReviewState::Decided,
-            decision: Some(Box::new(decision())),
-            run: 1,
-        }),
-        EventKind::StateChanged {
-            state: OrchestrationState::Rejected,
-            reason: "the review rejected it".into(),
-        },
-        EventKind::Completed {
-            result: Box::new(result()),
-        },
-    ];
-    kinds
-        .into_iter()
-        .zip(1..)
-        .map(|(kind, sequence)| {
-            Arc::new(Event {
-                orchestration_id: ORCHESTRATION.into(),
-                sequence,
-                time: Utc::now(),
-                kind,
-            })
-        })
-        .collect()
-}
-
-fn checkpoint() -> TaskCheckpoint {
-    TaskCheckpoint {
-        run: 1,
-        task_id: "a".into(),
-        output: "out".into(),
-        output_truncated: false,
-        attempts: 2,
-        confidence: Some(0.5),
-        usage: None,
-        start_time: Some(Utc::now()),
-        end_time: Some(Utc::now()),
-        duration: Some(Duration::from_millis(1500)),
-    }
-}
-
 /// Everything this build wrote, as the store handed it back before the upgrade.
 #[derive(Debug, PartialEq)]
 struct Stored {
@@ -223,11 +99,10 @@ struct Stored {
 }
 
 async fn write_every_form(store: &dyn Store) {
-    let criteria = ReviewCriteria {
-        required_sections: vec!["Summary".into()],
-        ..ReviewCriteria::empty("strict")
-    };
-    store.create_criteria(&tenant(), criteria).await.unwrap();
+    store
+        .create_criteria(&tenant(), stored_parts::criteria())
+        .await
+        .unwrap();
     let record = OrchestrationRecord::new(
         tenant(),
         ORCHESTRATION,
@@ -244,20 +119,20 @@ async fn write_every_form(store: &dyn Store) {
     store
         .write_log(&LogBatch {
             owner: "server-a".into(),
-            events: events()
+            events: stored_parts::events()
                 .into_iter()
-                .map(|event| (tenant(), event))
+                .map(|event| (tenant(), Arc::new(event)))
                 .collect(),
             states: vec![StateUpdate {
                 tenant: tenant(),
                 orchestration_id: ORCHESTRATION.into(),
                 state: OrchestrationState::Rejected,
                 last_sequence: 5,
-                result: Some(Box::new(result())),
+                result: Some(Box::new(stored_parts::result())),
                 escalated_output: Some(None),
             }],
-            decisions: vec![(tenant(), ORCHESTRATION.into(), decision())],
-            checkpoints: vec![(tenant(), ORCHESTRATION.into(), checkpoint())],
+            decisions: vec![(tenant(), ORCHESTRATION.into(), stored_parts::decision())],
+            checkpoints: vec![(tenant(), ORCHESTRATION.into(), stored_parts::checkpoint())],
             released_leases: Vec::new(),
         })
         .await
@@ -289,7 +164,7 @@ async fn read_every_form(store: &dyn Store) -> Stored {
             .expect("orchestration read"),
         events,
         checkpoints: store
-            .read_checkpoints(&tenant(), ORCHESTRATION, 1)
+            .read_checkpoints(&tenant(), ORCHESTRATION, stored_parts::checkpoint().run)
             .await
             .expect("checkpoints read"),
         leases: leases
