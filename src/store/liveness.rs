@@ -6,11 +6,12 @@
 //! An owner without a file (one that started before this existed) is never taken for dead: its
 //! leases are taken over when they expire, as before.
 
-use crate::sync::lock;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+use crate::sync::lock;
 
 const DIR: &str = "owners";
 

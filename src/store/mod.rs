@@ -6,6 +6,8 @@ pub mod connecting;
 pub mod cosmos;
 mod decorate;
 mod forms;
+#[cfg(test)]
+pub(crate) use forms::{stored_len_of_event, stored_len_of_result};
 mod liveness;
 pub mod metered;
 pub mod sqlite;

@@ -7,13 +7,13 @@ use crate::model::orchestration::TaskCheckpoint;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{
     Created, Fenced, LeaseClaim, LogStore, OrchestrationRecord, OrchestrationStore, Page,
-    PageRequest,
+    PageRequest, stored_len_of_event, stored_len_of_result,
 };
 
 /// SQLite with document size limits, as Cosmos DB has: it refuses for good any batch with an
-/// event over about `LARGEST_EVENT` bytes; like Cosmos DB, it writes a batch's events before
-/// the orchestration's record, and refuses a record whose result or escalated output is over
-/// `LARGEST_RESULT` after storing the events. It notes the leases released.
+/// event over `LARGEST_EVENT` bytes of JSON as stored; like Cosmos DB, it writes a batch's
+/// events before the orchestration's record, and refuses a record whose result or escalated
+/// output is over `LARGEST_RESULT` after storing the events. It notes the leases released.
 struct SizeLimited {
     sqlite: SqliteStore,
     released: std::sync::Mutex<Vec<String>>,
@@ -21,12 +21,6 @@ struct SizeLimited {
 
 const LARGEST_EVENT: usize = 4096;
 const LARGEST_RESULT: usize = 2048;
-
-/// About the size stored: the domain types have no stored form of their own (that is the
-/// store's), and their debug text is as long as their JSON, give or take the punctuation.
-fn stored_size<T: std::fmt::Debug>(value: &T) -> usize {
-    format!("{value:?}").len()
-}
 
 impl SizeLimited {
     fn new(sqlite: SqliteStore) -> Self {
@@ -79,15 +73,17 @@ impl LogStore for SizeLimited {
         if batch
             .events
             .iter()
-            .any(|(_, event)| stored_size(&**event) > LARGEST_EVENT)
+            .any(|(_, event)| stored_len_of_event(event) > LARGEST_EVENT)
         {
             return Err(StoreError::Rejected(
                 "an event is over the size limit".into(),
             ));
         }
         if batch.states.iter().any(|state| {
-            stored_size(&state.result) > LARGEST_RESULT
-                || stored_size(&state.escalated_output) > LARGEST_RESULT
+            let escalated =
+                serde_json::to_vec(&state.escalated_output).map_or(usize::MAX, |j| j.len());
+            state.result.as_deref().map_or(0, stored_len_of_result) > LARGEST_RESULT
+                || escalated > LARGEST_RESULT
         }) {
             let events_only = LogBatch {
                 owner: batch.owner.clone(),

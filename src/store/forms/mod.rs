@@ -25,6 +25,21 @@ pub(super) use event::EventForm;
 pub(super) use result::{CheckpointForm, ResultForm};
 pub(super) use spec::SpecForm;
 
+/// How many bytes of JSON an event takes stored, for test doubles that refuse what a backend
+/// would (Cosmos DB's 2 MB documents).
+#[cfg(test)]
+pub(crate) fn stored_len_of_event(event: &crate::model::event::Event) -> usize {
+    serde_json::to_vec(&EventForm::from(event)).map_or(usize::MAX, |json| json.len())
+}
+
+/// How many bytes of JSON a result takes stored; see `stored_len_of_event`.
+#[cfg(test)]
+pub(crate) fn stored_len_of_result(
+    result: &crate::model::orchestration::OrchestrationResult,
+) -> usize {
+    serde_json::to_vec(&ResultForm::from(result)).map_or(usize::MAX, |json| json.len())
+}
+
 /// The expiry stored with a lease of this build, which lapses with its owner's heartbeat
 /// instead (9999-12-31, in epoch milliseconds, exact in a JSON double). Older builds read the
 /// same field as the lease's own expiry: to them a lease of this build never expires, so
