@@ -28,18 +28,6 @@ pub struct Target {
     pub connect_timeout: Duration,
 }
 
-impl Default for Target {
-    fn default() -> Self {
-        Self {
-            server: DEFAULT_SERVER.to_owned(),
-            tenant: None,
-            token: None,
-            tls: ClientTls::default(),
-            connect_timeout: Duration::from_secs(10),
-        }
-    }
-}
-
 impl Target {
     pub fn from_args(args: ClientArgs) -> Result<Self, CliError> {
         let args = args.with_legacy_variables();
