@@ -71,14 +71,21 @@ fn describe_status(status: &tonic::Status) -> String {
     let subject = message
         .split_once(&format!(": {}: ", first.field))
         .map_or(message, |(subject, _)| subject);
-    let mut text = format!("{:?}: {subject}", status.code());
-    for violation in &violations {
-        text.push_str(&format!(
-            "\n  {}: {}",
-            violation.field, violation.description
-        ));
-    }
-    text
+    let lines = violation_lines(
+        violations
+            .iter()
+            .map(|violation| (violation.field.as_str(), violation.description.as_str())),
+    );
+    format!("{:?}: {subject}{lines}", status.code())
+}
+
+/// Field violations, one an indented line each, as the CLI prints them wherever they come from
+/// (the server's answer, `plan validate`).
+fn violation_lines<'a>(violations: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    violations
+        .into_iter()
+        .map(|(field, description)| format!("\n  {field}: {description}"))
+        .collect()
 }
 
 /// Where the next page starts, beside a table (JSON and YAML carry the token themselves); on

@@ -52,10 +52,11 @@ pub fn execute(command: PlanCommand) -> Result<Outcome, CliError> {
 
 /// One violation a line, named by its path in the file.
 fn list(violations: &[FieldViolation]) -> String {
-    violations
-        .iter()
-        .map(|violation| format!("\n  {}: {}", violation.field, violation.description))
-        .collect()
+    super::violation_lines(
+        violations
+            .iter()
+            .map(|violation| (violation.field.as_str(), violation.description.as_str())),
+    )
 }
 
 /// What `plan validate` reports for a valid plan.
