@@ -7,7 +7,7 @@ use std::io::Write as _;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use common::process::{ServerProcess, cli_command};
+use common::process::{ServerProcess, cli_command, printed};
 
 /// The CLI against `server` as tenant acme.
 fn cli(server: &ServerProcess, args: &[&str]) -> Output {
@@ -23,14 +23,6 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn all(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let path = dir.path().join(name);
     std::fs::write(&path, text).expect("write a file");
@@ -39,7 +31,7 @@ fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
 
 fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|error| panic!("not JSON ({error}): {}", all(output)))
+        .unwrap_or_else(|error| panic!("not JSON ({error}): {}", printed(output)))
 }
 
 const SLOW_PLAN: &str = "tasks:\n  - id: slow\n    agent: mock\n    params: {delay_ms: 60000}\n";
@@ -51,11 +43,11 @@ async fn list_get_and_cancel() {
     let dir = tempfile::tempdir().unwrap();
     let slow = file(&dir, "slow.yaml", SLOW_PLAN);
     let submitted = cli(&server, &["run", &slow]);
-    assert_eq!(submitted.status.code(), Some(0), "{}", all(&submitted));
+    assert_eq!(submitted.status.code(), Some(0), "{}", printed(&submitted));
     let id = stdout(&submitted).trim().to_owned();
 
     let running = cli(&server, &["list", "--state", "running,pending"]);
-    assert_eq!(running.status.code(), Some(0), "{}", all(&running));
+    assert_eq!(running.status.code(), Some(0), "{}", printed(&running));
     let table = stdout(&running);
     assert!(table.starts_with("ID "), "{table}");
     assert!(table.contains(&id), "{table}");
@@ -73,7 +65,7 @@ async fn list_get_and_cancel() {
     );
 
     let cancelled = cli(&server, &["cancel", &id, "--reason", "not needed"]);
-    assert_eq!(cancelled.status.code(), Some(0), "{}", all(&cancelled));
+    assert_eq!(cancelled.status.code(), Some(0), "{}", printed(&cancelled));
     assert_eq!(stdout(&cancelled).trim(), format!("{id} CANCELLED"));
 
     let shown = cli(&server, &["get", &id]);
@@ -101,8 +93,12 @@ async fn list_get_and_cancel() {
     assert_eq!(json(&approved).get("orchestrations"), None);
 
     let missing = cli(&server, &["get", "orch-nope"]);
-    assert_eq!(missing.status.code(), Some(2), "{}", all(&missing));
-    assert!(all(&missing).contains("NotFound"), "{}", all(&missing));
+    assert_eq!(missing.status.code(), Some(2), "{}", printed(&missing));
+    assert!(
+        printed(&missing).contains("NotFound"),
+        "{}",
+        printed(&missing)
+    );
 }
 
 #[tokio::test]
@@ -150,7 +146,7 @@ async fn a_followed_escalation_says_how_to_resolve_it() {
         &server,
         &["criteria", "create", "examples/criteria/needs-risks.yaml"],
     );
-    assert_eq!(created.status.code(), Some(0), "{}", all(&created));
+    assert_eq!(created.status.code(), Some(0), "{}", printed(&created));
 
     let mut follow = cli_command();
     follow
@@ -190,7 +186,7 @@ async fn a_followed_escalation_says_how_to_resolve_it() {
     assert!(
         stdout(&escalated).contains("escalated output:"),
         "{}",
-        all(&escalated)
+        printed(&escalated)
     );
 
     let resolved = cli(
@@ -205,11 +201,11 @@ async fn a_followed_escalation_says_how_to_resolve_it() {
             "fine as is",
         ],
     );
-    assert_eq!(resolved.status.code(), Some(0), "{}", all(&resolved));
+    assert_eq!(resolved.status.code(), Some(0), "{}", printed(&resolved));
     assert!(
         stdout(&resolved).contains("APPROVED by human:ana"),
         "{}",
-        all(&resolved)
+        printed(&resolved)
     );
 
     let status = tokio::time::timeout(Duration::from_secs(20), follow.wait())
@@ -219,15 +215,19 @@ async fn a_followed_escalation_says_how_to_resolve_it() {
     assert_eq!(status.code(), Some(0));
 
     let again = cli(&server, &["resolve", &id, "--reject", "--reviewer", "ana"]);
-    assert_eq!(again.status.code(), Some(2), "{}", all(&again));
+    assert_eq!(again.status.code(), Some(2), "{}", printed(&again));
     assert!(
-        all(&again).contains("not AWAITING_HUMAN"),
+        printed(&again).contains("not AWAITING_HUMAN"),
         "{}",
-        all(&again)
+        printed(&again)
     );
     let neither = cli(&server, &["resolve", &id]);
-    assert_eq!(neither.status.code(), Some(2), "{}", all(&neither));
-    assert!(all(&neither).contains("--approve"), "{}", all(&neither));
+    assert_eq!(neither.status.code(), Some(2), "{}", printed(&neither));
+    assert!(
+        printed(&neither).contains("--approve"),
+        "{}",
+        printed(&neither)
+    );
 }
 
 #[tokio::test]
@@ -242,11 +242,15 @@ async fn criteria_round_trip_through_files() {
     );
     for path in [&yaml, &json_file] {
         let created = cli(&server, &["criteria", "create", path]);
-        assert_eq!(created.status.code(), Some(0), "{}", all(&created));
+        assert_eq!(created.status.code(), Some(0), "{}", printed(&created));
     }
     let again = cli(&server, &["criteria", "create", &yaml]);
-    assert_eq!(again.status.code(), Some(2), "{}", all(&again));
-    assert!(all(&again).contains("AlreadyExists"), "{}", all(&again));
+    assert_eq!(again.status.code(), Some(2), "{}", printed(&again));
+    assert!(
+        printed(&again).contains("AlreadyExists"),
+        "{}",
+        printed(&again)
+    );
 
     let listed = stdout(&cli(&server, &["criteria", "list"]));
     assert!(
@@ -259,13 +263,13 @@ async fn criteria_round_trip_through_files() {
     let edited = stdout(&got).replace("Needs a Risks section", "Risks, please");
     let edited_path = file(&dir, "edited.yaml", &edited);
     let updated = cli(&server, &["criteria", "update", &edited_path, "-o", "json"]);
-    assert_eq!(updated.status.code(), Some(0), "{}", all(&updated));
+    assert_eq!(updated.status.code(), Some(0), "{}", printed(&updated));
     assert_eq!(json(&updated)["version"], "2");
     assert_eq!(json(&updated)["display_name"], "Risks, please");
     // The same file again is based on version 1: refused, not overwritten.
     let stale = cli(&server, &["criteria", "update", &edited_path]);
-    assert_eq!(stale.status.code(), Some(2), "{}", all(&stale));
-    assert!(all(&stale).contains("Aborted"), "{}", all(&stale));
+    assert_eq!(stale.status.code(), Some(2), "{}", printed(&stale));
+    assert!(printed(&stale).contains("Aborted"), "{}", printed(&stale));
 
     // evaluate: exit 1 when rejected, 0 when approved; the output comes back redacted.
     let output = file(
@@ -277,20 +281,28 @@ async fn criteria_round_trip_through_files() {
         &server,
         &["criteria", "evaluate", &output, "--id", "strict"],
     );
-    assert_eq!(rejected.status.code(), Some(1), "{}", all(&rejected));
-    assert!(stdout(&rejected).contains("REJECTED"), "{}", all(&rejected));
-    assert!(stdout(&rejected).contains("[EMAIL]"), "{}", all(&rejected));
+    assert_eq!(rejected.status.code(), Some(1), "{}", printed(&rejected));
     assert!(
-        !all(&rejected).contains("ana@example.com"),
+        stdout(&rejected).contains("REJECTED"),
         "{}",
-        all(&rejected)
+        printed(&rejected)
+    );
+    assert!(
+        stdout(&rejected).contains("[EMAIL]"),
+        "{}",
+        printed(&rejected)
+    );
+    assert!(
+        !printed(&rejected).contains("ana@example.com"),
+        "{}",
+        printed(&rejected)
     );
     let lenient = file(&dir, "lenient.yaml", "display_name: anything goes\n");
     let approved = cli(
         &server,
         &["criteria", "evaluate", &output, "--file", &lenient],
     );
-    assert_eq!(approved.status.code(), Some(0), "{}", all(&approved));
+    assert_eq!(approved.status.code(), Some(0), "{}", printed(&approved));
 
     // A misspelt field is an error naming where it is, not a setting dropped.
     let typo = file(
@@ -299,18 +311,18 @@ async fn criteria_round_trip_through_files() {
         "id: t\npolicies:\n  - id: p\n    efect: POLICY_EFFECT_WARN\n",
     );
     let refused = cli(&server, &["criteria", "create", &typo]);
-    assert_eq!(refused.status.code(), Some(2), "{}", all(&refused));
+    assert_eq!(refused.status.code(), Some(2), "{}", printed(&refused));
     assert!(
-        all(&refused).contains("policies[0]") && all(&refused).contains("efect"),
+        printed(&refused).contains("policies[0]") && printed(&refused).contains("efect"),
         "{}",
-        all(&refused)
+        printed(&refused)
     );
 
     let deleted = cli(&server, &["criteria", "delete", "strict"]);
-    assert_eq!(deleted.status.code(), Some(0), "{}", all(&deleted));
+    assert_eq!(deleted.status.code(), Some(0), "{}", printed(&deleted));
     let gone = cli(&server, &["criteria", "get", "strict"]);
-    assert_eq!(gone.status.code(), Some(2), "{}", all(&gone));
-    assert!(all(&gone).contains("NotFound"), "{}", all(&gone));
+    assert_eq!(gone.status.code(), Some(2), "{}", printed(&gone));
+    assert!(printed(&gone).contains("NotFound"), "{}", printed(&gone));
 }
 
 /// The server's violations print once each, not in a summary line and again as a list.
@@ -324,8 +336,8 @@ async fn each_violation_prints_once() {
         "tasks:\n  - id: a\n    agent: nope\n  - id: b\n    agent: echo\n    depends_on: [c]\n",
     );
     let output = cli(&server, &["run", &plan]);
-    assert_eq!(output.status.code(), Some(2), "{}", all(&output));
-    let text = all(&output);
+    assert_eq!(output.status.code(), Some(2), "{}", printed(&output));
+    let text = printed(&output);
     assert_eq!(text.matches("spec.tasks[0].agent").count(), 1, "{text}");
     assert_eq!(
         text.matches("spec.tasks[1].depends_on[0]").count(),
@@ -357,8 +369,13 @@ fn plan_validate_checks_offline_what_the_server_would() {
             args.extend(["--config", "examples/http-agent.toml"]);
         }
         let output = offline(&args);
-        assert_eq!(output.status.code(), Some(0), "{path}: {}", all(&output));
-        assert!(stdout(&output).contains("valid"), "{}", all(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{path}: {}",
+            printed(&output)
+        );
+        assert!(stdout(&output).contains("valid"), "{}", printed(&output));
     }
 
     let dir = tempfile::tempdir().unwrap();
@@ -368,8 +385,8 @@ fn plan_validate_checks_offline_what_the_server_would() {
         "max_parallelism: 100000\ntasks:\n  - id: a\n    agent: nope\n  - id: b\n    agent: mock\n    depends_on: [c]\n    params: {delay_ms: -5}\n",
     );
     let output = offline(&["plan", "validate", &bad]);
-    assert_eq!(output.status.code(), Some(2), "{}", all(&output));
-    let text = all(&output);
+    assert_eq!(output.status.code(), Some(2), "{}", printed(&output));
+    let text = printed(&output);
     for path in [
         "max_parallelism:",
         "tasks[0].agent:",
@@ -390,9 +407,9 @@ fn plan_validate_checks_offline_what_the_server_would() {
     );
     let fixed = file(&dir, "fixed.yaml", "tasks:\n  - id: a\n    agent: nope\n");
     let unknown = offline(&["plan", "validate", &fixed]);
-    assert_eq!(unknown.status.code(), Some(2), "{}", all(&unknown));
+    assert_eq!(unknown.status.code(), Some(2), "{}", printed(&unknown));
     let known = offline(&["plan", "validate", &fixed, "--config", &config]);
-    assert_eq!(known.status.code(), Some(0), "{}", all(&known));
+    assert_eq!(known.status.code(), Some(0), "{}", printed(&known));
 
     let typo = file(
         &dir,
@@ -400,15 +417,19 @@ fn plan_validate_checks_offline_what_the_server_would() {
         "tasks:\n  - id: a\n    agent: echo\n    dependson: [b]\n",
     );
     let output = offline(&["plan", "validate", &typo]);
-    assert_eq!(output.status.code(), Some(2), "{}", all(&output));
-    assert!(all(&output).contains("dependson"), "{}", all(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", printed(&output));
+    assert!(
+        printed(&output).contains("dependson"),
+        "{}",
+        printed(&output)
+    );
 }
 
 #[test]
 fn completions_cover_every_command() {
     for shell in ["bash", "zsh", "fish"] {
         let output = offline(&["completions", shell]);
-        assert_eq!(output.status.code(), Some(0), "{}", all(&output));
+        assert_eq!(output.status.code(), Some(0), "{}", printed(&output));
         let script = stdout(&output);
         for command in ["resolve", "criteria", "evaluate", "validate", "page-token"] {
             assert!(script.contains(command), "{shell}: {command} missing");

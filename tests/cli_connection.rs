@@ -8,7 +8,7 @@ use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::process::Output;
 
-use common::process::{ServerProcess, cli_command};
+use common::process::{ServerProcess, cli_command, printed};
 
 fn cli(args: &[&str], env: &[(&str, &str)]) -> Output {
     cli_command()
@@ -18,14 +18,6 @@ fn cli(args: &[&str], env: &[(&str, &str)]) -> Output {
         .expect("run the CLI")
 }
 
-fn all(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 #[tokio::test]
 async fn an_address_needs_no_scheme() {
     let server = ServerProcess::start(&[]).await;
@@ -33,7 +25,12 @@ async fn an_address_needs_no_scheme() {
     let with_scheme = format!("http://{bare}");
     for address in [bare.as_str(), with_scheme.as_str()] {
         let listed = cli(&["list", "--server", address], &[]);
-        assert_eq!(listed.status.code(), Some(0), "{address}: {}", all(&listed));
+        assert_eq!(
+            listed.status.code(),
+            Some(0),
+            "{address}: {}",
+            printed(&listed)
+        );
     }
 }
 
@@ -41,11 +38,11 @@ async fn an_address_needs_no_scheme() {
 fn nothing_listening_is_connection_refused() {
     // Port 1 (tcpmux) is not served here; a port bound and freed could be taken meanwhile.
     let output = cli(&["list", "--server", "127.0.0.1:1"], &[]);
-    assert_eq!(output.status.code(), Some(2), "{}", all(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", printed(&output));
     assert!(
-        all(&output).contains("connection refused"),
+        printed(&output).contains("connection refused"),
         "{}",
-        all(&output)
+        printed(&output)
     );
 }
 
@@ -67,11 +64,11 @@ fn a_silent_server_times_out() {
             &["list", "--server", &server, "--connect-timeout", "1s"],
             &[],
         );
-        assert_eq!(output.status.code(), Some(2), "{}", all(&output));
+        assert_eq!(output.status.code(), Some(2), "{}", printed(&output));
         assert!(
-            all(&output).contains("timed out after 1s"),
+            printed(&output).contains("timed out after 1s"),
             "{scheme}: {}",
-            all(&output)
+            printed(&output)
         );
     }
 }
@@ -91,16 +88,16 @@ fn an_http1_server_is_not_a_grpc_server() {
         }
     });
     let output = cli(&["list", "--server", &addr.to_string()], &[]);
-    assert_eq!(output.status.code(), Some(2), "{}", all(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", printed(&output));
     assert!(
-        all(&output).contains("not a gRPC server"),
+        printed(&output).contains("not a gRPC server"),
         "{}",
-        all(&output)
+        printed(&output)
     );
     assert!(
-        !all(&output).contains("Unknown: transport error"),
+        !printed(&output).contains("Unknown: transport error"),
         "{}",
-        all(&output)
+        printed(&output)
     );
 }
 
@@ -133,12 +130,12 @@ async fn client_variables_do_not_reach_the_server() {
         ("ORCHESTRATOR_CLIENT_TENANT", "acme"),
     ];
     let listed = cli(&["list"], &new_names);
-    assert_eq!(listed.status.code(), Some(0), "{}", all(&listed));
+    assert_eq!(listed.status.code(), Some(0), "{}", printed(&listed));
     let flag_wins = cli(&["list", "--server", "127.0.0.1:1"], &new_names);
     assert!(
-        all(&flag_wins).contains("127.0.0.1:1"),
+        printed(&flag_wins).contains("127.0.0.1:1"),
         "{}",
-        all(&flag_wins)
+        printed(&flag_wins)
     );
 
     // The old names still work, with a word about their new ones.
@@ -149,11 +146,11 @@ async fn client_variables_do_not_reach_the_server() {
             ("ORCHESTRATOR_TENANT", "acme"),
         ],
     );
-    assert_eq!(legacy.status.code(), Some(0), "{}", all(&legacy));
+    assert_eq!(legacy.status.code(), Some(0), "{}", printed(&legacy));
     assert!(
-        all(&legacy).contains("rename it ORCHESTRATOR_CLIENT_SERVER"),
+        printed(&legacy).contains("rename it ORCHESTRATOR_CLIENT_SERVER"),
         "{}",
-        all(&legacy)
+        printed(&legacy)
     );
 }
 
@@ -182,13 +179,13 @@ async fn an_http2_web_server_is_not_a_grpc_server() {
         tokio::task::spawn_blocking(move || cli(&["list", "--server", &addr.to_string()], &[]))
             .await
             .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{}", all(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", printed(&output));
     assert!(
-        all(&output).contains("not a gRPC server"),
+        printed(&output).contains("not a gRPC server"),
         "{}",
-        all(&output)
+        printed(&output)
     );
-    assert!(all(&output).contains("404"), "{}", all(&output));
+    assert!(printed(&output).contains("404"), "{}", printed(&output));
 }
 
 /// A server that dies under a stream the CLI follows is not called "not a gRPC server".
@@ -219,10 +216,10 @@ async fn a_server_gone_mid_stream_is_not_mistaken_for_another_protocol() {
     .await
     .expect("the CLI ends when the server is gone")
     .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{}", all(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", printed(&output));
     assert!(
-        !all(&output).contains("not a gRPC server"),
+        !printed(&output).contains("not a gRPC server"),
         "{}",
-        all(&output)
+        printed(&output)
     );
 }

@@ -13,7 +13,7 @@ use serde::Deserialize as _;
 use serde_json::json;
 use serde_norway::Value;
 
-use common::process::BINARY;
+use common::process::{BINARY, printed};
 use common::tools::{helm, promtool, python_tool};
 
 /// The Kubernetes version the rendered objects are validated against: the oldest the chart
@@ -80,15 +80,6 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-/// A command's stdout and stderr, for failure messages.
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 /// Runs `command`; fails the test with its output unless it succeeds. Returns its stdout.
 fn succeed(command: &mut Command) -> String {
     let output = command
@@ -98,7 +89,7 @@ fn succeed(command: &mut Command) -> String {
         output.status.success(),
         "{command:?} failed ({}):\n{}",
         output.status,
-        text(&output)
+        printed(&output)
     );
     String::from_utf8(output.stdout).expect("UTF-8 output")
 }
@@ -138,7 +129,7 @@ fn render(mode: Mode) -> String {
         output.status.success(),
         "helm template ({} mode) failed:\n{}",
         mode.name,
-        text(&output)
+        printed(&output)
     );
     String::from_utf8(output.stdout).expect("UTF-8 manifests")
 }
@@ -272,7 +263,7 @@ fn the_chart_lints_in_both_modes() {
             output.status.success(),
             "helm lint ({} mode):\n{}",
             mode.name,
-            text(&output)
+            printed(&output)
         );
     }
 }
@@ -305,7 +296,7 @@ fn every_rendered_object_is_valid_kubernetes() {
             .arg(file.path())
             .output()
             .expect("run kubernetes-validate");
-        let report = text(&output);
+        let report = printed(&output);
         assert!(
             output.status.success(),
             "kubernetes-validate ({} mode):\n{report}",
@@ -636,7 +627,7 @@ fn the_rendered_settings_pass_check_config() {
         None,
         &["--set", "auth.mode=off", "--set", "server.insecure=true"],
     );
-    assert!(insecure.status.success(), "{}", text(&insecure));
+    assert!(insecure.status.success(), "{}", printed(&insecure));
     let insecure = String::from_utf8(insecure.stdout).unwrap();
     cases.push((
         "authentication off, server.insecure".into(),
@@ -648,7 +639,7 @@ fn the_rendered_settings_pass_check_config() {
         assert!(
             output.status.success(),
             "orchestrator serve --check-config refused the settings of {case}:\n{}\n--- settings:\n{settings}",
-            text(&output)
+            printed(&output)
         );
     }
     // The check is real: the same files with authentication off (and server.insecure unset)
@@ -661,12 +652,12 @@ fn the_rendered_settings_pass_check_config() {
             output.status.code(),
             Some(2),
             "{case} with auth.mode off was not refused:\n{}",
-            text(&output)
+            printed(&output)
         );
         assert!(
             String::from_utf8_lossy(&output.stderr).contains("auth.mode"),
             "{}",
-            text(&output)
+            printed(&output)
         );
     }
 }
@@ -708,12 +699,12 @@ fn the_chart_refuses_what_the_server_would() {
         assert!(
             !output.status.success(),
             "helm template {values:?} {extra:?} rendered:\n{}",
-            text(&output)
+            printed(&output)
         );
         assert!(
-            text(&output).contains(expected),
+            printed(&output).contains(expected),
             "helm template {values:?} {extra:?} did not say {expected:?}:\n{}",
-            text(&output)
+            printed(&output)
         );
     }
 }
@@ -735,7 +726,7 @@ fn the_notes_say_how_to_try_it() {
             .arg(chart().join(mode.values))
             .output()
             .expect("run helm install --dry-run=client");
-        let all = text(&output);
+        let all = printed(&output);
         assert!(output.status.success(), "{} mode:\n{all}", mode.name);
         let (_, notes) = all
             .split_once("NOTES:")

@@ -10,6 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::process::printed;
 use common::tools::python_tool;
 
 const BASELINE: &str = "tests/data/api-v1.binpb";
@@ -26,21 +27,13 @@ fn buf(args: &[&str], dir: &Path) -> Output {
         .expect("run buf")
 }
 
-fn describe(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 #[test]
 fn buf_lint_is_clean() {
     let output = buf(&["lint"], &repository());
     assert!(
         output.status.success(),
         "buf lint found problems:\n{}",
-        describe(&output)
+        printed(&output)
     );
 }
 
@@ -58,7 +51,7 @@ fn the_api_keeps_every_promise_of_the_recorded_v1() {
     assert!(
         output.status.success(),
         "the protos break callers of the recorded API:\n{}",
-        describe(&output)
+        printed(&output)
     );
 }
 
@@ -96,7 +89,7 @@ fn a_breaking_change_fails_the_check() {
         ],
         copy.path(),
     );
-    let report = describe(&output);
+    let report = printed(&output);
     assert!(!output.status.success(), "buf breaking accepted:\n{report}");
     assert!(report.contains("task_id"), "{report}");
     assert!(report.contains("csharp_namespace"), "{report}");

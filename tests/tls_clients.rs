@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Output;
 
 use common::certs::{Ca, Files, Leaf};
-use common::process::{ServerProcess, cli_command};
+use common::process::{ServerProcess, cli_command, printed};
 use common::tools::python_tool;
 
 /// A server with TLS, a client CA, and authentication by client certificate or API key.
@@ -89,14 +89,6 @@ roles = ["submitter"]
     }
 }
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 async fn grpcurl<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     tokio::process::Command::new(python_tool("grpcurl"))
         .args(args)
@@ -129,8 +121,8 @@ async fn grpcurl_with_a_client_certificate() {
     let mapped = &secured.cert;
 
     let listed = secured.grpcurl_as(mapped, &[&target, "list"]).await;
-    assert!(listed.status.success(), "{}", text(&listed));
-    assert!(text(&listed).contains("orchestrator.v1.OrchestratorService"));
+    assert!(listed.status.success(), "{}", printed(&listed));
+    assert!(printed(&listed).contains("orchestrator.v1.OrchestratorService"));
 
     let plan = r#"{"spec": {"tasks": [{"id": "facts", "agent": "mock", "params": {"output": "Revenue grew."}}]}}"#;
     let ran = secured
@@ -144,24 +136,24 @@ async fn grpcurl_with_a_client_certificate() {
             ],
         )
         .await;
-    assert!(ran.status.success(), "{}", text(&ran));
+    assert!(ran.status.success(), "{}", printed(&ran));
     assert!(
-        text(&ran).contains("ORCHESTRATION_STATE_APPROVED"),
+        printed(&ran).contains("ORCHESTRATION_STATE_APPROVED"),
         "{}",
-        text(&ran)
+        printed(&ran)
     );
 
     // Health stays open to a client with a certificate and no credentials beyond it...
     let health = secured
         .grpcurl_as(mapped, &[&target, "grpc.health.v1.Health/Check"])
         .await;
-    assert!(text(&health).contains("SERVING"), "{}", text(&health));
+    assert!(printed(&health).contains("SERVING"), "{}", printed(&health));
     // ...but without a client certificate there is no connection at all.
     let refused = grpcurl(&["-cacert", ca.to_str().unwrap(), &target, "list"]).await;
-    assert!(!refused.status.success(), "{}", text(&refused));
+    assert!(!refused.status.success(), "{}", printed(&refused));
     // And plaintext is not served.
     let plaintext = grpcurl(&["-plaintext", &target, "list"]).await;
-    assert!(!plaintext.status.success(), "{}", text(&plaintext));
+    assert!(!plaintext.status.success(), "{}", printed(&plaintext));
 }
 
 #[tokio::test]
@@ -177,22 +169,26 @@ async fn grpcurl_with_an_unmapped_certificate_needs_a_key() {
         .await;
     assert!(!refused.status.success());
     assert!(
-        text(&refused).contains("Unauthenticated"),
+        printed(&refused).contains("Unauthenticated"),
         "{}",
-        text(&refused)
+        printed(&refused)
     );
     assert!(
-        text(&refused).contains("client certificate: cn:stranger is not mapped to a tenant"),
+        printed(&refused).contains("client certificate: cn:stranger is not mapped to a tenant"),
         "{}",
-        text(&refused)
+        printed(&refused)
     );
 
     let header = with_key(&secured.viewer_key);
     let listed = secured
         .grpcurl_as(&secured.unmapped, &["-H", &header, &target, list_agents])
         .await;
-    assert!(listed.status.success(), "{}", text(&listed));
-    assert!(text(&listed).contains("\"echo\""), "{}", text(&listed));
+    assert!(listed.status.success(), "{}", printed(&listed));
+    assert!(
+        printed(&listed).contains("\"echo\""),
+        "{}",
+        printed(&listed)
+    );
 
     // A wrong key: refused, and logged with its fingerprint, never the key.
     let header = with_key(&format!("{}x", secured.viewer_key));
@@ -200,9 +196,9 @@ async fn grpcurl_with_an_unmapped_certificate_needs_a_key() {
         .grpcurl_as(&secured.unmapped, &["-H", &header, &target, list_agents])
         .await;
     assert!(
-        text(&refused).contains("API key: unknown API key"),
+        printed(&refused).contains("API key: unknown API key"),
         "{}",
-        text(&refused)
+        printed(&refused)
     );
 
     // Both refusals are in the log at info, with who tried but no credential.
@@ -266,7 +262,7 @@ async fn grpcio(secured: &Secured, cert: Option<&(PathBuf, PathBuf)>, token: &st
         .output()
         .await
         .expect("run python");
-    text(&output)
+    printed(&output)
 }
 
 #[tokio::test]
@@ -313,26 +309,27 @@ async fn the_cli_speaks_tls_with_a_client_certificate_and_never_falls_back() {
         key.to_str().unwrap(),
     ];
     let ran = cli(&[&["run", plan, "--follow"][..], &mtls].concat());
-    assert_eq!(ran.status.code(), Some(0), "{}", text(&ran));
-    assert!(text(&ran).contains("APPROVED"), "{}", text(&ran));
+    assert_eq!(ran.status.code(), Some(0), "{}", printed(&ran));
+    assert!(printed(&ran).contains("APPROVED"), "{}", printed(&ran));
 
     // The viewer key may watch but not submit.
     let denied = cli(&[&["run", plan, "--token", &secured.viewer_key][..], &mtls].concat());
-    assert_eq!(denied.status.code(), Some(2), "{}", text(&denied));
+    assert_eq!(denied.status.code(), Some(2), "{}", printed(&denied));
     assert!(
-        text(&denied).contains("PermissionDenied")
-            && text(&denied).contains("needs the role submitter"),
+        printed(&denied).contains("PermissionDenied")
+            && printed(&denied).contains("needs the role submitter"),
         "{}",
-        text(&denied)
+        printed(&denied)
     );
 
     // Without the CA the server's certificate is not trusted: no silent plaintext, no success.
     let untrusted = cli(&["run", plan, "--server", &server]);
-    assert_eq!(untrusted.status.code(), Some(2), "{}", text(&untrusted));
+    assert_eq!(untrusted.status.code(), Some(2), "{}", printed(&untrusted));
     assert!(
-        text(&untrusted).contains("TLS failed") && text(&untrusted).contains("give --ca-cert"),
+        printed(&untrusted).contains("TLS failed")
+            && printed(&untrusted).contains("give --ca-cert"),
         "{}",
-        text(&untrusted)
+        printed(&untrusted)
     );
     // http:// against the TLS port does not work either, and says what it may be.
     let plain = cli(&[
@@ -341,12 +338,12 @@ async fn the_cli_speaks_tls_with_a_client_certificate_and_never_falls_back() {
         "--server",
         &format!("http://{}", secured.target()),
     ]);
-    assert_eq!(plain.status.code(), Some(2), "{}", text(&plain));
+    assert_eq!(plain.status.code(), Some(2), "{}", printed(&plain));
     assert!(
-        text(&plain).contains("not a gRPC server")
-            && text(&plain).contains("TLS server given as http://"),
+        printed(&plain).contains("not a gRPC server")
+            && printed(&plain).contains("TLS server given as http://"),
         "{}",
-        text(&plain)
+        printed(&plain)
     );
     // Without a client certificate the server refuses the handshake.
     let anonymous = cli(&[
@@ -357,18 +354,18 @@ async fn the_cli_speaks_tls_with_a_client_certificate_and_never_falls_back() {
         "--ca-cert",
         ca.to_str().unwrap(),
     ]);
-    assert_eq!(anonymous.status.code(), Some(2), "{}", text(&anonymous));
+    assert_eq!(anonymous.status.code(), Some(2), "{}", printed(&anonymous));
     assert!(
-        text(&anonymous).contains("TLS failed"),
+        printed(&anonymous).contains("TLS failed"),
         "{}",
-        text(&anonymous)
+        printed(&anonymous)
     );
     // Without a scheme, TLS files mean https://.
     let target = secured.target();
     let mut bare = mtls;
     bare[1] = &target;
     let ran_bare = cli(&[&["run", plan][..], &bare].concat());
-    assert_eq!(ran_bare.status.code(), Some(0), "{}", text(&ran_bare));
+    assert_eq!(ran_bare.status.code(), Some(0), "{}", printed(&ran_bare));
     // TLS files with an http:// address are a mistake, said so.
     let mixed = cli(&[
         "run",
@@ -378,6 +375,10 @@ async fn the_cli_speaks_tls_with_a_client_certificate_and_never_falls_back() {
         "--ca-cert",
         ca.to_str().unwrap(),
     ]);
-    assert_eq!(mixed.status.code(), Some(2), "{}", text(&mixed));
-    assert!(text(&mixed).contains("use https://"), "{}", text(&mixed));
+    assert_eq!(mixed.status.code(), Some(2), "{}", printed(&mixed));
+    assert!(
+        printed(&mixed).contains("use https://"),
+        "{}",
+        printed(&mixed)
+    );
 }

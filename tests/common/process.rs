@@ -22,6 +22,15 @@ pub fn cli_command() -> std::process::Command {
     command
 }
 
+/// What a finished child process wrote: its standard output, then its standard error.
+pub fn printed(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// `command` without the `ORCHESTRATOR_*` variables of this process's environment.
 pub fn without_our_variables(command: &mut std::process::Command) -> &mut std::process::Command {
     for (name, _) in std::env::vars_os() {
